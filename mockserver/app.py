@@ -1,0 +1,60 @@
+"""create_app(): builds the Runtime, mounts every provider and the control API, and runs the
+scheduler in the lifespan. The index page at / lists providers, their docs and fixture keys."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from mockserver import __version__
+from mockserver.control import build_control_app
+from mockserver.core.runtime import Runtime
+from mockserver.index import render_index
+from mockserver.providers import PROVIDERS
+from mockserver.settings import Settings
+
+
+def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    settings = settings or Settings()
+    runtime = Runtime(settings, transport=transport)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime.bind_loop(asyncio.get_running_loop())
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.scheduler.run(stop)) if settings.scheduler_enabled else None
+        app.state.ready = True
+        try:
+            yield
+        finally:
+            stop.set()
+            runtime.wake()
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(task, timeout=10)
+            await runtime.close()
+
+    app = FastAPI(title="SMS provider sandbox", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.runtime = runtime
+    app.state.ready = False
+    for provider in PROVIDERS.values():
+        if provider.shaper is not None:
+            runtime.register_shaper(provider.name, provider.shaper(runtime))
+        app.mount(f"/{provider.name}", provider.build_app(runtime), name=provider.name)
+    app.mount("/_mock", build_control_app(runtime, app), name="control")
+
+    @app.get("/", include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse(render_index(runtime, PROVIDERS))
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> RedirectResponse:
+        return RedirectResponse("/")
+
+    return app

@@ -1,0 +1,66 @@
+"""The sandbox clock: read it, advance it (running everything then due), freeze, resume, set."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from mockserver.control.deps import RuntimeDep
+from mockserver.core.clock import iso_ms, parse_iso
+
+router = APIRouter(prefix="/clock", tags=["clock"])
+
+
+class ClockState(BaseModel):
+    now: float = Field(description="Epoch seconds, UTC.")
+    iso: str
+    frozen: bool
+
+
+class Advance(BaseModel):
+    seconds: float = Field(ge=0, le=10 * 365 * 86400)
+
+
+class SetTime(BaseModel):
+    iso: str = Field(description="ISO-8601 time to jump to, e.g. 2026-06-01T10:00:00+07:00")
+
+
+def _state(runtime) -> ClockState:
+    now = runtime.clock.now()
+    return ClockState(now=now, iso=iso_ms(now), frozen=runtime.clock.frozen)
+
+
+@router.get("", response_model=ClockState)
+def get_clock(runtime: RuntimeDep) -> ClockState:
+    """The sandbox's current time."""
+    return _state(runtime)
+
+
+@router.post("/advance", response_model=ClockState)
+async def advance_clock(body: Advance, runtime: RuntimeDep) -> ClockState:
+    """Move time forward; every transition and webhook due by then runs before this answers."""
+    runtime.clock.advance(body.seconds)
+    await runtime.settle()
+    return _state(runtime)
+
+
+@router.post("/set", response_model=ClockState)
+async def set_clock(body: SetTime, runtime: RuntimeDep) -> ClockState:
+    """Jump to a time (forward only is meaningful for scheduled work); runs what is then due."""
+    runtime.clock.set(parse_iso(body.iso))
+    await runtime.settle()
+    return _state(runtime)
+
+
+@router.post("/freeze", response_model=ClockState)
+def freeze_clock(runtime: RuntimeDep) -> ClockState:
+    """Stop time: nothing becomes due until the clock is advanced or resumed."""
+    runtime.clock.freeze()
+    return _state(runtime)
+
+
+@router.post("/resume", response_model=ClockState)
+def resume_clock(runtime: RuntimeDep) -> ClockState:
+    """Let time run again from where it was frozen."""
+    runtime.clock.resume()
+    return _state(runtime)

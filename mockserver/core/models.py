@@ -1,0 +1,205 @@
+"""Canonical tables (SQLModel): accounts, keys, senders, templates, messages, recipients, events, webhooks.
+
+Timestamps are float epoch seconds from the Clock. JSON-ish columns hold JSON text. Vendor-specific
+extras live in each row's `extra` JSON, never in new vendor-named columns.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+
+class Account(SQLModel, table=True):
+    id: str = Field(primary_key=True)
+    provider: str = Field(index=True)
+    name: str = ""
+    email: str = ""
+    credits: int = 0
+    currency: str = "PHP"
+    billing_type: str = "topup"
+    allowed_channels: str = '["sms","otp","bulk"]'
+    is_active: bool = True
+    dlr_url: Optional[str] = None
+    mo_url: Optional[str] = None
+    extra: str = "{}"
+    created_at: float = 0.0
+
+
+class ApiKey(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    provider: str = Field(index=True)
+    key: str = Field(index=True)
+    secret: Optional[str] = None
+    account_id: str = Field(index=True)
+    scopes: str = '["*"]'
+    status: str = "active"  # active | revoked | disabled
+    expires_at: Optional[float] = None
+    ip_allowlist: str = "[]"
+    sandbox: bool = False
+    created_at: float = 0.0
+
+
+class Sender(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    public_id: str = ""
+    provider: str = Field(index=True)
+    account_id: str = Field(index=True)
+    name: str
+    status: str = "approved"  # approved | pending | rejected
+    channel: str = "sms"
+    label: str = ""
+    extra: str = "{}"
+    review_at: Optional[float] = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+class Template(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    public_id: str = Field(index=True)
+    provider: str = Field(index=True)
+    account_id: str = Field(index=True)
+    name: str = ""
+    content: str = ""
+    kind: str = ""
+    status: str = "approved"  # approved | pending | rejected
+    audit_remark: str = ""
+    extra: str = "{}"
+    review_at: Optional[float] = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+class ContactGroup(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    public_id: str = ""
+    provider: str = Field(index=True)
+    account_id: str = Field(index=True)
+    name: str = ""
+    numbers: str = "[]"
+    created_at: float = 0.0
+
+
+class Message(SQLModel, table=True):
+    """One submission: one body sent to one or many recipients."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    public_id: str = Field(index=True)
+    provider: str = Field(index=True)
+    account_id: str = Field(index=True)
+    channel: str = "sms"
+    sender: Optional[str] = None
+    body: str = ""
+    encoding: str = "GSM-7"
+    parts: int = 1
+    credits: int = 0  # credits currently held for this message (after refunds)
+    status: str = "queued"  # scheduled | queued | completed | cancelled
+    recipient_count: int = 0
+    first_recipient_id: Optional[int] = None
+    last_recipient_id: Optional[int] = None
+    scheduled_at: Optional[float] = None
+    next_due_at: Optional[float] = Field(default=None, index=True)
+    callback_url: Optional[str] = None
+    notify: bool = False  # the provider wants a webhook per recipient state change
+    track_events: bool = True  # record per-recipient events (off for huge sends)
+    sandbox: bool = False
+    meta: str = "{}"
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    completed_at: Optional[float] = None
+
+
+class Recipient(SQLModel, table=True):
+    """One destination of a message. Integer key = keyset cursor; rows of a message are contiguous."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    message_id: int
+    msisdn: str
+    public_id: Optional[str] = None
+    status: str = "queued"
+    outcome: str = "delivered"
+    next_at: Optional[float] = None
+    updated_at: Optional[float] = None
+    sent_at: Optional[float] = None
+    done_at: Optional[float] = None
+
+
+class MessageCount(SQLModel, table=True):
+    """Kept per-status counters, so summaries are O(1) even for 2M recipients."""
+
+    message_id: int = Field(primary_key=True)
+    status: str = Field(primary_key=True)
+    n: int = 0
+
+
+class Event(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    message_id: int = Field(index=True)
+    recipient_id: Optional[int] = None
+    status: str
+    at: float
+    detail: str = ""
+
+
+class Inbound(SQLModel, table=True):
+    """A mobile-originated (MO) message injected through the control API."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    public_id: str = ""
+    provider: str = Field(index=True)
+    account_id: str = Field(index=True)
+    sender: str = ""
+    recipient: str = ""
+    body: str = ""
+    received_at: float = 0.0
+    meta: str = "{}"
+
+
+class Webhook(SQLModel, table=True):
+    """A persistent outbox row: one HTTP callback to deliver, retried until done or exhausted."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    provider: str = Field(index=True)
+    account_id: str = ""
+    message_id: Optional[int] = Field(default=None, index=True)
+    kind: str = "dlr"  # dlr | mo | notification | verify
+    ordering_key: str = ""
+    url: str
+    headers: str = "{}"
+    body: str = ""
+    status: str = Field(default="pending", index=True)  # pending | delivered | failed
+    attempts: int = 0
+    max_attempts: int = 5
+    next_attempt_at: Optional[float] = None
+    last_status_code: Optional[int] = None
+    last_error: Optional[str] = None
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+class WebhookAttempt(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    webhook_id: int = Field(index=True)
+    attempt: int = 1
+    at: float = 0.0
+    url: str = ""
+    request_headers: str = "{}"
+    request_body: str = ""
+    response_status: Optional[int] = None
+    response_excerpt: str = ""
+    latency_ms: float = 0.0
+    error: Optional[str] = None
+
+
+class Idempotency(SQLModel, table=True):
+    """A stored response replayed for a repeated idempotency key."""
+
+    provider: str = Field(primary_key=True)
+    key_owner: str = Field(primary_key=True)
+    idem_key: str = Field(primary_key=True)
+    status_code: int = 200
+    body: str = ""
+    headers: str = "{}"
+    created_at: float = 0.0

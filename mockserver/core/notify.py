@@ -1,0 +1,48 @@
+"""What a provider must tell core about webhooks: the payloads for status changes, inbound
+messages and reviews. Core decides *when* to call these; `webhooks.py` delivers the results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from mockserver.core.models import Account, Inbound, Message
+
+
+@dataclass
+class OutgoingWebhook:
+    url: str
+    body: str  # JSON text, exactly as it goes on the wire
+    headers: dict[str, str] = field(default_factory=dict)
+    kind: str = "dlr"
+    ordering_key: str = ""
+
+
+@dataclass
+class StatusChange:
+    message: Message
+    account: Account
+    recipient_id: int
+    msisdn: str
+    status: str  # neutral Status value
+    at: float
+
+
+@dataclass
+class Review:
+    kind: str  # "template" | "sender"
+    public_id: str
+    name: str
+    status: str  # "approved" | "rejected"
+    remark: str
+    at: float
+
+
+class WebhookShaper(Protocol):
+    """Implemented once per provider; every method may return [] when the vendor sends nothing."""
+
+    def status_webhooks(self, change: StatusChange) -> list[OutgoingWebhook]: ...
+
+    def inbound_webhooks(self, inbound: Inbound, account: Account) -> list[OutgoingWebhook]: ...
+
+    def review_webhooks(self, review: Review, account: Account) -> list[OutgoingWebhook]: ...

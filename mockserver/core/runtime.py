@@ -1,0 +1,143 @@
+"""The Runtime: settings, clock, ids, database, outcome rules, scheduler and webhook dispatcher.
+
+One per app. reset() wipes the store and reloads fixtures without a restart, so every piece of
+state a test can touch is reachable from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+import httpx
+
+from mockserver.core import fixtures
+from mockserver.core.clock import Clock
+from mockserver.core.db import Database
+from mockserver.core.ids import Ids
+from mockserver.core.lifecycle import OutcomeRules, Timing
+from mockserver.core.models import Account, ApiKey, Webhook
+from mockserver.core.notify import OutgoingWebhook, WebhookShaper
+from mockserver.core.scheduler import Scheduler
+from mockserver.core.store import accounts, admin
+from mockserver.core.store import webhooks as outbox
+from mockserver.core.webhooks import Dispatcher
+from mockserver.settings import Settings
+
+
+class Runtime:
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self.clock = Clock(frozen=settings.clock_frozen)
+        self.ids = Ids(settings.seed, self.clock.now)
+        self.db = Database(settings.sqlite_path())
+        self.fixtures_dir: Path = settings.fixtures_dir or fixtures.bundled_dir()
+        self.timing = Timing.instant() if settings.timing == "instant" else Timing(
+            settings.queue_delay, settings.delivery_delay, settings.slow_delivery_delay, settings.receipt_timeout)
+        self.rules = OutcomeRules(
+            magic=fixtures.magic_rules(self.fixtures_dir), random_failure_rate=settings.random_failure_rate,
+            seed=settings.seed or 0, review_reject_patterns=fixtures.review_patterns(self.fixtures_dir),
+        )
+        self.shapers: dict[str, WebhookShaper] = {}
+        self.scheduler = Scheduler(self)
+        self.dispatcher = Dispatcher(self, transport)
+        self.wakeup = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._provision_lock = threading.Lock()
+        self._reset_hooks: list[Callable[[str | None], None]] = []
+        if settings.load_fixtures:
+            self.load_fixtures()
+
+    # -- wiring ---------------------------------------------------------------------------
+    def register_shaper(self, provider: str, shaper: WebhookShaper) -> None:
+        self.shapers[provider] = shaper
+
+    def on_reset(self, hook: Callable[[str | None], None]) -> None:
+        """Register in-memory state to clear on reset (rate limiters, caches); gets the provider or None."""
+        self._reset_hooks.append(hook)
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self.wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Ask the background loop to tick now (safe from any thread)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.wakeup.set)
+
+    # -- fixtures, provisioning, reset ----------------------------------------------------
+    def load_fixtures(self, only: str | None = None) -> None:
+        with self.db.write() as conn:
+            fixtures.load(conn, self.fixtures_dir, self.clock.now(), only=only)
+
+    def fixture_files(self) -> dict[str, dict]:
+        return fixtures.provider_files(self.fixtures_dir)
+
+    def reset(self, provider: str | None = None, account_id: str | None = None) -> None:
+        """Wipe state (all, one provider, or one account) and reload the matching fixtures."""
+        with self.db.write() as conn:
+            if account_id is not None:
+                accounts.delete(conn, [account_id])
+            else:
+                admin.wipe(conn, provider)
+        if account_id is None and provider is None:
+            self.clock.reset()
+            self.ids.reset()
+        for hook in self._reset_hooks:
+            hook(provider)
+        if self.settings.load_fixtures:
+            self.load_fixtures(only=provider)
+
+    def provision(self, provider: str, key: str, *, secret: str | None = None, account_id: str | None = None,
+                  extra: dict | None = None, channels: Iterable[str] = ("sms", "otp", "bulk", "sim")) -> ApiKey:
+        """Create an account and key for a well-formed unknown credential (auto-provision)."""
+        with self._provision_lock, self.db.write() as conn:
+            found = accounts.find_key(conn, provider, key)
+            if found is not None:
+                return found
+            acc_id = account_id or f"{provider}-{self.ids.hex(12)}"
+            if accounts.get(conn, acc_id) is None:
+                accounts.create(conn, Account(
+                    id=acc_id, provider=provider, name=f"auto {acc_id}", credits=self.settings.auto_provision_credits,
+                    allowed_channels=json.dumps(list(channels)), extra=json.dumps(extra or {}),
+                    created_at=self.clock.now(),
+                ))
+            return accounts.add_key(conn, ApiKey(provider=provider, key=key, secret=secret, account_id=acc_id,
+                                                 created_at=self.clock.now()))
+
+    # -- webhooks and reviews -------------------------------------------------------------
+    def enqueue_webhooks(self, conn, provider: str, account_id: str, message_id: int | None,
+                         hooks: list[OutgoingWebhook], now: float) -> int:
+        for hook in hooks:
+            outbox.enqueue(conn, Webhook(
+                provider=provider, account_id=account_id, message_id=message_id, kind=hook.kind,
+                ordering_key=hook.ordering_key, url=hook.url, headers=json.dumps(hook.headers), body=hook.body,
+                max_attempts=self.settings.webhook_max_attempts, next_attempt_at=now, created_at=now, updated_at=now,
+            ))
+        return len(hooks)
+
+    def review_verdict(self, text: str) -> tuple[str, str]:
+        for pattern in self.rules.review_reject_patterns:
+            if re.search(pattern, text, flags=re.IGNORECASE):
+                return "rejected", f"content matches review rule {pattern!r}"
+        return "approved", ""
+
+    def review_due_at(self, now: float) -> float:
+        return now if self.settings.timing == "instant" else now + self.settings.review_delay
+
+    # -- time travel ----------------------------------------------------------------------
+    async def settle(self, rounds: int = 10) -> None:
+        """Run every transition and webhook due at the clock's now before returning."""
+        for _ in range(rounds):
+            await asyncio.to_thread(self.scheduler.tick)
+            if not await self.dispatcher.deliver_due():
+                break
+
+    async def close(self) -> None:
+        await self.dispatcher.close()
+        self.db.close()

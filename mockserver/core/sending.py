@@ -1,0 +1,81 @@
+"""Accepting a submission: count parts, take credits and store message + recipients atomically.
+
+Providers validate their wire format first, then call `submit`; nothing is stored when it raises.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from mockserver.core import segments
+from mockserver.core.errors import InsufficientCredits
+from mockserver.core.lifecycle import Status
+from mockserver.core.models import Message
+from mockserver.core.store import accounts, events, messages
+from mockserver.core.store.messages import Inserted
+
+#: Above this many recipients a send records message-level events only (not one per recipient).
+TRACK_EVENTS_LIMIT = 10_000
+
+
+@dataclass
+class Submission:
+    provider: str
+    account_id: str
+    public_id: str
+    body: str
+    numbers: Sequence[str] | str  # valid destinations, or a JSON array text of them
+    invalid: Sequence[str] = ()  # destinations refused at submission: stored, never charged
+    channel: str = "sms"
+    sender: str | None = None
+    scheduled_at: float | None = None
+    callback_url: str | None = None
+    notify: bool = False
+    sandbox: bool = False
+    charge: bool = True
+    allow_negative: bool = False
+    meta: dict = field(default_factory=dict)
+    count: int | None = None  # number of valid destinations, when `numbers` is JSON text
+    parts_override: int | None = None
+
+
+def parts_of(body: str) -> segments.Segmentation:
+    return segments.segment(body)
+
+
+def submit(runtime, sub: Submission) -> Inserted:  # runtime: mockserver.core.runtime.Runtime
+    """Store the submission; raises InsufficientCredits before anything is written."""
+    now = runtime.clock.now()
+    seg = segments.segment(sub.body)
+    parts = sub.parts_override or seg.parts
+    numbers_json = sub.numbers if isinstance(sub.numbers, str) else json.dumps(list(sub.numbers))
+    count = sub.count if sub.count is not None else (len(sub.numbers) if not isinstance(sub.numbers, str) else 0)
+    cost = 0 if (sub.sandbox or not sub.charge) else parts * count
+    scheduled = sub.scheduled_at is not None and sub.scheduled_at > now
+    msg = Message(
+        public_id=sub.public_id, provider=sub.provider, account_id=sub.account_id, channel=sub.channel,
+        sender=sub.sender, body=sub.body, encoding=str(seg.encoding), parts=parts, credits=cost,
+        status=Status.SCHEDULED if scheduled else Status.QUEUED, scheduled_at=sub.scheduled_at,
+        callback_url=sub.callback_url, notify=sub.notify, track_events=count <= TRACK_EVENTS_LIMIT,
+        sandbox=sub.sandbox, meta=json.dumps(sub.meta), created_at=now, updated_at=now,
+    )
+    first_due = sub.scheduled_at if scheduled else now + runtime.timing.queue_delay
+    initial = Status.SCHEDULED if scheduled else Status.QUEUED
+    with runtime.db.write() as conn:
+        if not accounts.charge(conn, sub.account_id, cost, allow_negative=sub.allow_negative):
+            raise InsufficientCredits(cost, accounts.balance(conn, sub.account_id))
+        inserted = messages.insert_with_recipients(
+            conn, msg, numbers_json, json.dumps(list(sub.invalid)) if sub.invalid else None,
+            initial_status=initial, first_due=first_due, rules=runtime.rules,
+        )
+        if msg.track_events and msg.first_recipient_id is not None:
+            events.add_for_range(conn, msg.id, msg.first_recipient_id, msg.last_recipient_id, now)
+        else:
+            events.add(conn, msg.id, None, str(initial), now, f"{inserted.accepted} recipients accepted")
+        if inserted.accepted == 0:
+            messages.set_fields(conn, msg.id, status="completed", completed_at=now, next_due_at=None)
+            msg.status = "completed"
+    runtime.wake()
+    return inserted

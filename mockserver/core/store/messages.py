@@ -1,0 +1,178 @@
+"""Messages: insert a submission with all its recipients in one statement, read, list, count."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from mockserver.core.lifecycle import OutcomeRules, Status
+from mockserver.core.models import Message
+from mockserver.core.store.rows import insert, to_model, to_models, update
+
+
+def _outcome_sql(rules: OutcomeRules) -> tuple[str, list[Any]]:
+    """A CASE over json_each's value/key that picks each recipient's outcome (mirrors OutcomeRules)."""
+    parts, args = ["CASE"], []
+    for rule in rules.magic:
+        parts.append("WHEN substr(value, -?) = ? THEN ?")
+        args += [len(rule.suffix), rule.suffix, str(rule.outcome)]
+    if rules.random_failure_rate > 0:
+        parts.append("WHEN ((key + ?) * 2654435761) % 1000003 % 1000000 < ? THEN 'failed'")
+        args += [rules.seed, int(rules.random_failure_rate * 1_000_000)]
+    if not args:
+        return "'delivered'", []
+    parts.append("ELSE 'delivered' END")
+    return " ".join(parts), args
+
+
+@dataclass
+class Inserted:
+    message: Message
+    accepted: int
+    invalid: int
+
+
+def insert_with_recipients(
+    conn: sqlite3.Connection,
+    msg: Message,
+    numbers_json: str,
+    invalid_json: str | None,
+    *,
+    initial_status: str,
+    first_due: float | None,
+    rules: OutcomeRules,
+) -> Inserted:
+    """Store a message and its recipients; `numbers_json` is a JSON array of destination strings.
+
+    Recipients are inserted with INSERT ... SELECT FROM json_each, the fastest path measured here
+    (2M rows in ~0.7 s), so their integer ids are contiguous for the message.
+    """
+    msg.id = insert(conn, msg)
+    case_sql, case_args = _outcome_sql(rules)
+    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM recipient").fetchone()[0]
+    cur = conn.execute(
+        f"INSERT INTO recipient (message_id, msisdn, status, outcome, next_at, updated_at) "
+        f"SELECT ?, value, ?, {case_sql}, ?, ? FROM json_each(?)",
+        [msg.id, initial_status, *case_args, first_due, msg.created_at, numbers_json],
+    )
+    accepted = cur.rowcount
+    invalid = 0
+    if invalid_json:
+        cur = conn.execute(
+            "INSERT INTO recipient (message_id, msisdn, status, outcome, next_at, updated_at, done_at) "
+            "SELECT ?, value, 'invalid', 'rejected', NULL, ?, ? FROM json_each(?)",
+            [msg.id, msg.created_at, msg.created_at, invalid_json],
+        )
+        invalid = cur.rowcount
+    total = accepted + invalid
+    last = first + total - 1 if total else None
+    msg.first_recipient_id = first if total else None
+    msg.last_recipient_id = last
+    msg.recipient_count = total
+    msg.next_due_at = first_due if accepted else None
+    update(conn, "message", {"id": msg.id}, {
+        "first_recipient_id": msg.first_recipient_id, "last_recipient_id": last,
+        "recipient_count": total, "next_due_at": msg.next_due_at,
+    })
+    add_counts(conn, msg.id, {initial_status: accepted, Status.INVALID: invalid})
+    return Inserted(msg, accepted, invalid)
+
+
+def add_counts(conn: sqlite3.Connection, message_id: int, deltas: dict[str, int]) -> None:
+    rows = [(message_id, str(s), n) for s, n in deltas.items() if n]
+    conn.executemany(
+        "INSERT INTO messagecount (message_id, status, n) VALUES (?, ?, ?) "
+        "ON CONFLICT (message_id, status) DO UPDATE SET n = n + excluded.n",
+        rows,
+    )
+
+
+def counts(conn: sqlite3.Connection, message_id: int) -> dict[str, int]:
+    rows = conn.execute("SELECT status, n FROM messagecount WHERE message_id = ? AND n > 0", (message_id,))
+    return {r[0]: r[1] for r in rows}
+
+
+def get(conn: sqlite3.Connection, message_id: int) -> Message | None:
+    return to_model(Message, conn.execute("SELECT * FROM message WHERE id = ?", (message_id,)).fetchone())
+
+
+def by_public_id(conn: sqlite3.Connection, provider: str, public_id: str) -> Message | None:
+    row = conn.execute("SELECT * FROM message WHERE provider = ? AND public_id = ?", (provider, public_id))
+    return to_model(Message, row.fetchone())
+
+
+def set_fields(conn: sqlite3.Connection, message_id: int, **values: Any) -> int:
+    return update(conn, "message", {"id": message_id}, values)
+
+
+@dataclass
+class MessageFilter:
+    """Neutral filters; each provider maps its query parameters onto these."""
+
+    provider: str | None = None
+    account_id: str | None = None
+    message_statuses: Iterable[str] | None = None
+    recipient_statuses: Iterable[str] | None = None  # status of the first recipient (single sends)
+    channel: str | None = None
+    sender: str | None = None
+    to: str | None = None  # matches the first recipient
+    text: str | None = None  # substring of the body or the first recipient's number
+    since: float | None = None
+    until: float | None = None
+    before_id: int | None = None  # keyset: newest first, rows with id < before_id
+
+
+def list_newest(conn: sqlite3.Connection, flt: MessageFilter, limit: int, offset: int = 0) -> list[sqlite3.Row]:
+    """Messages newest first with their first recipient's number and status (keyset or offset)."""
+    where, args = ["1=1"], []
+    if flt.provider:
+        where.append("m.provider = ?"); args.append(flt.provider)
+    if flt.account_id:
+        where.append("m.account_id = ?"); args.append(flt.account_id)
+    if flt.message_statuses:
+        vals = list(flt.message_statuses)
+        where.append(f"m.status IN ({','.join('?' * len(vals))})"); args += vals
+    if flt.recipient_statuses:
+        vals = list(flt.recipient_statuses)
+        where.append(f"r.status IN ({','.join('?' * len(vals))})"); args += vals
+    if flt.channel:
+        where.append("m.channel = ?"); args.append(flt.channel)
+    if flt.sender:
+        where.append("m.sender = ?"); args.append(flt.sender)
+    if flt.to:
+        where.append("r.msisdn = ?"); args.append(flt.to)
+    if flt.text:
+        where.append("(m.body LIKE ? OR r.msisdn LIKE ? OR m.public_id = ?)")
+        args += [f"%{flt.text}%", f"%{flt.text}%", flt.text]
+    if flt.since is not None:
+        where.append("m.created_at >= ?"); args.append(flt.since)
+    if flt.until is not None:
+        where.append("m.created_at <= ?"); args.append(flt.until)
+    if flt.before_id is not None:
+        where.append("m.id < ?"); args.append(flt.before_id)
+    sql = (
+        "SELECT m.*, r.msisdn AS r_msisdn, r.status AS r_status, r.sent_at AS r_sent_at, "
+        "r.done_at AS r_done_at, r.updated_at AS r_updated_at, r.outcome AS r_outcome "
+        "FROM message m LEFT JOIN recipient r ON r.id = m.first_recipient_id "
+        f"WHERE {' AND '.join(where)} ORDER BY m.id DESC LIMIT ? OFFSET ?"
+    )
+    return conn.execute(sql, [*args, limit, offset]).fetchall()
+
+
+def to_message(row: sqlite3.Row) -> Message:
+    data = {k: row[k] for k in row.keys() if not k.startswith("r_")}
+    return Message.model_construct(**data)
+
+
+def due(conn: sqlite3.Connection, now: float, limit: int = 200) -> list[Message]:
+    rows = conn.execute(
+        "SELECT * FROM message WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at LIMIT ?",
+        (now, limit),
+    )
+    return to_models(Message, rows)
+
+
+def create(conn: sqlite3.Connection, msg: Message) -> Message:
+    msg.id = insert(conn, msg)
+    return msg

@@ -1,0 +1,50 @@
+"""The Provider spec every vendor package fills in, and the error base class they all share.
+
+A provider is a mounted FastAPI sub-app with the vendor's own paths, errors and docs, plus a
+WebhookShaper that turns neutral state changes into that vendor's callback payloads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from fastapi import FastAPI
+
+from mockserver.core.notify import WebhookShaper
+
+
+class ProviderError(Exception):
+    """Base of each vendor's errors: `http_status` for the wire, `error_code` for the vendor's code.
+
+    Subclasses render the vendor's envelope in `body()`; routers raise, they never build error JSON.
+    """
+
+    http_status: int = 400
+    error_code: str | int | None = None
+
+    def __init__(self, message: str, *, http_status: int | None = None, error_code: str | int | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if http_status is not None:
+            self.http_status = http_status
+        if error_code is not None:
+            self.error_code = error_code
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+@dataclass
+class Provider:
+    """One emulated vendor: its name (= mount path = fixtures file = tests folder) and its factory."""
+
+    name: str
+    title: str
+    vendor_base_url: str
+    auth: str  # a one-line description for the index page and README
+    build_app: Callable[..., FastAPI]  # build_app(runtime) -> FastAPI
+    shaper: Callable[..., WebhookShaper] | None = None  # shaper(runtime) -> WebhookShaper
+    notes: list[str] = field(default_factory=list)

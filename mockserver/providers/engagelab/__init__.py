@@ -1,0 +1,1 @@
+"""engagelab provider."""

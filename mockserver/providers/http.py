@@ -1,0 +1,91 @@
+"""Shared plumbing for provider sub-apps: exception handlers that route every failure (validation,
+bad JSON, 404, 405, oversized body, core errors, crashes) through the provider's own error type.
+
+Each provider supplies an ErrorMap; nothing here knows a vendor's envelope.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from mockserver.core.errors import CoreError
+from mockserver.providers.base import ProviderError
+
+log = logging.getLogger("mockserver.providers")
+
+
+@dataclass
+class ErrorMap:
+    """How one vendor words each generic failure. Every callable returns that vendor's ProviderError."""
+
+    validation: Callable[[RequestValidationError, Request], ProviderError]
+    not_found: Callable[[Request], ProviderError]
+    method_not_allowed: Callable[[Request], ProviderError]
+    too_large: Callable[[Request], ProviderError]
+    internal: Callable[[Request], ProviderError]
+    core: Callable[[CoreError, Request], ProviderError]
+    http_other: Callable[[int, str, Request], ProviderError] | None = None
+
+
+def render(exc: ProviderError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.http_status, headers=exc.headers or None)
+
+
+def install_error_handlers(app: FastAPI, errors: ErrorMap) -> None:
+    @app.exception_handler(ProviderError)
+    async def _provider(request: Request, exc: ProviderError) -> JSONResponse:
+        return render(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return render(errors.validation(exc, request))
+
+    @app.exception_handler(CoreError)
+    async def _core(request: Request, exc: CoreError) -> JSONResponse:
+        return render(errors.core(exc, request))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            return render(errors.not_found(request))
+        if exc.status_code == 405:
+            return render(errors.method_not_allowed(request))
+        if exc.status_code == 413:
+            return render(errors.too_large(request))
+        if errors.http_other is not None:
+            return render(errors.http_other(exc.status_code, str(exc.detail), request))
+        return render(errors.internal(request))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error in %s %s", request.method, request.url.path)
+        return render(errors.internal(request))
+
+
+def body_limit_middleware(app: FastAPI, max_bytes: int, too_large: Callable[[Request], ProviderError]) -> None:
+    """Refuse a declared Content-Length over the limit before reading the body."""
+
+    @app.middleware("http")
+    async def _limit(request: Request, call_next: Any):
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > max_bytes:
+            return render(too_large(request))
+        return await call_next(request)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "127.0.0.1"
+
+
+def validation_field(exc: RequestValidationError) -> tuple[str, str, str]:
+    """(field name, pydantic error type, message) of the first validation error; '' for the body itself."""
+    first = exc.errors()[0] if exc.errors() else {}
+    loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    return ".".join(loc), str(first.get("type", "")), str(first.get("msg", ""))

@@ -1,0 +1,1 @@
+"""mesms provider."""

@@ -1,0 +1,65 @@
+"""Typed settings read from MOCKSERVER_* environment variables; no module-level instance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the sandbox. Each field maps to MOCKSERVER_<NAME>."""
+
+    model_config = SettingsConfigDict(env_prefix="MOCKSERVER_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = Field(
+        default="sqlite:///./data/mockserver.db",
+        description="Only SQLite is supported; the parent folder is created on start.",
+    )
+    auto_provision: bool = Field(
+        default=False,
+        description="Any well-formed credential creates a fresh, funded account on first use.",
+    )
+    auto_provision_credits: int = 1_000_000
+    fixtures_dir: Path | None = Field(default=None, description="None: the bundled fixtures.")
+    load_fixtures: bool = True
+    seed: int | None = Field(default=None, description="Seed for ids and Faker; None: random.")
+
+    # Lifecycle timing. "instant" makes every step due at once (still driven by the scheduler).
+    timing: Literal["default", "instant"] = "default"
+    queue_delay: float = Field(default=1.0, description="Seconds from queued to sent.")
+    delivery_delay: float = Field(default=3.0, description="Seconds from sent to a final state.")
+    slow_delivery_delay: float = Field(default=120.0, description="Sent to delivered for 'slow' magic numbers.")
+    receipt_timeout: float = Field(default=600.0, description="Sent to 'timeout' when no receipt comes.")
+    random_failure_rate: float = Field(
+        default=0.0, ge=0.0, le=1.0,
+        description="Share of ordinary recipients given a random failed outcome (seeded, deterministic).",
+    )
+    review_delay: float = Field(default=30.0, description="Seconds a new template or sender waits for review.")
+    scheduler_enabled: bool = True
+    scheduler_interval: float = Field(default=0.25, description="Seconds between background ticks.")
+    clock_frozen: bool = False
+
+    # Webhooks.
+    webhook_timeout: float = 5.0
+    webhook_max_attempts: int = 5
+    webhook_backoff_base: float = Field(default=2.0, description="Retry n waits base * 2**(n-1) s.")
+    webhook_concurrency: int = 10
+
+    # Traffic shaping (per provider rules still apply).
+    rate_limit_enabled: bool = True
+    max_body_bytes: int = Field(default=64 * 1024 * 1024, description="Larger bodies get 413.")
+
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file behind database_url, or None for an in-memory database."""
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix):
+            raise ValueError("MOCKSERVER_DATABASE_URL must be a sqlite:/// URL")
+        rest = self.database_url[len(prefix):]
+        if rest in ("", ":memory:"):
+            return None
+        return Path(rest)

@@ -1,0 +1,109 @@
+"""Shared test fixtures: a sandbox app on a fresh SQLite file, and a real local HTTP receiver."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from mockserver.app import create_app
+from mockserver.settings import Settings
+
+
+def make_settings(tmp_path: Path, **overrides) -> Settings:
+    """Test settings: own database, seeded ids, no background loop (tests drive time themselves)."""
+    values = dict(database_url=f"sqlite:///{tmp_path}/sandbox.db", seed=1234, scheduler_enabled=False,
+                  rate_limit_enabled=True)
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings_factory(tmp_path: Path) -> Callable[..., Settings]:
+    return lambda **overrides: make_settings(tmp_path, **overrides)
+
+
+@pytest.fixture
+def client_factory(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+    """Build a started app (lifespan run) with settings overrides; closed after the test."""
+    clients: list[TestClient] = []
+
+    def build(**overrides) -> TestClient:
+        client = TestClient(create_app(make_settings(tmp_path, **overrides)), raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for c in reversed(clients):
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(client_factory) -> TestClient:
+    return client_factory()
+
+
+def advance(client: TestClient, seconds: float) -> dict:
+    """Move the sandbox clock; every transition and webhook then due runs before it answers."""
+    resp = client.post("/_mock/clock/advance", json={"seconds": seconds})
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+class Receiver:
+    """A real HTTP server on 127.0.0.1 that records every request and answers from a script."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.script: list[int] = []  # statuses to answer in order; then `default`
+        self.default = 200
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length)
+                with receiver._lock:
+                    try:
+                        body = json.loads(raw) if raw else None
+                    except ValueError:
+                        body = raw.decode(errors="replace")
+                    receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body,
+                                              "raw": raw})
+                    status = receiver.script.pop(0) if receiver.script else receiver.default
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str = "/hook") -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+    def bodies(self, path: str | None = None) -> list:
+        with self._lock:
+            return [r["body"] for r in self.requests if path is None or r["path"] == path]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    yield r
+    r.close()
