@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from fastapi import FastAPI
 
-from mockserver.core.notify import WebhookShaper
+from mockserver.core.notify import OutgoingWebhook, WebhookShaper
 
 
 class ProviderError(Exception):
@@ -47,4 +47,10 @@ class Provider:
     auth: str  # a one-line description for the index page and README
     build_app: Callable[..., FastAPI]  # build_app(runtime) -> FastAPI
     shaper: Callable[..., WebhookShaper] | None = None  # shaper(runtime) -> WebhookShaper
+    #: make_credentials(runtime, account) -> dict: create key rows for a new account (control API's
+    #: POST /_mock/accounts) and return what a client needs, e.g. {"api_key": "cast_..."}.
+    make_credentials: Callable[..., dict[str, Any]] | None = None
+    #: callback_check(runtime, account, url) -> OutgoingWebhook | None: a probe POSTed when a callback URL
+    #: is configured; a non-2xx answer refuses the URL (EngageLab posts {} and wants 200).
+    callback_check: Callable[..., OutgoingWebhook | None] | None = None
     notes: list[str] = field(default_factory=list)
