@@ -16,7 +16,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default=None, help="bind address (default MOCKSERVER_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, default=None, help="port (default MOCKSERVER_PORT or 8000)")
     serve.add_argument("--log-level", default="info")
+    check = sub.add_parser("healthcheck", help="exit 0 when the local server answers /_mock/health (Docker HEALTHCHECK)")
+    check.add_argument("--url", default=None, help="default: http://127.0.0.1:$MOCKSERVER_PORT/_mock/health")
     args = parser.parse_args(argv)
+
+    if args.command == "healthcheck":
+        return _healthcheck(args.url)
 
     if args.command == "serve":
         import uvicorn
@@ -32,6 +37,20 @@ def main(argv: list[str] | None = None) -> int:
                     access_log=False)
         return 0
     return 2
+
+
+def _healthcheck(url: str | None) -> int:
+    import urllib.request
+
+    from mockserver.settings import Settings
+
+    url = url or f"http://127.0.0.1:{Settings().port}/_mock/health"
+    try:
+        with urllib.request.urlopen(url, timeout=4) as resp:
+            return 0 if resp.status == 200 else 1
+    except OSError as exc:
+        print(f"unhealthy: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
