@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -32,9 +33,16 @@ class TickResult:
 class Scheduler:
     def __init__(self, runtime) -> None:  # runtime: mockserver.core.runtime.Runtime
         self.rt = runtime
+        # The background loop and clock-advance both tick from worker threads; one at a time, so a
+        # message row read before its transaction is never stale.
+        self._tick_lock = threading.Lock()
 
     def tick(self) -> TickResult:
         """Apply every transition due now (repeating until nothing more is due)."""
+        with self._tick_lock:
+            return self._tick()
+
+    def _tick(self) -> TickResult:
         result = TickResult()
         now = self.rt.clock.now()
         while True:
