@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +39,16 @@ class Settings(BaseSettings):
         default=0.0, ge=0.0, le=1.0,
         description="Share of ordinary recipients given a random failed outcome (seeded, deterministic).",
     )
+    random_outcomes: dict[str, float] = Field(
+        default_factory=dict,
+        description='Seeded random mix on top of the failure rate, e.g. {"undelivered": 0.05, "expired": 0.01}.',
+    )
+    provider_overrides: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description='Per-provider timing and outcome mix, e.g. {"cast": {"delivery_delay": 10, '
+                    '"random_outcomes": {"undelivered": 0.2}}}. Keys: timing, queue_delay, delivery_delay, '
+                    'slow_delivery_delay, receipt_timeout, random_failure_rate, random_outcomes.',
+    )
     review_delay: float = Field(default=30.0, description="Seconds a new template or sender waits for review.")
     scheduler_enabled: bool = True
     scheduler_interval: float = Field(default=0.25, description="Seconds between background ticks.")
@@ -49,6 +59,8 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = 5
     webhook_backoff_base: float = Field(default=2.0, description="Retry n waits base * 2**(n-1) s.")
     webhook_concurrency: int = 10
+    webhook_batch: int = Field(default=1000, description="Outbox rows fetched per delivery round.")
+    wait_recheck: float = Field(default=0.5, description="Seconds between database re-checks of a /_mock wait.")
 
     # Traffic shaping (per provider rules still apply).
     rate_limit_enabled: bool = True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Mapping
 
 
 class Status(StrEnum):
@@ -37,6 +38,8 @@ class Outcome(StrEnum):
     STUCK = "stuck"  # stays queued forever
 
 
+#: Statuses with a step still ahead (or parked, for 'stuck'): a message holding one is not completed.
+ACTIVE = frozenset({Status.SCHEDULED, Status.QUEUED, Status.SENT})
 FINAL = frozenset(
     {Status.DELIVERED, Status.UNDELIVERED, Status.FAILED, Status.EXPIRED, Status.REJECTED,
      Status.BLOCKED, Status.TIMEOUT, Status.CANCELLED, Status.INVALID}
@@ -62,6 +65,20 @@ def next_status(status: str, outcome: str) -> str:
     return status
 
 
+def message_status(counts: Mapping[str, int], current: str) -> str:
+    """A message's own status from its per-recipient counters.
+
+    'completed' only once no recipient is scheduled, queued or sent: a recipient parked in queued
+    (the 'stuck' outcome) has no next step but keeps its message open.
+    """
+    active = {s: counts.get(s, 0) for s in ACTIVE}
+    if not any(active.values()):
+        return current if current == "cancelled" else "completed"
+    if active[Status.SCHEDULED] and not (active[Status.QUEUED] or active[Status.SENT]):
+        return Status.SCHEDULED
+    return Status.QUEUED
+
+
 @dataclass(frozen=True)
 class Timing:
     """Seconds between steps; instant makes every step due at once."""
@@ -75,6 +92,10 @@ class Timing:
     def instant(cls) -> "Timing":
         return cls(0.0, 0.0, 0.0, 0.0)
 
+    def step_delays(self) -> dict[str, float]:
+        return {"queue_delay": self.queue_delay, "delivery_delay": self.delivery_delay,
+                "slow_delivery_delay": self.slow_delivery_delay, "receipt_timeout": self.receipt_timeout}
+
 
 @dataclass(frozen=True)
 class MagicRule:
@@ -85,24 +106,47 @@ class MagicRule:
     description: str = ""
 
 
+#: Outcomes the seeded random mix may hand out (the rest only make sense as magic numbers).
+RANDOM_OUTCOMES = frozenset(Outcome) - {Outcome.DELIVERED}
+
+
 @dataclass(frozen=True)
 class OutcomeRules:
     magic: tuple[MagicRule, ...] = ()
-    random_failure_rate: float = 0.0
+    random_failure_rate: float = 0.0  # shorthand for random_outcomes {"failed": rate}
     seed: int = 0
     review_reject_patterns: tuple[str, ...] = field(default_factory=tuple)
+    random_outcomes: tuple[tuple[Outcome, float], ...] = ()  # (outcome, share) pairs, shares sum <= 1
 
-    def outcome_for(self, msisdn: str, index: int = 0) -> Outcome:
+    def mix(self) -> list[tuple[Outcome, int]]:
+        """(outcome, cumulative threshold in millionths) for the seeded random mix, in order."""
+        pairs = [(Outcome.FAILED, self.random_failure_rate)] if self.random_failure_rate > 0 else []
+        pairs += [(o, r) for o, r in self.random_outcomes if r > 0]
+        out, total = [], 0
+        for outcome, rate in pairs:
+            total += int(round(rate * 1_000_000))
+            out.append((outcome, min(total, 1_000_000)))
+        return out
+
+    def outcome_for(self, msisdn: str, index: int = 0, message_id: int = 0) -> Outcome:
         """Python twin of the SQL CASE used for bulk inserts (kept for single sends and tests)."""
         digits = "".join(ch for ch in msisdn if ch.isdigit())
         for rule in self.magic:
             if digits.endswith(rule.suffix):
                 return rule.outcome
-        if self.random_failure_rate > 0 and random_pick(index, self.seed) < self.random_failure_rate * 1_000_000:
-            return Outcome.FAILED
+        mix = self.mix()
+        if mix:
+            pick = random_pick(index, self.seed, message_id)
+            for outcome, threshold in mix:
+                if pick < threshold:
+                    return outcome
         return Outcome.DELIVERED
 
 
-def random_pick(index: int, seed: int) -> int:
-    """Deterministic pseudo-random number in [0, 1e6) per (index, seed); same formula as the SQL."""
-    return ((index + seed) * 2654435761) % 1_000_003 % 1_000_000
+def random_pick(index: int, seed: int, message_id: int = 0) -> int:
+    """Deterministic pseudo-random number in [0, 1e6) per (message, index, seed); same formula as the SQL.
+
+    The message id takes part so single-recipient sends (index 0) do not all share one fate; the
+    first modulo keeps the product inside SQLite's 64-bit integers.
+    """
+    return ((message_id * 7919 + index + seed) % 1_000_003) * 2654435761 % 1_000_003 % 1_000_000

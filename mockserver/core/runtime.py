@@ -7,11 +7,12 @@ state a test can touch is reachable from here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import threading
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import httpx
 
@@ -19,7 +20,7 @@ from mockserver.core import fixtures
 from mockserver.core.clock import Clock
 from mockserver.core.db import Database
 from mockserver.core.ids import Ids
-from mockserver.core.lifecycle import OutcomeRules, Timing
+from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, OutcomeRules, Timing
 from mockserver.core.models import Account, ApiKey, Webhook
 from mockserver.core.notify import OutgoingWebhook, WebhookShaper
 from mockserver.core.scheduler import Scheduler
@@ -36,12 +37,14 @@ class Runtime:
         self.ids = Ids(settings.seed, self.clock.now)
         self.db = Database(settings.sqlite_path())
         self.fixtures_dir: Path = settings.fixtures_dir or fixtures.bundled_dir()
-        self.timing = Timing.instant() if settings.timing == "instant" else Timing(
-            settings.queue_delay, settings.delivery_delay, settings.slow_delivery_delay, settings.receipt_timeout)
-        self.rules = OutcomeRules(
-            magic=fixtures.magic_rules(self.fixtures_dir), random_failure_rate=settings.random_failure_rate,
-            seed=settings.seed or 0, review_reject_patterns=fixtures.review_patterns(self.fixtures_dir),
-        )
+        self.timing = build_timing(settings, {})
+        self.rules = build_rules(settings, {}, fixtures.magic_rules(self.fixtures_dir),
+                                 fixtures.review_patterns(self.fixtures_dir))
+        self._timings = {p: build_timing(settings, o) for p, o in settings.provider_overrides.items()}
+        self._rules = {p: build_rules(settings, o, self.rules.magic, self.rules.review_reject_patterns)
+                       for p, o in settings.provider_overrides.items()}
+        self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._listeners_lock = threading.Lock()
         self.shapers: dict[str, WebhookShaper] = {}
         self.scheduler = Scheduler(self)
         self.dispatcher = Dispatcher(self, transport)
@@ -65,10 +68,39 @@ class Runtime:
         self.wakeup = asyncio.Event()
 
     def wake(self) -> None:
-        """Ask the background loop to tick now (safe from any thread)."""
+        """Ask the background loop to tick now (safe from any thread); also wakes long-polls."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self.wakeup.set)
+        self.changed()
+
+    def changed(self) -> None:
+        """Something a long-poll may be waiting for happened (a submit, a transition); any thread."""
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for loop, event in listeners:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(event.set)
+
+    @contextlib.contextmanager
+    def listen(self) -> Iterator[asyncio.Event]:
+        """An Event set on every changed() while the block runs (call inside the event loop)."""
+        key = (asyncio.get_running_loop(), asyncio.Event())
+        with self._listeners_lock:
+            self._listeners.add(key)
+        try:
+            yield key[1]
+        finally:
+            with self._listeners_lock:
+                self._listeners.discard(key)
+
+    def timing_for(self, provider: str) -> Timing:
+        """Step delays for a provider (MOCKSERVER_PROVIDER_OVERRIDES, else the global timing)."""
+        return self._timings.get(provider, self.timing)
+
+    def rules_for(self, provider: str) -> OutcomeRules:
+        """Outcome rules for a provider (its random mix may be overridden; magic numbers are shared)."""
+        return self._rules.get(provider, self.rules)
 
     # -- fixtures, provisioning, reset ----------------------------------------------------
     def load_fixtures(self, only: str | None = None) -> None:
@@ -141,3 +173,34 @@ class Runtime:
     async def close(self) -> None:
         await self.dispatcher.close()
         self.db.close()
+
+
+_OVERRIDE_KEYS = frozenset({"timing", "queue_delay", "delivery_delay", "slow_delivery_delay", "receipt_timeout",
+                            "random_failure_rate", "random_outcomes"})
+
+
+def build_timing(settings: Settings, override: Mapping[str, Any]) -> Timing:
+    """Step delays from the settings, with one provider's overrides on top."""
+    unknown = set(override) - _OVERRIDE_KEYS
+    if unknown:
+        raise ValueError(f"MOCKSERVER_PROVIDER_OVERRIDES: unknown keys {sorted(unknown)}")
+    if override.get("timing", settings.timing) == "instant":
+        return Timing.instant()
+    pick = lambda name: float(override.get(name, getattr(settings, name)))  # noqa: E731
+    return Timing(pick("queue_delay"), pick("delivery_delay"), pick("slow_delivery_delay"), pick("receipt_timeout"))
+
+
+def build_rules(settings: Settings, override: Mapping[str, Any], magic: tuple[MagicRule, ...],
+                review_patterns: tuple[str, ...]) -> OutcomeRules:
+    """Outcome rules: shared magic numbers plus the (possibly overridden) seeded random mix."""
+    rate = float(override.get("random_failure_rate", settings.random_failure_rate))
+    mix = dict(override.get("random_outcomes", settings.random_outcomes))
+    pairs = []
+    for name, share in mix.items():
+        if name not in RANDOM_OUTCOMES:
+            raise ValueError(f"random_outcomes: {name!r} is not one of {sorted(RANDOM_OUTCOMES)}")
+        pairs.append((Outcome(name), float(share)))
+    if not 0 <= rate <= 1 or any(s < 0 for _, s in pairs) or rate + sum(s for _, s in pairs) > 1:
+        raise ValueError("random outcome shares must be >= 0 and sum to at most 1")
+    return OutcomeRules(magic=magic, random_failure_rate=rate, seed=abs(settings.seed or 0),
+                        review_reject_patterns=review_patterns, random_outcomes=tuple(pairs))

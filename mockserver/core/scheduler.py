@@ -13,7 +13,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from mockserver.core.lifecycle import REFUNDED, Status, next_status
+from mockserver.core.lifecycle import REFUNDED, Status, message_status, next_status
 from mockserver.core.models import Message, Webhook
 from mockserver.core.notify import OutgoingWebhook, Review, StatusChange
 from mockserver.core.store import accounts, catalog, events, messages, recipients, webhooks
@@ -40,7 +40,14 @@ class Scheduler:
     def tick(self) -> TickResult:
         """Apply every transition due now (repeating until nothing more is due)."""
         with self._tick_lock:
-            return self._tick()
+            result = self._tick()
+        if result.transitions or result.reviews:
+            self.rt.changed()  # long-polls waiting for a status re-check now
+        return result
+
+    def exclusive(self) -> threading.Lock:
+        """The tick lock, for writers outside tick (forced statuses) that touch the same rows."""
+        return self._tick_lock
 
     def _tick(self) -> TickResult:
         result = TickResult()
@@ -68,7 +75,8 @@ class Scheduler:
                 while counts := recipients.due_counts(conn, start, end, now):
                     for status, outcome, n in counts:
                         moved[(status, next_status(status, outcome))] += n
-                    rows = recipients.advance_range(conn, start, end, now, self.rt.timing, returning=msg.track_events)
+                    rows = recipients.advance_range(conn, start, end, now, self.rt.timing_for(msg.provider),
+                                                     returning=msg.track_events)
                     changes.extend(r for r in rows if not _parked(r))
                 chunk_next = recipients.min_next_at(conn, start, end)
                 if chunk_next is not None and (next_due is None or chunk_next < next_due):
@@ -81,13 +89,11 @@ class Scheduler:
                 result.transitions += sum(n for (old, new), n in moved.items() if old != new)
             if msg.notify and account is not None:
                 result.webhooks += self._status_webhooks(conn, msg, account, changes, now)
-            done = next_due is None
-            messages.set_fields(
-                conn, msg.id, next_due_at=next_due, updated_at=now,
-                status="completed" if done else ("queued" if msg.status == "scheduled" and
-                                                  moved.get((Status.SCHEDULED, Status.QUEUED)) else msg.status),
-                completed_at=now if done else None,
-            )
+            # Completion comes from the counters, not from next_due: a 'stuck' recipient is parked
+            # (no next step) yet not final, so its message must not read 'completed'.
+            status = message_status(messages.counts(conn, msg.id), msg.status)
+            messages.set_fields(conn, msg.id, next_due_at=next_due, updated_at=now, status=status,
+                                completed_at=now if status == "completed" else None)
         if result.webhooks:
             self.rt.wake()
 

@@ -61,14 +61,14 @@ def submit(runtime, sub: Submission) -> Inserted:  # runtime: mockserver.core.ru
         callback_url=sub.callback_url, notify=sub.notify, track_events=count <= TRACK_EVENTS_LIMIT,
         sandbox=sub.sandbox, meta=json.dumps(sub.meta), created_at=now, updated_at=now,
     )
-    first_due = sub.scheduled_at if scheduled else now + runtime.timing.queue_delay
+    first_due = sub.scheduled_at if scheduled else now + runtime.timing_for(sub.provider).queue_delay
     initial = Status.SCHEDULED if scheduled else Status.QUEUED
     with runtime.db.write() as conn:
         if not accounts.charge(conn, sub.account_id, cost, allow_negative=sub.allow_negative):
             raise InsufficientCredits(cost, accounts.balance(conn, sub.account_id))
         inserted = messages.insert_with_recipients(
             conn, msg, numbers_json, json.dumps(list(sub.invalid)) if sub.invalid else None,
-            initial_status=initial, first_due=first_due, rules=runtime.rules,
+            initial_status=initial, first_due=first_due, rules=runtime.rules_for(sub.provider),
         )
         if msg.track_events and msg.first_recipient_id is not None:
             events.add_for_range(conn, msg.id, msg.first_recipient_id, msg.last_recipient_id, now)

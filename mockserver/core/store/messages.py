@@ -11,15 +11,15 @@ from mockserver.core.models import Message
 from mockserver.core.store.rows import insert, to_model, to_models, update
 
 
-def _outcome_sql(rules: OutcomeRules) -> tuple[str, list[Any]]:
+def _outcome_sql(rules: OutcomeRules, message_id: int = 0) -> tuple[str, list[Any]]:
     """A CASE over json_each's value/key that picks each recipient's outcome (mirrors OutcomeRules)."""
     parts, args = ["CASE"], []
     for rule in rules.magic:
         parts.append("WHEN substr(value, -?) = ? THEN ?")
         args += [len(rule.suffix), rule.suffix, str(rule.outcome)]
-    if rules.random_failure_rate > 0:
-        parts.append("WHEN ((key + ?) * 2654435761) % 1000003 % 1000000 < ? THEN 'failed'")
-        args += [rules.seed, int(rules.random_failure_rate * 1_000_000)]
+    for outcome, threshold in rules.mix():  # same formula as lifecycle.random_pick
+        parts.append("WHEN ((? * 7919 + key + ?) % 1000003) * 2654435761 % 1000003 % 1000000 < ? THEN ?")
+        args += [message_id, rules.seed, threshold, str(outcome)]
     if not args:
         return "'delivered'", []
     parts.append("ELSE 'delivered' END")
@@ -49,7 +49,7 @@ def insert_with_recipients(
     (2M rows in ~0.7 s), so their integer ids are contiguous for the message.
     """
     msg.id = insert(conn, msg)
-    case_sql, case_args = _outcome_sql(rules)
+    case_sql, case_args = _outcome_sql(rules, msg.id)
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM recipient").fetchone()[0]
     cur = conn.execute(
         f"INSERT INTO recipient (message_id, msisdn, status, outcome, next_at, updated_at) "
