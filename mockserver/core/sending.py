@@ -13,7 +13,7 @@ from mockserver.core import segments
 from mockserver.core.errors import InsufficientCredits
 from mockserver.core.lifecycle import Status
 from mockserver.core.models import Message
-from mockserver.core.store import accounts, events, messages
+from mockserver.core.store import accounts, events, messages, recipients
 from mockserver.core.store.messages import Inserted
 
 #: Above this many recipients a send records message-level events only (not one per recipient).
@@ -27,7 +27,7 @@ class Submission:
     public_id: str
     body: str
     numbers: Sequence[str] | str  # valid destinations, or a JSON array text of them
-    invalid: Sequence[str] = ()  # destinations refused at submission: stored, never charged
+    invalid: Sequence[str] | str = ()  # destinations refused at submission (or their JSON array text): stored, never charged
     channel: str = "sms"
     sender: str | None = None
     scheduled_at: float | None = None
@@ -67,7 +67,7 @@ def submit(runtime, sub: Submission) -> Inserted:  # runtime: mockserver.core.ru
         if not accounts.charge(conn, sub.account_id, cost, allow_negative=sub.allow_negative):
             raise InsufficientCredits(cost, accounts.balance(conn, sub.account_id))
         inserted = messages.insert_with_recipients(
-            conn, msg, numbers_json, json.dumps(list(sub.invalid)) if sub.invalid else None,
+            conn, msg, numbers_json, _json_array(sub.invalid),
             initial_status=initial, first_due=first_due, rules=runtime.rules_for(sub.provider),
         )
         if msg.track_events and msg.first_recipient_id is not None:
@@ -79,3 +79,29 @@ def submit(runtime, sub: Submission) -> Inserted:  # runtime: mockserver.core.ru
             msg.status = "completed"
     runtime.wake()
     return inserted
+
+
+def _json_array(items: Sequence[str] | str) -> str | None:
+    if isinstance(items, str):
+        return items if items.strip() not in ("", "[]") else None
+    return json.dumps(list(items)) if items else None
+
+
+def cancel_scheduled(runtime, message_id: int) -> int | None:
+    """Cancel a message still waiting for its scheduled time: every recipient becomes cancelled and
+    the credits it holds come back. Returns the refund, or None if it is no longer scheduled."""
+    now = runtime.clock.now()
+    with runtime.db.write() as conn:
+        msg = messages.get(conn, message_id)
+        if msg is None or msg.status != Status.SCHEDULED:
+            return None
+        moved = 0
+        if msg.first_recipient_id is not None:
+            moved = recipients.cancel_range(conn, msg.first_recipient_id, msg.last_recipient_id, now)
+        messages.add_counts(conn, msg.id, {Status.SCHEDULED: -moved, Status.CANCELLED: moved})
+        accounts.refund(conn, msg.account_id, msg.credits)
+        messages.set_fields(conn, msg.id, status=Status.CANCELLED, credits=0, next_due_at=None,
+                            updated_at=now, completed_at=now)
+        events.add(conn, msg.id, None, Status.CANCELLED, now, f"{moved} recipients cancelled")
+    runtime.changed()
+    return msg.credits

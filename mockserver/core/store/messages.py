@@ -176,3 +176,20 @@ def due(conn: sqlite3.Connection, now: float, limit: int = 200) -> list[Message]
 def create(conn: sqlite3.Connection, msg: Message) -> Message:
     msg.id = insert(conn, msg)
     return msg
+
+
+def list_for_account(conn: sqlite3.Connection, provider: str, account_id: str, statuses: list[str] | None,
+                     delivered: bool | None, before_id: int | None, limit: int) -> list[sqlite3.Row]:
+    """An account's messages newest first (keyset on id); `delivered` keeps only messages with (True)
+    or without (False) a delivered recipient, read from the kept counters."""
+    where, args = ["provider = ?", "account_id = ?"], [provider, account_id]
+    if statuses:
+        where.append(f"status IN ({','.join('?' * len(statuses))})"); args += statuses
+    if delivered is not None:
+        has = "EXISTS (SELECT 1 FROM messagecount c WHERE c.message_id = message.id AND c.status = 'delivered' " \
+              "AND c.n > 0)"
+        where.append(has if delivered else f"NOT {has}")
+    if before_id is not None:
+        where.append("id < ?"); args.append(before_id)
+    sql = f"SELECT * FROM message WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?"
+    return conn.execute(sql, [*args, limit]).fetchall()

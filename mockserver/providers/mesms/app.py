@@ -1,0 +1,67 @@
+"""The me-sms v2 sub-app (mounted at /mesms): vendor paths under /api/v2, x-api-key auth, the
+{"error","code"} envelope for every failure, Swagger UI at /mesms/docs, and the PROVIDER entry."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import FastAPI
+
+from mockserver.core.models import Account, ApiKey
+from mockserver.core.ratelimit import RateLimiter
+from mockserver.core.store import accounts
+from mockserver.providers.base import Provider
+from mockserver.providers.http import body_limit_middleware, install_error_handlers
+from mockserver.providers.mesms.auth import DEFAULT_SENDER, NAME, ensure_sender
+from mockserver.providers.mesms.errors import ERRORS
+from mockserver.providers.mesms.routes import build_router
+from mockserver.providers.mesms.settings import MesmsSettings
+
+DESCRIPTION = """Emulation of the **me-sms v2** SMS API (`https://me-sms.com`), Thailand.
+
+Authenticate with the `x-api-key` header (Authorize button). `POST /api/v2/sms/send` needs scope
+`sms:send` or `*`; every other endpoint accepts any valid key. Errors are always
+`{"error": "...", "code": "..."}`.
+
+Only the send parameters, the recipients path and the status words were recovered from the vendor's
+page; every other path and response shape is **DESIGNED** (REST-consistent guesses) and says so.
+Sandbox: numbers ending 999001..999008 trigger failures (see the project README).
+"""
+
+
+def build_app(runtime) -> FastAPI:
+    cfg = MesmsSettings()
+    app = FastAPI(title="me-sms API v2 (sandbox)", version="2", description=DESCRIPTION,
+                  docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
+    app.state.runtime = runtime
+    app.state.mesms_settings = cfg
+    limiter = RateLimiter(cfg.rate_limit_per_second, cfg.rate_limit_burst, runtime.clock.now,
+                          enabled=runtime.settings.rate_limit_enabled)
+    app.state.mesms_limiter = limiter
+    runtime.on_reset(lambda provider: limiter.reset() if provider in (None, NAME) else None)
+    install_error_handlers(app, ERRORS)
+    body_limit_middleware(app, runtime.settings.max_body_bytes, ERRORS.too_large)
+    app.include_router(build_router())
+    return app
+
+
+def make_credentials(runtime, account: Account) -> dict:
+    """A new full-scope key (and the default approved sender) for an account made via the control API."""
+    key = f"mesms_{runtime.ids.hex(32)}"
+    with runtime.db.write() as conn:
+        accounts.add_key(conn, ApiKey(provider=NAME, key=key, account_id=account.id, scopes=json.dumps(["*"]),
+                                      created_at=runtime.clock.now()))
+        ensure_sender(conn, account.id, DEFAULT_SENDER, runtime.clock.now())
+    return {"api_key": key, "header": "x-api-key", "sender": DEFAULT_SENDER}
+
+
+PROVIDER = Provider(
+    name=NAME,
+    title="me-sms v2",
+    vendor_base_url="https://me-sms.com",
+    auth="x-api-key header; /send needs scope sms:send or *",
+    build_app=build_app,
+    shaper=None,  # the vendor documents no delivery webhooks: clients poll /recipients
+    make_credentials=make_credentials,
+    notes=["Up to 2,000,000 msisdns per send", "No DLR webhooks (none documented)"],
+)

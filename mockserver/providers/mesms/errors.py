@@ -1,0 +1,61 @@
+"""The me-sms error envelope {"error": "<human>", "code": "<MACHINE_CODE>"} and how every generic
+failure (validation, bad JSON, 404, 405, 413, core errors, crashes) is worded in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+
+from mockserver.core.errors import CoreError, InsufficientCredits, InvalidState, NotFound
+from mockserver.providers.base import ProviderError
+from mockserver.providers.http import ErrorMap, validation_field
+
+
+class MesmsError(ProviderError):
+    """One me-sms error; `code` is always present here (the vendor sends it on some endpoints only)."""
+
+    error_code = "INVALID_PARAMETER"
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.message, "code": self.error_code}
+
+
+def bad_request(message: str, code: str = "INVALID_PARAMETER") -> MesmsError:
+    return MesmsError(message, http_status=400, error_code=code)
+
+
+def not_found(what: str = "Resource") -> MesmsError:
+    return MesmsError(f"{what} not found", http_status=404, error_code="NOT_FOUND")
+
+
+def _validation(exc: RequestValidationError, request: Request) -> MesmsError:
+    field, kind, msg = validation_field(exc)
+    if kind == "json_invalid":
+        return bad_request("Malformed JSON body", "INVALID_JSON")
+    return bad_request(f"{field}: {msg}" if field else msg)
+
+
+def _core(exc: CoreError, request: Request) -> MesmsError:
+    if isinstance(exc, InsufficientCredits):
+        return MesmsError(f"Insufficient credits (need {exc.need}, have {exc.have})", http_status=402,
+                          error_code="INSUFFICIENT_CREDITS")
+    if isinstance(exc, NotFound):
+        return not_found(exc.what)
+    if isinstance(exc, InvalidState):
+        return MesmsError(str(exc), http_status=409, error_code="INVALID_STATE")
+    return MesmsError("Internal server error", http_status=500, error_code="INTERNAL_ERROR")
+
+
+ERRORS = ErrorMap(
+    validation=_validation,
+    not_found=lambda request: not_found("Route"),
+    method_not_allowed=lambda request: MesmsError("Method not allowed", http_status=405,
+                                                  error_code="METHOD_NOT_ALLOWED"),
+    too_large=lambda request: MesmsError("Request body too large", http_status=413, error_code="PAYLOAD_TOO_LARGE"),
+    internal=lambda request: MesmsError("Internal server error", http_status=500, error_code="INTERNAL_ERROR"),
+    core=_core,
+    http_other=lambda status, detail, request: MesmsError(detail or "Error", http_status=status,
+                                                          error_code="HTTP_ERROR"),
+)

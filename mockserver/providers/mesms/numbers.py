@@ -1,0 +1,81 @@
+"""Thai mobile numbers at scale: validate, normalise to 66XXXXXXXXX and de-duplicate up to 2M numbers.
+
+Rule (DESIGNED from the vendor's `66XXXXXXXXX or 0XXXXXXXXX`): an optional '+', then 66 or 0, then a
+mobile prefix 6, 8 or 9 and eight more ASCII digits. Anything else is counted invalid per recipient.
+Work is done with C-speed regexes over joined slices (not phonenumbers per number), and in slices
+so a worker thread gives the event loop the GIL back between them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_VALID = re.compile(r"^\+?(?:66|0)([689][0-9]{8})$", re.M)
+_INVALID = re.compile(r"^(?!\+?(?:66|0)[689][0-9]{8}$).*$", re.M)
+_ONE = re.compile(r"\+?(?:66|0)([689][0-9]{8})")
+SLICE = 100_000
+
+
+@dataclass
+class Numbers:
+    """Valid national parts (without 66), in first-seen order, and the invalid inputs."""
+
+    national: list[str] = field(default_factory=list)  # unique
+    invalid: list[str] = field(default_factory=list)  # unique
+    received: int = 0
+
+    @property
+    def accepted(self) -> int:
+        return len(self.national)
+
+    @property
+    def duplicates(self) -> int:
+        return self.received - len(self.national) - len(self.invalid)
+
+    def extend(self, other: "Numbers") -> "Numbers":
+        """This set followed by `other`'s numbers, duplicates removed."""
+        return Numbers(_unique(self.national + other.national), _unique(self.invalid + other.invalid),
+                       self.received + other.received)
+
+    def json_array(self) -> str:
+        """The accepted numbers as a JSON array of 66XXXXXXXXX strings (digits need no escaping)."""
+        if not self.national:
+            return "[]"
+        return '["66' + '","66'.join(self.national) + '"]'
+
+    def msisdns(self) -> list[str]:
+        return ["66" + n for n in self.national]
+
+
+def normalise(number: str) -> str | None:
+    """66XXXXXXXXX for a Thai mobile in either accepted form, else None."""
+    m = _ONE.fullmatch(number) if isinstance(number, str) else None
+    return "66" + m.group(1) if m else None
+
+
+def classify(items: list) -> Numbers:
+    """Split `items` (strings) into valid Thai mobiles and invalid entries; raises TypeError on a non-string."""
+    good: list[str] = []
+    bad: list[str] = []
+    for start in range(0, len(items), SLICE):
+        chunk = items[start:start + SLICE]
+        joined = "\n".join(chunk)  # TypeError for a non-string item
+        found = _VALID.findall(joined)
+        if len(found) != len(chunk):  # some invalid (rare): the second pass finds them
+            wrong = _INVALID.findall(joined)
+            if len(found) + len(wrong) != len(chunk):  # an item holding a newline: one by one
+                found, wrong = [], []
+                for item in chunk:
+                    m = _ONE.fullmatch(item)
+                    (found.append(m.group(1)) if m else wrong.append(item))
+            bad.extend(wrong)
+        good.extend(found)
+    return Numbers(_unique(good), _unique(bad), len(items))
+
+
+def _unique(items: list[str]) -> list[str]:
+    # A set answers "any duplicate?" ~2.5x faster than an ordered dict; most lists have none.
+    if len(set(items)) == len(items):
+        return items
+    return list(dict.fromkeys(items))

@@ -1,0 +1,16 @@
+"""The me-sms v2 routes, one module per resource: sms (send, preview, cancel, retry), messages (list,
+get, recipients) and account (credits, senders, templates, contact groups)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from mockserver.providers.mesms.routes import account, messages, sms
+
+
+def build_router() -> APIRouter:
+    router = APIRouter()
+    router.include_router(sms.router)
+    router.include_router(messages.router)
+    router.include_router(account.router)
+    return router

@@ -1,0 +1,61 @@
+"""Reading sends: list newest first, one send with drSummary, and per-recipient status pages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+
+import orjson
+
+from mockserver.providers.mesms import service, views
+from mockserver.providers.mesms.auth import CallerDep
+from mockserver.providers.mesms.routes.deps import RuntimeDep, SettingsDep
+from mockserver.providers.mesms.schemas import error_responses
+
+router = APIRouter(prefix="/api/v2/sms", tags=["Messages"])
+
+
+def _json(data) -> Response:
+    return Response(orjson.dumps(data), media_type="application/json")
+
+
+@router.get("", responses=error_responses(400, 401, 429),
+            description="Messages on the account, most recent first. Path, `cursor`/`limit` names and the "
+                        "`{data, nextCursor, hasMore}` shape are DESIGNED. `sent` = finished with at least one "
+                        "success, `failed` = finished with none, `pending` = in progress (DESIGNED meanings).")
+def list_sms(caller: CallerDep, runtime: RuntimeDep, cfg: SettingsDep,
+             status: Annotated[str | None, Query(description="sent | failed | pending | scheduled | cancelled")] = None,
+             cursor: Annotated[str | None, Query(description="nextCursor of the previous page")] = None,
+             limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Response:
+    """List messages"""
+    return _json(views.list_view(runtime.db.conn(), caller.account.id, status, cursor, limit))
+
+
+@router.get("/{uuid}", responses=error_responses(401, 403, 404, 429),
+            description="One send. `drSummary` (count per recipient status) appears once the send is complete and "
+                        "is null before (DESIGNED shape: status word -> count). Other fields DESIGNED.")
+def get_sms(uuid: str, caller: CallerDep, runtime: RuntimeDep, cfg: SettingsDep) -> Response:
+    """Get one message"""
+    msg = service.owned(runtime, cfg, caller, uuid)
+    return _json(views.message_view(runtime.db.conn(), msg))
+
+
+@router.get("/{uuid}/recipients", responses=error_responses(400, 401, 403, 404, 429),
+            description="Per-recipient status with cursor pagination, fast at million-recipient scale. With "
+                        "`after` (start at 0, then pass `nextCursor`) the answer has `nextCursor` + `hasMore`; "
+                        "without it, `page` + `total`. `summary[]` gives per-status totals from kept counters. "
+                        "Item fields, `limit`, `page` and `cancelled` (recipients of a cancelled send) are DESIGNED.")
+def get_recipients(
+    uuid: str, caller: CallerDep, runtime: RuntimeDep, cfg: SettingsDep,
+    after: Annotated[str | None, Query(description="nextCursor from the previous response; 0 for the first page")] = None,
+    status: Annotated[str | None, Query(description="pending | success | failed | invalid | blocked | expired | "
+                                                    "timeout")] = None,
+    limit: Annotated[int | None, Query(ge=1, description="Rows per page (default 100, max 1000)")] = None,
+    page: Annotated[int, Query(ge=1, description="1-based page when `after` is not used")] = 1,
+) -> Response:
+    """Recipients (per-recipient status)"""
+    msg = service.owned(runtime, cfg, caller, uuid)
+    size = min(limit or cfg.page_default, cfg.page_max)
+    return _json(views.recipients_view(runtime.db.conn(), msg, after=after, page=page, limit=size, status=status))
