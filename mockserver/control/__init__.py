@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import importlib
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 
 from mockserver import __version__
+from mockserver.core.errors import InsufficientCredits, InvalidState, NotFound
 
 # Each module exposes `router`; listed here so a resource is one line to add.
-RESOURCES = ("health", "clock", "reset", "accounts", "messages", "inbound", "webhooks")
+RESOURCES = ("health", "clock", "reset", "accounts", "messages", "transitions", "inbound", "webhooks")
 
 
 def build_control_app(runtime, main_app: FastAPI) -> FastAPI:
@@ -28,4 +30,14 @@ def build_control_app(runtime, main_app: FastAPI) -> FastAPI:
                 continue
             raise
         app.include_router(module.router)
+    _install_error_handlers(app)
     return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """Core errors become FastAPI's plain {"detail": ...} bodies, like HTTPException."""
+    statuses = {NotFound: 404, InvalidState: 409, InsufficientCredits: 402}
+    for exc_type, status in statuses.items():
+        async def handler(request: Request, exc: Exception, status: int = status) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+        app.add_exception_handler(exc_type, handler)

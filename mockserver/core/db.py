@@ -21,6 +21,8 @@ _EXTRA_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_message_account_id ON message(account_id, id)",
     "CREATE INDEX IF NOT EXISTS ix_recipient_public ON recipient(public_id) WHERE public_id IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS ix_webhook_due ON webhook(status, next_attempt_at)",
+    # Per-key ordering check of the delivery query (store.webhooks.due_batch).
+    "CREATE INDEX IF NOT EXISTS ix_webhook_key ON webhook(ordering_key, id) WHERE status = 'pending'",
 )
 
 

@@ -114,6 +114,8 @@ class Runtime:
         """Wipe state (all, one provider, or one account) and reload the matching fixtures."""
         with self.db.write() as conn:
             if account_id is not None:
+                owner = accounts.get(conn, account_id)
+                provider = owner.provider if owner is not None else provider
                 accounts.delete(conn, [account_id])
             else:
                 admin.wipe(conn, provider)
@@ -145,13 +147,17 @@ class Runtime:
     # -- webhooks and reviews -------------------------------------------------------------
     def enqueue_webhooks(self, conn, provider: str, account_id: str, message_id: int | None,
                          hooks: list[OutgoingWebhook], now: float) -> int:
-        for hook in hooks:
-            outbox.enqueue(conn, Webhook(
-                provider=provider, account_id=account_id, message_id=message_id, kind=hook.kind,
-                ordering_key=hook.ordering_key, url=hook.url, headers=json.dumps(hook.headers), body=hook.body,
-                max_attempts=self.settings.webhook_max_attempts, next_attempt_at=now, created_at=now, updated_at=now,
-            ))
-        return len(hooks)
+        """Put webhooks in the persistent outbox (inside the caller's transaction); returns how many."""
+        return len(self.enqueue(conn, provider, account_id, message_id, hooks, now))
+
+    def enqueue(self, conn, provider: str, account_id: str, message_id: int | None,
+                hooks: list[OutgoingWebhook], now: float) -> list[Webhook]:
+        """Like enqueue_webhooks, returning the stored rows (with their ids)."""
+        return [outbox.enqueue(conn, Webhook(
+            provider=provider, account_id=account_id, message_id=message_id, kind=hook.kind,
+            ordering_key=hook.ordering_key, url=hook.url, headers=json.dumps(hook.headers), body=hook.body,
+            max_attempts=self.settings.webhook_max_attempts, next_attempt_at=now, created_at=now, updated_at=now,
+        )) for hook in hooks if hook.url]
 
     def review_verdict(self, text: str) -> tuple[str, str]:
         for pattern in self.rules.review_reject_patterns:

@@ -120,6 +120,21 @@ def requeue_range(conn: sqlite3.Connection, lo: int, hi: int, statuses: Iterable
     return cur.rowcount
 
 
+def by_msisdn(conn: sqlite3.Connection, lo: int, hi: int, msisdn: str, limit: int = 1000) -> list[Recipient]:
+    """A message's recipients (ids in [lo, hi]) with this number, with or without a leading '+'."""
+    digits = msisdn.lstrip("+")
+    rows = conn.execute(
+        "SELECT * FROM recipient WHERE id BETWEEN ? AND ? AND msisdn IN (?, ?) ORDER BY id LIMIT ?",
+        (lo, hi, digits, "+" + digits, limit),
+    )
+    return to_models(Recipient, rows)
+
+
+def set_public_ids(conn: sqlite3.Connection, pairs: Iterable[tuple[str, int]]) -> None:
+    """Give recipients their provider-visible ids: pairs of (public_id, recipient id)."""
+    conn.executemany("UPDATE recipient SET public_id = ? WHERE id = ?", pairs)
+
+
 def page_rows(conn: sqlite3.Connection, lo: int, hi: int, after_id: int, limit: int,
               statuses: Iterable[str] | None = None, offset: int = 0) -> list[tuple]:
     """Keyset page as plain tuples (id, msisdn, status, updated_at, sent_at, done_at): no model objects,

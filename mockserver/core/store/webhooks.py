@@ -63,3 +63,36 @@ def search(
         where.append("id < ?"); args.append(before_id)
     rows = conn.execute(f"SELECT * FROM webhook WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?", [*args, limit])
     return to_models(Webhook, rows)
+
+
+_DUE_BATCH = """
+SELECT * FROM webhook w
+WHERE w.status = 'pending' AND coalesce(w.next_attempt_at, 0) <= :now
+  AND (w.ordering_key = '' OR NOT EXISTS (
+        SELECT 1 FROM webhook e
+        WHERE e.status = 'pending' AND e.ordering_key = w.ordering_key AND e.id < w.id
+          AND coalesce(e.next_attempt_at, 0) > :now))
+ORDER BY w.id LIMIT :limit
+"""
+
+
+def due_batch(conn: sqlite3.Connection, now: float, limit: int = 1000) -> list[Webhook]:
+    """Pending rows due now, oldest first, minus rows held back by an earlier same-key row still
+    waiting for its retry (so a row far behind never starves the rest of the outbox)."""
+    return to_models(Webhook, conn.execute(_DUE_BATCH, {"now": now, "limit": limit}))
+
+
+def page(conn: sqlite3.Connection, where: dict[str, Any], after_id: int | None, before_id: int | None,
+         limit: int) -> list[Webhook]:
+    """Filtered page, newest first (before_id) or oldest first (after_id); where = column -> value."""
+    clauses, args = ["1=1"], []
+    for col, val in where.items():
+        assert col in ("provider", "account_id", "message_id", "status", "kind", "url", "ordering_key")
+        clauses.append(f"{col} = ?"); args.append(val)
+    if after_id is not None:
+        clauses.append("id > ?"); args.append(after_id)
+    if before_id is not None:
+        clauses.append("id < ?"); args.append(before_id)
+    order = "ASC" if after_id is not None else "DESC"
+    sql = f"SELECT * FROM webhook WHERE {' AND '.join(clauses)} ORDER BY id {order} LIMIT ?"
+    return to_models(Webhook, conn.execute(sql, [*args, limit]))

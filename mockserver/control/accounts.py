@@ -1,0 +1,137 @@
+"""/_mock/accounts: list and read accounts, create one with a key on the fly (per-test isolation),
+set credits, callback URLs (checked the way the vendor checks them) and `extra`; delete one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import BaseModel, Field
+
+from mockserver.control import views
+from mockserver.control.deps import RuntimeDep
+from mockserver.core.models import Account
+from mockserver.core.store import accounts
+from mockserver.providers import PROVIDERS
+
+router = APIRouter(prefix="/accounts", tags=["accounts"])
+
+
+class NewAccount(BaseModel):
+    provider: str = Field(description="Provider name, e.g. cast.")
+    id: str | None = Field(default=None, description="Account id; default <provider>-<12 hex>.")
+    name: str = ""
+    credits: int | None = Field(default=None, description="Default: MOCKSERVER_AUTO_PROVISION_CREDITS.")
+    dlr_url: str | None = None
+    mo_url: str | None = None
+    extra: dict = Field(default_factory=dict, description="Vendor-specific account settings.")
+
+
+class AccountPatch(BaseModel):
+    name: str | None = None
+    credits: int | None = Field(default=None, description="New balance.")
+    add_credits: int | None = Field(default=None, description="Added to (or, negative, taken from) the balance.")
+    dlr_url: str | None = Field(default=None, description="Delivery-report URL; null or \"\" clears it.")
+    mo_url: str | None = Field(default=None, description="Inbound (MO) URL; null or \"\" clears it.")
+    is_active: bool | None = None
+    extra: dict | None = Field(default=None, description="Merged into extra; a null value removes a key.")
+
+
+def _view(runtime, account_id: str) -> dict:
+    conn = runtime.db.conn()
+    acc = accounts.get(conn, account_id)
+    if acc is None:
+        raise HTTPException(404, f"account {account_id} not found")
+    return views.account(acc, accounts.keys_of(conn, account_id))
+
+
+async def _check_callbacks(runtime, acc: Account, urls: list[str]) -> None:
+    """POST the provider's probe (when it has one) to each URL; refuse the URL unless it answers 2xx."""
+    provider = PROVIDERS.get(acc.provider)
+    check = provider.callback_check if provider is not None else None
+    for url in urls:
+        probe = check(runtime, acc, url) if check is not None else None
+        if probe is None:
+            continue
+        result = await runtime.dispatcher.probe(probe)
+        if not result.ok:
+            answer = f"HTTP {result.status}" if result.status is not None else result.error
+            raise HTTPException(400, f"callback URL check failed: {url} answered {answer}; expected 2xx")
+
+
+@router.get("")
+def list_accounts(runtime: RuntimeDep, provider: str | None = None) -> list:
+    """Every account (optionally one provider's) with its keys, credits and callback URLs."""
+    conn = runtime.db.conn()
+    return [views.account(a, accounts.keys_of(conn, a.id)) for a in accounts.list_all(conn, provider)]
+
+
+@router.post("", status_code=201)
+async def create_account(body: NewAccount, runtime: RuntimeDep) -> dict:
+    """Create an account and its credentials now; answers the account and what a client needs to call."""
+    provider = PROVIDERS.get(body.provider)
+    if provider is None:
+        raise HTTPException(404, f"unknown provider {body.provider!r}")
+    if provider.make_credentials is None:
+        raise HTTPException(501, f"provider {body.provider!r} cannot create credentials on the fly")
+    now = runtime.clock.now()
+    acc = Account(
+        id=body.id or f"{body.provider}-{runtime.ids.hex(12)}", provider=body.provider,
+        name=body.name or "control API account",
+        credits=runtime.settings.auto_provision_credits if body.credits is None else body.credits,
+        dlr_url=body.dlr_url or None, mo_url=body.mo_url or None, extra=json.dumps(body.extra), created_at=now,
+    )
+    await _check_callbacks(runtime, acc, [u for u in (acc.dlr_url, acc.mo_url) if u])
+
+    def store() -> dict:
+        with runtime.db.write() as conn:  # one transaction: a failing make_credentials leaves nothing
+            if accounts.get(conn, acc.id) is not None:
+                raise HTTPException(409, f"account {acc.id} already exists")
+            accounts.create(conn, acc)
+            credentials = provider.make_credentials(runtime, acc)
+        return {**_view(runtime, acc.id), "credentials": credentials}
+    return await asyncio.to_thread(store)
+
+
+@router.get("/{account_id}")
+def get_account(account_id: str, runtime: RuntimeDep) -> dict:
+    """One account with its keys, credits, callback URLs and extra."""
+    return _view(runtime, account_id)
+
+
+@router.patch("/{account_id}")
+async def update_account(account_id: str, body: AccountPatch, runtime: RuntimeDep) -> dict:
+    """Change credits, callback URLs, name, active flag or extra (merged); only the fields sent change."""
+    acc = await asyncio.to_thread(accounts.get, runtime.db.conn(), account_id)
+    if acc is None:
+        raise HTTPException(404, f"account {account_id} not found")
+    sent = body.model_fields_set
+    values: dict = {k: getattr(body, k) for k in ("name", "credits", "is_active") if k in sent and getattr(body, k) is not None}
+    for field in ("dlr_url", "mo_url"):
+        if field in sent:
+            values[field] = getattr(body, field) or None
+    await _check_callbacks(runtime, acc, [values[f] for f in ("dlr_url", "mo_url") if values.get(f)])
+
+    def store() -> dict:
+        with runtime.db.write() as conn:
+            current = accounts.get(conn, account_id)
+            if body.extra is not None:
+                merged = {**json.loads(current.extra or "{}"), **body.extra}
+                values["extra"] = json.dumps({k: v for k, v in merged.items() if v is not None})
+            if values:
+                accounts.set_fields(conn, account_id, **values)
+            if body.add_credits and body.add_credits > 0:
+                accounts.refund(conn, account_id, body.add_credits)
+            elif body.add_credits:
+                accounts.charge(conn, account_id, -body.add_credits, allow_negative=True)
+        return _view(runtime, account_id)
+    return await asyncio.to_thread(store)
+
+
+@router.delete("/{account_id}", status_code=204)
+def delete_account(account_id: str, runtime: RuntimeDep) -> Response:
+    """Delete an account and all it owns (a fixture account comes back fresh, as on reset)."""
+    _view(runtime, account_id)
+    runtime.reset(account_id=account_id)
+    return Response(status_code=204)

@@ -1,0 +1,175 @@
+"""/_mock/messages: every provider's messages in one place — filter, page, latest, wait (long-poll),
+and one message with its recipients, event timeline and webhook attempts."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import JSONResponse
+
+from mockserver.control import views
+from mockserver.control.deps import RuntimeDep
+from mockserver.core.clock import parse_iso
+from mockserver.core.models import Message
+from mockserver.core.store import events, messages, recipients
+from mockserver.core.store import webhooks as outbox
+from mockserver.core.store.inspect import MessageQuery, first_numbers, search_messages
+
+router = APIRouter(prefix="/messages", tags=["messages"])
+
+
+def _time(value: str | None, name: str) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        return parse_iso(value)
+    except ValueError:
+        raise HTTPException(422, f"{name}: expected epoch seconds or ISO-8601, got {value!r}") from None
+
+
+def _csv(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip()) if value else ()
+
+
+def message_query(
+    provider: str | None = None,
+    account_id: str | None = None,
+    to: Annotated[str | None, Query(description="Any recipient's number ('+' optional).")] = None,
+    from_: Annotated[str | None, Query(alias="from", description="Sender ID / number, exact.")] = None,
+    status: Annotated[str | None, Query(description="Recipient status(es), comma-separated: a message "
+                                        "matches when one of its recipients is in one, e.g. delivered.")] = None,
+    message_status: Annotated[str | None, Query(description="scheduled, queued, completed, cancelled.")] = None,
+    text: Annotated[str | None, Query(description="Substring of the body.")] = None,
+    public_id: Annotated[str | None, Query(description="The vendor's message id.")] = None,
+    since: Annotated[str | None, Query(description="Created at or after (epoch seconds or ISO-8601).")] = None,
+    until: Annotated[str | None, Query(description="Created at or before (epoch seconds or ISO-8601).")] = None,
+    after_id: Annotated[int | None, Query(description="Only messages with a larger id (newer).")] = None,
+) -> MessageQuery:
+    return MessageQuery(
+        provider=provider, account_id=account_id, to=to, sender=from_, statuses=_csv(status),
+        message_statuses=_csv(message_status), text=text, public_id=public_id,
+        since=_time(since, "since"), until=_time(until, "until"), after_id=after_id,
+    )
+
+
+QueryDep = Annotated[MessageQuery, Depends(message_query)]
+
+
+def message_views(runtime, rows: list[Message]) -> list[dict]:
+    conn = runtime.db.conn()
+    numbers = first_numbers(conn, [m.first_recipient_id for m in rows])
+    return [views.message(m, messages.counts(conn, m.id), numbers.get(m.first_recipient_id)) for m in rows]
+
+
+def _newest(runtime, q: MessageQuery) -> dict | None:
+    rows = search_messages(runtime.db.conn(), q, 1)
+    return message_views(runtime, rows)[0] if rows else None
+
+
+@router.get("")
+def list_messages(runtime: RuntimeDep, q: QueryDep, order: Literal["desc", "asc"] = "desc",
+                  cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
+                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+    """Messages of every provider, newest first (or oldest first), filtered and keyset-paged."""
+    if cursor:
+        if not cursor.isdigit():
+            raise HTTPException(422, "cursor: use next_cursor from the previous page")
+        if order == "asc":
+            q.after_id = max(q.after_id or 0, int(cursor))
+        else:
+            q.before_id = int(cursor)
+    rows = search_messages(runtime.db.conn(), q, limit, oldest_first=order == "asc")
+    return views.page(message_views(runtime, rows), limit)
+
+
+@router.get("/latest")
+def latest_message(runtime: RuntimeDep, q: QueryDep) -> dict:
+    """The newest message matching the filters (404 when none does)."""
+    found = _newest(runtime, q)
+    if found is None:
+        raise HTTPException(404, "no message matches")
+    return found
+
+
+@router.get("/wait", responses={408: {"description": "Nothing matched before the timeout."}})
+async def wait_message(runtime: RuntimeDep, q: QueryDep,
+                       timeout: Annotated[float, Query(ge=0, le=300, description="Real seconds.")] = 10.0) -> dict:
+    """Long-poll: the newest matching message as soon as one exists, or 408 after `timeout`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    # Woken by every submit and transition (Runtime.changed); the periodic re-check is a safety net.
+    with runtime.listen() as changed:
+        while True:
+            changed.clear()
+            found = await asyncio.to_thread(_newest, runtime, q)
+            if found is not None:
+                return found
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return JSONResponse({"detail": f"no matching message within {timeout:g} s", "timeout": timeout},
+                                    status_code=408)
+            try:
+                await asyncio.wait_for(changed.wait(), min(remaining, runtime.settings.wait_recheck))
+            except asyncio.TimeoutError:
+                pass
+
+
+def _message_or_404(runtime, message_id: int) -> Message:
+    msg = messages.get(runtime.db.conn(), message_id)
+    if msg is None:
+        raise HTTPException(404, f"message {message_id} not found")
+    return msg
+
+
+def _recipient_page(runtime, msg: Message, cursor: int, limit: int, status: str | None) -> dict:
+    if msg.first_recipient_id is None:
+        return views.page([], limit)
+    rows = recipients.page(runtime.db.conn(), msg.first_recipient_id, msg.last_recipient_id, cursor, limit,
+                           statuses=_csv(status) or None)
+    return views.page([views.recipient(r) for r in rows], limit)
+
+
+def _webhooks(runtime, message_id: int) -> list[dict]:
+    conn = runtime.db.conn()
+    hooks = outbox.page(conn, {"message_id": message_id}, after_id=0, before_id=None, limit=1000)
+    return [views.webhook(h, outbox.attempts(conn, h.id)) for h in hooks]
+
+
+@router.get("/{message_id}")
+def get_message(runtime: RuntimeDep, message_id: int,
+                recipients_limit: Annotated[int, Query(ge=0, le=1000)] = 100) -> dict:
+    """One message with its first page of recipients, its event timeline and its webhooks with attempts."""
+    msg = _message_or_404(runtime, message_id)
+    out = message_views(runtime, [msg])[0]
+    out["recipients"] = _recipient_page(runtime, msg, 0, recipients_limit, None) if recipients_limit else None
+    out["events"] = [views.event(e) for e in events.of_message(runtime.db.conn(), msg.id)]
+    out["webhooks"] = _webhooks(runtime, msg.id)
+    return out
+
+
+@router.get("/{message_id}/recipients")
+def list_recipients(runtime: RuntimeDep, message_id: int, cursor: int = 0,
+                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                    status: Annotated[str | None, Query(description="Comma-separated statuses.")] = None) -> dict:
+    """A message's recipients in id order, keyset-paged (fast at any depth of a 2M-recipient send)."""
+    return _recipient_page(runtime, _message_or_404(runtime, message_id), cursor, limit, status)
+
+
+@router.get("/{message_id}/events")
+def list_events(runtime: RuntimeDep, message_id: int, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> list:
+    """A message's event timeline, oldest first (per recipient for sends up to 10,000 recipients)."""
+    _message_or_404(runtime, message_id)
+    return [views.event(e) for e in events.of_message(runtime.db.conn(), message_id, limit)]
+
+
+@router.get("/{message_id}/webhooks")
+def list_message_webhooks(runtime: RuntimeDep, message_id: int) -> list:
+    """Webhooks this message caused, oldest first, each with its attempt log."""
+    _message_or_404(runtime, message_id)
+    return _webhooks(runtime, message_id)

@@ -1,0 +1,82 @@
+"""Read-only queries behind the control API's inspection endpoints: messages across providers
+with any-recipient filters, keyset-paged both ways. Provider routes use store.messages instead."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from mockserver.core.models import Message
+from mockserver.core.store.rows import to_models
+
+
+@dataclass
+class MessageQuery:
+    provider: str | None = None
+    account_id: str | None = None
+    to: str | None = None  # any recipient's number; a leading '+' is ignored
+    sender: str | None = None
+    statuses: Sequence[str] = ()  # at least one recipient in one of these (neutral) statuses
+    message_statuses: Sequence[str] = ()  # the message's own status: scheduled|queued|completed|cancelled
+    text: str | None = None  # substring of the body
+    public_id: str | None = None
+    since: float | None = None  # created_at >= since
+    until: float | None = None  # created_at <= until
+    after_id: int | None = None  # oldest first, ids > after_id
+    before_id: int | None = None  # newest first, ids < before_id
+
+
+def _where(q: MessageQuery) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    args: list[Any] = []
+    for col, val in (("provider", q.provider), ("account_id", q.account_id), ("sender", q.sender),
+                     ("public_id", q.public_id)):
+        if val is not None:
+            where.append(f"m.{col} = ?"); args.append(val)
+    if q.message_statuses:
+        where.append(f"m.status IN ({','.join('?' * len(q.message_statuses))})"); args += list(q.message_statuses)
+    if q.statuses:
+        # The kept per-status counters answer this in O(1) per message, even for 2M recipients.
+        where.append("EXISTS (SELECT 1 FROM messagecount c WHERE c.message_id = m.id AND c.n > 0 "
+                     f"AND c.status IN ({','.join('?' * len(q.statuses))}))")
+        args += list(q.statuses)
+    if q.to:
+        digits = q.to.strip().lstrip("+")
+        # Recipient ids of a message are contiguous, so this is a primary-key range scan.
+        where.append("EXISTS (SELECT 1 FROM recipient r WHERE r.id BETWEEN m.first_recipient_id "
+                     "AND m.last_recipient_id AND r.msisdn IN (?, ?))")
+        args += [digits, "+" + digits]
+    if q.text:
+        where.append("m.body LIKE ? ESCAPE '\\'")
+        args.append("%" + q.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    for clause, val in (("m.created_at >= ?", q.since), ("m.created_at <= ?", q.until),
+                        ("m.id > ?", q.after_id), ("m.id < ?", q.before_id)):
+        if val is not None:
+            where.append(clause); args.append(val)
+    return where or ["1=1"], args
+
+
+def search_messages(conn: sqlite3.Connection, q: MessageQuery, limit: int, oldest_first: bool = False) -> list[Message]:
+    """Matching messages, newest first unless asked otherwise (after_id/before_id are the keyset)."""
+    where, args = _where(q)
+    order = "ASC" if oldest_first else "DESC"
+    sql = f"SELECT m.* FROM message m WHERE {' AND '.join(where)} ORDER BY m.id {order} LIMIT ?"
+    return to_models(Message, conn.execute(sql, [*args, limit]))
+
+
+def first_numbers(conn: sqlite3.Connection, recipient_ids: Sequence[int]) -> dict[int, str]:
+    """msisdn of each given recipient id (a message's first recipient stands for its 'to')."""
+    ids = [i for i in recipient_ids if i is not None]
+    if not ids:
+        return {}
+    rows = conn.execute(f"SELECT id, msisdn FROM recipient WHERE id IN ({','.join('?' * len(ids))})", ids)
+    return {r[0]: r[1] for r in rows}
+
+
+def accounts_with_number(conn: sqlite3.Connection, provider: str, number: str) -> list[str]:
+    """Accounts of a provider that own `number` as a sender (virtual number), '+' ignored."""
+    digits = number.strip().lstrip("+")
+    rows = conn.execute("SELECT DISTINCT account_id FROM sender WHERE provider = ? AND name IN (?, ?) ORDER BY 1",
+                        (provider, digits, "+" + digits))
+    return [r[0] for r in rows]
