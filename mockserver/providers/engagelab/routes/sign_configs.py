@@ -1,0 +1,68 @@
+"""/v1/sign-configs: create, list, get, update and delete signatures (sender IDs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+
+from mockserver.providers.engagelab import bodies, signs
+from mockserver.providers.engagelab.errors import ConfigError
+from mockserver.providers.engagelab.routes.deps import RuntimeDep, SignCaller
+from mockserver.providers.engagelab.schemas import ConfigErrorBody, SignConfig, SignConfigIn, SignCreated, Success
+
+router = APIRouter(prefix="/v1/sign-configs", tags=["Sign configs"])
+RESPONSES: dict[int | str, dict[str, Any]] = {code: {"model": ConfigErrorBody} for code in (400, 401, 403, 500)}
+
+REVIEW = """A new or renamed signature is pending (status 1) until the sandbox's review after
+MOCKSERVER_REVIEW_DELAY seconds: approved (2), or rejected (3) when its name matches fixtures/review.toml.
+Templates with `add_signature` send it as a prefix or suffix, rendered `【name】` (MOCKSERVER_ENGAGELAB_SIGN_FORMAT)."""
+
+
+async def read_body(request: Request) -> SignConfigIn:
+    try:
+        return await bodies.parse(request, SignConfigIn)
+    except bodies.BodyError as exc:
+        raise ConfigError(f"invalid request body: {exc.message}") from None
+
+
+@router.post("", response_model=SignCreated, summary="Create signature", responses=RESPONSES,
+             description="Name: 2-60 characters, no 【 】 [ ], unique in the account.\n\n" + REVIEW,
+             openapi_extra=bodies.openapi_body(SignConfigIn))
+async def create_signature(request: Request, caller: SignCaller, runtime: RuntimeDep) -> dict[str, str]:
+    """Create a signature; it starts pending review."""
+    body = await read_body(request)
+    sender = await run_in_threadpool(signs.create, runtime, caller.account.id, body.sign_name)
+    return {"sign_id": sender.public_id}
+
+
+@router.get("", response_model=list[SignConfig], summary="List signatures", responses=RESPONSES)
+def list_signatures(caller: SignCaller, runtime: RuntimeDep) -> list[dict[str, Any]]:
+    """Every signature of the account."""
+    return signs.list_all(runtime, runtime.db.conn(), caller.account.id)
+
+
+@router.get("/{signId}", response_model=SignConfig, summary="Get signature", responses=RESPONSES)
+def get_signature(signId: str, caller: SignCaller, runtime: RuntimeDep) -> dict[str, Any]:  # noqa: N803
+    """One signature."""
+    return signs.one(runtime, runtime.db.conn(), caller.account.id, signId)
+
+
+@router.put("/{signId}", response_model=Success, summary="Update signature", responses=RESPONSES,
+            description="A pending signature cannot be updated. Goes back to pending review.\n\n" + REVIEW,
+            openapi_extra=bodies.openapi_body(SignConfigIn))
+async def update_signature(signId: str, request: Request, caller: SignCaller,  # noqa: N803
+                           runtime: RuntimeDep) -> dict[str, Any]:
+    """Rename a signature and send it to review again."""
+    body = await read_body(request)
+    await run_in_threadpool(signs.update, runtime, caller.account.id, signId, body.sign_name)
+    return {"code": 0, "message": "success"}
+
+
+@router.delete("/{signId}", response_model=Success, summary="Delete signature", responses=RESPONSES,
+               description="DESIGNED: a signature still attached to templates cannot be deleted.")
+def delete_signature(signId: str, caller: SignCaller, runtime: RuntimeDep) -> dict[str, Any]:  # noqa: N803
+    """Delete a signature."""
+    signs.delete(runtime, caller.account.id, signId)
+    return {"code": 0, "message": "success"}
