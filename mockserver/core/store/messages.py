@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -176,6 +177,16 @@ def due(conn: sqlite3.Connection, now: float, limit: int = 200) -> list[Message]
 def create(conn: sqlite3.Connection, msg: Message) -> Message:
     msg.id = insert(conn, msg)
     return msg
+
+
+def recent_recipients(conn: sqlite3.Connection, account_id: str, since: float, msisdns: list[str]) -> list[sqlite3.Row]:
+    """(msisdn, status, meta) of the account's recipients among `msisdns` in messages created at or after `since`."""
+    return conn.execute(
+        "SELECT r.msisdn AS msisdn, r.status AS status, m.meta AS meta FROM message m "
+        "JOIN recipient r ON r.id BETWEEN m.first_recipient_id AND m.last_recipient_id "
+        "WHERE m.account_id = ? AND m.created_at >= ? AND r.msisdn IN (SELECT value FROM json_each(?))",
+        (account_id, since, json.dumps(msisdns)),
+    ).fetchall()
 
 
 def list_for_account(conn: sqlite3.Connection, provider: str, account_id: str, statuses: list[str] | None,
