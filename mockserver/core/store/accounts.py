@@ -90,3 +90,13 @@ def delete(conn: sqlite3.Connection, account_ids: list[str]) -> None:
     for table in ("message", "webhook", "inbound", "apikey", "sender", "template", "contactgroup", "account"):
         column = "id" if table == "account" else "account_id"
         conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", account_ids)
+
+
+def find_by_extra_item(conn: sqlite3.Connection, provider: str, key: str, value: str) -> Account | None:
+    """The account of `provider` whose extra JSON array `key` holds `value` (e.g. a vendor's plan id)."""
+    row = conn.execute(
+        "SELECT a.* FROM account a, json_each(a.extra, '$.' || ?) j WHERE a.provider = ? AND j.value = ? "
+        "ORDER BY a.created_at, a.id LIMIT 1",
+        (key, provider, value),
+    ).fetchone()
+    return to_model(Account, row)

@@ -1,0 +1,69 @@
+"""The DeliveryReceipt object, shared by the send response, the status and list endpoints and the DLR
+webhook, plus the price / ptf / mccmnc fixed when a message is accepted.
+
+Field order follows the vendor's DLR example; fields after `errorMessage` are DESIGNED.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mockserver.core import phone
+from mockserver.core.clock import iso_ms
+from mockserver.core.models import Message
+from mockserver.providers.smscpr.settings import SmscprSettings
+from mockserver.providers.smscpr.statuses import NOT_CHARGED, error_of, is_final, vendor_status
+
+#: The eleven fields of the vendor's DLR example (MOCKSERVER_SMSCPR_DLR_SHAPE=seed sends only these).
+SEED_FIELDS = ("accountId", "servicePlanId", "msgId", "channel", "direction", "from", "to", "body",
+               "status", "errorCode", "errorMessage")
+
+
+def pricing(settings: SmscprSettings, to: str, parts: int) -> dict[str, Any]:
+    """price, ptf and mccmnc of a message, stored in its meta at acceptance and shown once final."""
+    ptf = settings.ptf_per_part_nanp if to.startswith("+1") else 0.0
+    return {"price": round(parts * settings.price_per_part, 6), "ptf": round(parts * ptf, 6),
+            "mccmnc": phone.carrier_mccmnc(to)}
+
+
+def meta_of(msg: Message) -> dict[str, Any]:
+    try:
+        data = json.loads(msg.meta or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def render(account_id: str, msg: Message, msisdn: str, status: str,
+           sent_at: float | None, done_at: float | None) -> dict[str, Any]:
+    """A DeliveryReceipt for `msg` as it stood in neutral `status`."""
+    meta = meta_of(msg)
+    code, text = error_of(status)
+    final = is_final(status)
+    charged = final and status not in NOT_CHARGED
+    return {
+        "accountId": account_id,
+        "servicePlanId": meta.get("servicePlanId"),
+        "msgId": msg.public_id,
+        "channel": "SMS",
+        "direction": "MT",
+        "from": msg.sender,
+        "to": msisdn,
+        "body": msg.body,
+        "status": vendor_status(status),
+        "errorCode": code,
+        "errorMessage": text,
+        "callbackUrl": msg.callback_url,
+        "parts": msg.parts,
+        "createdAt": iso_ms(msg.created_at),
+        "sentAt": iso_ms(sent_at) if final else None,
+        "doneAt": iso_ms(done_at) if final else None,
+        "price": (meta.get("price") if charged else 0.0) if final else None,
+        "ptf": (meta.get("ptf") if charged else 0.0) if final else None,
+        "mccmnc": meta.get("mccmnc") if final else None,
+    }
+
+
+def seed_shape(receipt: dict[str, Any]) -> dict[str, Any]:
+    return {k: receipt[k] for k in SEED_FIELDS}
