@@ -1,1 +1,1 @@
-"""cast provider."""
+"""Cast.ph (api.cast.ph): SMS, OTP, SIM, Viber and account endpoints under /api and /api/v1."""

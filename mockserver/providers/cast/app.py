@@ -1,0 +1,71 @@
+"""The Cast provider: PROVIDER for the registry, build_app() for the /cast sub-app, make_credentials()."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from mockserver.core.models import ApiKey, Sender
+from mockserver.core.store import accounts, catalog
+from mockserver.providers.base import Provider
+from mockserver.providers.cast import errors
+from mockserver.providers.cast.context import PROVIDER_NAME, CastContext
+from mockserver.providers.cast.router import build_router
+from mockserver.providers.cast.senders import DEFAULT_AUTO_SENDER as DEFAULT_SENDER
+from mockserver.providers.cast.routes_unsubscribe import click_router
+from mockserver.providers.cast.settings import CastSettings
+from mockserver.providers.cast.webhooks import CastShaper
+from mockserver.providers.http import body_limit_middleware, install_error_handlers, render
+
+DESCRIPTION = """Emulation of the **Cast.ph SMS API** (`https://api.cast.ph`). Every operation answers under the
+recommended `/api/v1/...` (errors carry a stable `error_code`) and the legacy `/api/...` (errors are
+`{"success": false, "error": "..."}` only).
+
+Click **Authorize** and paste an `X-API-Key` from the sandbox index page (`/`), e.g. the README key.
+Behaviour Cast does not document (webhooks, the `scheduled` status word, sandbox storage, ...) is
+marked *designed* in the operation descriptions and in docs/providers/cast.md."""
+
+
+def build_app(runtime) -> FastAPI:
+    cfg = CastSettings()
+    app = FastAPI(title="Cast SMS API (sandbox)", version="v1", description=DESCRIPTION, docs_url="/docs",
+                  redoc_url=None, openapi_url="/openapi.json",
+                  strict_content_type=False,  # Cast (Go) decodes the body whatever the Content-Type says
+                  swagger_ui_parameters={"persistAuthorization": True, "tryItOutEnabled": True})
+    app.state.cast = CastContext(runtime, cfg)
+    errs = errors.error_map()
+    install_error_handlers(app, errs)
+
+    @app.exception_handler(errors.CastError)
+    async def _cast_error(request: Request, exc: errors.CastError) -> JSONResponse:
+        return render(errors.stamp(exc, request))
+
+    body_limit_middleware(app, min(runtime.settings.max_body_bytes, cfg.max_body_bytes), errs.too_large)
+    app.include_router(build_router("v1"), prefix="/api/v1")
+    app.include_router(build_router("legacy"), prefix="/api", deprecated=True)
+    app.include_router(click_router)
+    return app
+
+
+def make_credentials(runtime, account) -> dict[str, str]:
+    """A fresh `cast_` + 64 hex key on `account` (control API's account creation), plus an approved
+    sender ID CAST when the account has none, so the new key can send at once."""
+    key, now = f"cast_{runtime.ids.hex(64)}", runtime.clock.now()
+    with runtime.db.write() as conn:
+        accounts.add_key(conn, ApiKey(provider=PROVIDER_NAME, key=key, account_id=account.id, created_at=now))
+        if not catalog.senders_of(conn, account.id):
+            catalog.add_sender(conn, Sender(public_id="1", provider=PROVIDER_NAME, account_id=account.id,
+                                            name=DEFAULT_SENDER, label="default", created_at=now, updated_at=now))
+    return {"api_key": key}
+
+
+PROVIDER = Provider(
+    name=PROVIDER_NAME,
+    title="Cast.ph",
+    vendor_base_url="https://api.cast.ph",
+    auth="X-API-Key: cast_<64 hex> header (sandbox keys cast_test_…)",
+    build_app=build_app,
+    shaper=CastShaper,
+    make_credentials=make_credentials,
+    notes=["Legacy /api/... and /api/v1/... paths; DLR/MO webhooks are designed (Cast documents none)."],
+)

@@ -1,0 +1,113 @@
+"""The five send operations' shared logic: Cast's checks in order, one core submission per request
+(one recipient per destination, each with its own message id), and Cast's response bodies.
+
+Bulk destinations that fail validation are per-destination failures: stored as refused, never charged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi.responses import JSONResponse
+
+from mockserver.core import sending
+from mockserver.core.sending import Submission
+from mockserver.core.store.messages import Inserted
+from mockserver.providers.cast import errors, ids, senders, validation
+from mockserver.providers.cast.auth import Caller, require_channel
+from mockserver.providers.cast.context import PROVIDER_NAME, CastContext
+from mockserver.providers.cast.validation import Limits
+from mockserver.providers.cast.views import timestamp
+
+
+@dataclass(frozen=True)
+class Route:
+    """Which pool a send endpoint uses: `channel` is stored (logs' message_type), `needs` is the
+    account channel it requires."""
+
+    channel: str
+    needs: str
+    schedulable: bool = True
+
+
+SMS, OTP, SIM = Route("sms", "sms"), Route("otp", "otp", schedulable=False), Route("sim", "sim")
+BULK, SIM_BULK = Route("bulk", "bulk"), Route("sim", "sim")
+
+
+def _gate(ctx: CastContext, caller: Caller, route: Route) -> None:
+    require_channel(caller, route.needs)
+    if route.needs == "sim" and not ctx.settings.sim_service_enabled:
+        raise errors.CastError("sim service is disabled", http_status=503, error_code="SERVICE_UNAVAILABLE")
+
+
+def _common(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> tuple[str, float | None]:
+    """Message, sender ID length, scheduled_at and sender resolution; returns (sender, scheduled epoch)."""
+    validation.check_message(body.message, limits)
+    validation.check_sender_length(body.sender_id, limits)
+    if body.scheduled_at and not route.schedulable:
+        raise errors.bad_request("scheduled_at is not supported for OTP messages")
+    at = validation.check_schedule(body.scheduled_at, ctx.runtime.clock.now(), ctx.settings.schedule_min_lead)
+    sender = senders.resolve(ctx.runtime, caller, body.sender_id, route.channel)
+    return sender, at
+
+
+def submit(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: list[str], invalid: list[str],
+           sender: str | None, at: float | None, prefix: str | None = None,
+           parts_override: int | None = None) -> Inserted:
+    """One core submission; credits for every valid destination are taken at once or not at all."""
+    rt = ctx.runtime
+    prefix = prefix or (ids.SANDBOX if caller.sandbox else ids.SMS)
+    return sending.submit(rt, Submission(
+        provider=PROVIDER_NAME, account_id=caller.account.id, public_id=ids.batch_id(prefix, rt.ids.hex(8)),
+        body=body, numbers=numbers, invalid=invalid, channel=channel, sender=sender, scheduled_at=at,
+        notify=bool(caller.account.dlr_url), sandbox=caller.sandbox,
+        allow_negative=caller.account.billing_type == "postpaid", parts_override=parts_override,
+        meta={"api_key_id": caller.key.id},
+    ))
+
+
+def _with_sandbox(caller: Caller, body: dict) -> dict:
+    if caller.sandbox:
+        body["sandbox"] = True
+    return body
+
+
+def send_one(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
+    """sms/send, otp/send, sim/send."""
+    _gate(ctx, caller, route)
+    number = validation.check_to(body.to, limits)
+    sender, at = _common(ctx, caller, route, body, limits)
+    inserted = submit(ctx, caller, route.channel, body.message, [number], [], sender, at)
+    msg = inserted.message
+    if at is not None:
+        return JSONResponse(_with_sandbox(caller, {"success": True, "scheduled_at": timestamp(at)}), status_code=202)
+    out = {"success": True, "message_id": ids.make(msg.public_id, msg.first_recipient_id), "parts": msg.parts}
+    return JSONResponse(_with_sandbox(caller, out))
+
+
+def send_many(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
+    """sms/bulk, sim/bulk: 1-1000 destinations, one result each, HTTP 200 even on partial failure."""
+    _gate(ctx, caller, route)
+    if not body.to:
+        raise errors.bad_request("to is required")
+    if len(body.to) > ctx.settings.max_bulk:
+        raise errors.bad_request(f"too many recipients (max {ctx.settings.max_bulk})")
+    sender, at = _common(ctx, caller, route, body, limits)
+    problems = [validation.destination_error(raw, limits) for raw in body.to]
+    valid = [validation.normalize(raw) or raw for raw, p in zip(body.to, problems) if p is None]
+    invalid = [raw for raw, p in zip(body.to, problems) if p is not None]
+    msg = submit(ctx, caller, route.channel, body.message, valid, invalid, sender, at).message
+    if at is not None:
+        out = {"success": True, "scheduled": len(valid), "scheduled_at": timestamp(at)}
+        return JSONResponse(_with_sandbox(caller, out), status_code=202)
+    results, next_id = [], msg.first_recipient_id
+    for raw, problem in zip(body.to, problems):
+        if problem is None:
+            results.append({"to": raw, "success": True, "message_id": ids.make(msg.public_id, next_id),
+                            "parts": msg.parts})
+            next_id += 1
+        else:
+            results.append({"to": raw, "success": False, "error": problem})
+    out = {"success": not invalid, "total": len(body.to), "sent": len(valid), "failed": len(invalid),
+           "results": results}
+    return JSONResponse(_with_sandbox(caller, out))

@@ -1,0 +1,71 @@
+"""The send operations: sms/send, sms/bulk, otp/send, sim/send, sim/bulk."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from mockserver.providers.cast import dispatch, idempotency
+from mockserver.providers.cast.auth import CallerDep, CastRoute, limit_account_sends
+from mockserver.providers.cast.context import ContextDep
+from mockserver.providers.cast.schemas import (BulkRequest, BulkResponse, ErrorResponse, ScheduledResponse,
+                                               SendRequest, SendResponse)
+from mockserver.providers.cast.validation import LimitsDep
+
+router = APIRouter(route_class=CastRoute)
+
+IdempotencyKey = Annotated[str | None, Header(
+    alias="X-Idempotency-Key", max_length=10_000,
+    description="Optional, up to 255 characters. Repeating it within 24 h replays the first successful "
+                "response with `X-Idempotent-Replay: true` and sends nothing.")]
+
+_ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 402, 403, 413, 429)}
+SINGLE = {200: {"model": SendResponse}, 202: {"model": ScheduledResponse}, **_ERRORS}
+BULK = {200: {"model": BulkResponse}, 202: {"model": ScheduledResponse}, **_ERRORS}
+SIM_ERRORS = {503: {"model": ErrorResponse, "description": "`sim service is disabled`"}}
+
+
+def _single(ctx, caller, route, body, limits, key) -> Response:
+    limit_account_sends(ctx, caller)
+    return idempotency.run_once(ctx, caller, key, lambda: dispatch.send_one(ctx, caller, route, body, limits))
+
+
+def _bulk(ctx, caller, route, body, limits, key) -> Response:
+    limit_account_sends(ctx, caller)
+    return idempotency.run_once(ctx, caller, key, lambda: dispatch.send_many(ctx, caller, route, body, limits))
+
+
+@router.post("/sms/send", responses=SINGLE, response_model=None)
+def send_sms(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
+             key: IdempotencyKey = None) -> Response:
+    """Send an SMS to one destination; credits are taken per part."""
+    return _single(ctx, caller, dispatch.SMS, body, limits, key)
+
+
+@router.post("/sms/bulk", responses=BULK, response_model=None)
+def send_bulk_sms(body: BulkRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
+                  key: IdempotencyKey = None) -> Response:
+    """Send one SMS to 1-1,000 destinations; credits for the batch are checked up front."""
+    return _bulk(ctx, caller, dispatch.BULK, body, limits, key)
+
+
+@router.post("/otp/send", responses=SINGLE, response_model=None)
+def send_otp(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
+             key: IdempotencyKey = None) -> Response:
+    """Send an OTP through the dedicated OTP gateway (no scheduled_at; Cast has no verify endpoint)."""
+    return _single(ctx, caller, dispatch.OTP, body, limits, key)
+
+
+@router.post("/sim/send", responses={**SINGLE, **SIM_ERRORS}, response_model=None)
+def send_sim(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
+             key: IdempotencyKey = None) -> Response:
+    """Send through the SIM pool; needs the `sim` channel on the account."""
+    return _single(ctx, caller, dispatch.SIM, body, limits, key)
+
+
+@router.post("/sim/bulk", responses={**BULK, **SIM_ERRORS}, response_model=None)
+def send_bulk_sim(body: BulkRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
+                  key: IdempotencyKey = None) -> Response:
+    """Bulk send through the SIM pool; needs the `sim` channel on the account."""
+    return _bulk(ctx, caller, dispatch.SIM_BULK, body, limits, key)

@@ -1,0 +1,74 @@
+"""Cast's JSON views of stored rows: message ids, timestamps, /sms/status, /sms/logs and Viber status
+bodies. Shared by the routes and the webhook shaper so both say the same thing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from mockserver.core.lifecycle import Status
+from mockserver.providers.cast import ids, statuses
+
+NOT_SUBMITTED = frozenset({Status.SCHEDULED, Status.QUEUED, Status.FAILED, Status.REJECTED, Status.CANCELLED,
+                           Status.INVALID})
+
+
+def timestamp(epoch: float | None) -> str | None:
+    """RFC 3339 in UTC like Go's time.Time JSON: milliseconds only when non-zero."""
+    if epoch is None:
+        return None
+    total_ms = round(epoch * 1000)
+    dt = datetime.fromtimestamp(total_ms // 1000, tz=timezone.utc)
+    base, ms = dt.strftime("%Y-%m-%dT%H:%M:%S"), total_ms % 1000
+    return f"{base}.{ms:03d}".rstrip("0") + "Z" if ms else base + "Z"
+
+
+def smpp_message_id(recipient_id: int, status: str) -> str | None:
+    """A stable carrier-side id once the message reached the SMSC (designed; Cast shows the SMPP id)."""
+    if status in NOT_SUBMITTED:
+        return None
+    return f"{(recipient_id * 2654435761) & 0xFFFFFFFF:08x}"
+
+
+def status_body(public_id: str, recipient_id: int, status: str, sent_at: float | None,
+                done_at: float | None) -> dict[str, Any]:
+    """The /sms/status (and /sim/status) body for one destination."""
+    out: dict[str, Any] = {"success": True, "message_id": ids.make(public_id, recipient_id),
+                           "status": statuses.status_word(status), "sent_at": timestamp(sent_at)}
+    dlr = statuses.DLR_STATUS.get(Status(status))
+    if dlr is not None:
+        out["dlr_status"] = dlr
+    if status == Status.DELIVERED:
+        out["delivered_at"] = timestamp(done_at)
+    error = statuses.ERROR_MESSAGE.get(Status(status))
+    if error is not None:
+        out["error_message"] = error
+    return out
+
+
+def log_entry(row) -> dict[str, Any]:
+    """One /sms/logs entry from a store.history row."""
+    status = row["status"]
+    out: dict[str, Any] = {
+        "id": ids.make(row["public_id"], row["recipient_id"]), "message_type": row["channel"],
+        "sender_id": row["sender"], "destination": row["msisdn"], "message": row["body"],
+        "smpp_message_id": smpp_message_id(row["recipient_id"], status), "status": statuses.log_status(status),
+        "parts": row["parts"], "created_at": timestamp(row["created_at"]),
+    }
+    dlr = statuses.DLR_STATUS.get(Status(status))
+    if dlr is not None:
+        out["dlr_status"] = dlr
+    if status == Status.DELIVERED:
+        out["delivered_at"] = timestamp(row["done_at"])
+    return out
+
+
+def viber_status_body(public_id: str, recipient_id: int, status: str, sent_at: float | None,
+                      done_at: float | None) -> dict[str, Any]:
+    word = statuses.status_word(status)
+    return {
+        "success": True, "message_id": ids.make(public_id, recipient_id),
+        "status": word if word in ("scheduled", "pending", "failed") else "sent",
+        "delivery_status": statuses.VIBER_DELIVERY.get(Status(status)), "sent_at": timestamp(sent_at),
+        "delivered_at": timestamp(done_at) if status == Status.DELIVERED else None,
+    }

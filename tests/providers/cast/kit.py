@@ -1,0 +1,58 @@
+"""Shared test data for the Cast tests: the fixture keys (fixtures/cast.toml) and small helpers."""
+
+from __future__ import annotations
+
+README = "cast_726561646d652e6d6f636b7365727665722e636173742e73616e64626f783031"
+ONE_SENDER = "cast_6f6e6573656e6465722e6d6f636b7365727665722e636173742e73616e643032"
+SIM = "cast_73696d706f6f6c2e6d6f636b7365727665722e636173742e73616e64626f3033"
+REVOKED = "cast_7265766f6b65642e6d6f636b7365727665722e636173742e73616e64626f3034"
+EXPIRED = "cast_657870697265642e6d6f636b7365727665722e636173742e73616e64626f3035"
+IP_10 = "cast_69706c69737431302e6d6f636b7365727665722e636173742e73616e64623036"
+IP_LOCAL = "cast_69706c6f63616c2e6d6f636b7365727665722e636173742e73616e64626f3037"
+INACTIVE = "cast_696e6163746976652e6d6f636b7365727665722e636173742e73616e64623038"
+SANDBOX = "cast_test_73616e64626f782e6d6f636b7365727665722e636173742e73616e64626f3039"
+NO_SENDER = "cast_6e6f73656e6465722e6d6f636b7365727665722e636173742e73616e64623130"
+LOW = "cast_6c6f7762616c616e63652e6d6f636b7365727665722e636173742e73616e3131"
+POSTPAID = "cast_706f7374706169642e6d6f636b7365727665722e636173742e73616e64623132"
+
+V1 = "/cast/api/v1"
+LEGACY = "/cast/api"
+BOTH = (V1, LEGACY)
+
+
+def h(key: str = README, **extra: str) -> dict[str, str]:
+    return {"X-API-Key": key, **extra}
+
+
+def send(client, body: dict, key: str = README, path: str = "sms/send", base: str = V1, **headers: str):
+    return client.post(f"{base}/{path}", headers=h(key, **headers), json=body)
+
+
+def balance(client, key: str = README) -> int:
+    resp = client.get(f"{V1}/account/balance", headers=h(key))
+    assert resp.status_code == 200, resp.text
+    return resp.json()["credits"]
+
+
+def status(client, message_id: str, key: str = README, path: str = "sms/status") -> dict:
+    resp = client.get(f"{V1}/{path}/{message_id}", headers=h(key))
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def logs(client, key: str = README, **params) -> list[dict]:
+    resp = client.get(f"{V1}/sms/logs", headers=h(key), params=params)
+    assert resp.status_code == 200, resp.text
+    return resp.json()["logs"]
+
+
+def err(message: str, code: str | None = None) -> dict:
+    """Cast's error body: legacy without error_code, v1 with it."""
+    return {"success": False, "error": message, **({"error_code": code} if code else {})}
+
+
+def new_account(client, credits: int = 1000, **fields) -> str:
+    """A fresh Cast account through the control API; returns its key (sender CAST approved)."""
+    resp = client.post("/_mock/accounts", json={"provider": "cast", "credits": credits, **fields})
+    assert resp.status_code == 201, resp.text
+    return resp.json()["credentials"]["api_key"]
