@@ -40,7 +40,7 @@ def _validation(exc: RequestValidationError, request: Request) -> ProviderError:
 
 def _too_large(request: Request) -> ProviderError:
     if _is_send(request):
-        return send_error(request, 3002, "Invalid request parameters: request body too large")
+        return send_error(request, 3002, "Invalid request parameters: request body too large", http_status=413)
     return ConfigError("request body too large", http_status=413)
 
 
@@ -95,7 +95,7 @@ def build_app(runtime) -> FastAPI:
 
     @app.exception_handler(SendError)
     async def _send_error(request: Request, exc: SendError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=send_status(request, exc.error_code))
+        return JSONResponse(exc.body(), status_code=send_status(request, exc.error_code, exc.http_status))
 
     body_limit_middleware(app, runtime.settings.max_body_bytes, _too_large)
     for module in (messages, template_configs, sign_configs):

@@ -26,15 +26,19 @@ def target_count(raw: Any) -> int:
     return 1 if isinstance(to, str) else len(to) if isinstance(to, list) else 0
 
 
-def send_error(request: Request, code: int, message: str | None = None, *, total_count: int = 0) -> SendError:
+def send_error(request: Request, code: int, message: str | None = None, *, total_count: int = 0,
+               http_status: int | None = None) -> SendError:
     """A send error for a request refused before a plan exists (a fresh plan_id, accepted_count 0)."""
     runtime = request.app.state.runtime
     return SendError(code, message, plan_id=str(runtime.ids.snowflake()), total_count=total_count,
-                     http_status=send_status(request, code))
+                     http_status=send_status(request, code, http_status))
 
 
-def send_status(request: Request, code: int) -> int:
-    return 200 if request.app.state.settings.send_errors_http_200 else SEND_HTTP_STATUS[code]
+def send_status(request: Request, code: int, http_status: int | None = None) -> int:
+    """The table's HTTP status for `code` (or `http_status`), or 200 when send errors are configured so."""
+    if request.app.state.settings.send_errors_http_200:
+        return 200
+    return http_status or SEND_HTTP_STATUS[code]
 
 
 AuthHeader = Annotated[str | None, Security(basic_scheme)]
