@@ -1,0 +1,81 @@
+"""scheduled_at: >= 30 s ahead answers 202 {success, scheduled_at} (bulk adds `scheduled`); the
+message waits, shown as "scheduled", then moves on at its time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.conftest import advance
+from tests.providers.cast import kit
+from tests.providers.cast.kit import LEGACY, V1, err, send
+
+
+def _at(client, seconds: float) -> str:
+    now = client.get("/_mock/clock").json()["now"]
+    return (datetime.fromtimestamp(now, tz=timezone.utc) + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_scheduled_single_waits_for_its_time(client_factory):
+    client = client_factory(clock_frozen=True)
+    at = _at(client, 120)
+    resp = send(client, {"to": "09171234567", "message": "later", "sender_id": "CAST", "scheduled_at": at})
+    assert (resp.status_code, resp.json()) == (202, {"success": True, "scheduled_at": at})
+    [entry] = kit.logs(client)
+    assert entry["status"] == "scheduled" and entry["smpp_message_id"] is None
+    assert kit.status(client, entry["id"])["status"] == "scheduled"
+    assert kit.balance(client) == 999_999  # designed: credits are held at acceptance
+    advance(client, 100)
+    assert kit.status(client, entry["id"])["status"] == "scheduled"
+    advance(client, 20)
+    assert kit.status(client, entry["id"])["status"] == "pending"
+    advance(client, 5)
+    assert kit.status(client, entry["id"])["status"] == "delivered"
+
+
+def test_scheduled_bulk(client):
+    at = _at(client, 60)
+    resp = send(client, {"to": ["09171234567", "09181234567", "bad"], "message": "later", "sender_id": "CAST",
+                         "scheduled_at": at}, path="sms/bulk", base=LEGACY)
+    assert (resp.status_code, resp.json()) == (202, {"success": True, "scheduled": 2, "scheduled_at": at})
+    assert [e["status"] for e in kit.logs(client)] == ["scheduled", "scheduled"]
+    advance(client, 65)
+    assert [e["dlr_status"] for e in kit.logs(client)] == ["DELIVRD", "DELIVRD"]
+
+
+@pytest.mark.parametrize("offset", [0, 29, -60])
+def test_too_soon_is_400(client, offset):
+    resp = send(client, {"to": "09171234567", "message": "x", "sender_id": "CAST", "scheduled_at": _at(client, offset)})
+    assert (resp.status_code, resp.json()) == (
+        400, err("scheduled_at must be at least 30 seconds in the future", "VALIDATION_ERROR"))
+    assert kit.logs(client) == []
+
+
+@pytest.mark.parametrize("value", ["tomorrow", "2030-02-30T00:00:00Z", "1700000000"])
+def test_unparsable_is_400(client, value):
+    resp = send(client, {"to": "09171234567", "message": "x", "sender_id": "CAST", "scheduled_at": value})
+    assert (resp.status_code, resp.json()) == (
+        400, err("scheduled_at must be an ISO 8601 UTC timestamp, e.g. 2030-01-31T09:00:00Z", "VALIDATION_ERROR"))
+
+
+def test_offsets_and_fractions_are_accepted(client):
+    now = client.get("/_mock/clock").json()["now"]
+    local = datetime.fromtimestamp(now + 3600, tz=timezone(timedelta(hours=8))).isoformat(timespec="milliseconds")
+    resp = send(client, {"to": "09171234567", "message": "x", "sender_id": "CAST", "scheduled_at": local})
+    assert resp.status_code == 202
+    expected = datetime.fromisoformat(local).astimezone(timezone.utc)
+    assert resp.json()["scheduled_at"] == expected.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3].rstrip("0").rstrip(".") + "Z"
+
+
+def test_otp_refuses_scheduled_at(client):
+    resp = send(client, {"to": "09171234567", "message": "123456", "sender_id": "CAST",
+                         "scheduled_at": _at(client, 120)}, path="otp/send", base=V1)
+    assert (resp.status_code, resp.json()) == (
+        400, err("scheduled_at is not supported for OTP messages", "VALIDATION_ERROR"))
+
+
+def test_scheduled_insufficient_credits(client):
+    resp = send(client, {"to": ["09171234567"] * 4, "message": "x", "scheduled_at": _at(client, 60)},
+                key=kit.LOW, path="sms/bulk")
+    assert (resp.status_code, resp.json()) == (402, err("insufficient credits: need 4, have 3", "INSUFFICIENT_CREDITS"))
