@@ -72,7 +72,9 @@ def _validation(exc: RequestValidationError, request: Request) -> SmscprError:
         return SmscprError(400, "INVALID_JSON", "request body is not valid JSON")
     details = []
     for err in errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        loc = [str(p) for p in err.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "path", "header"):  # where, not which field ("body" is one too)
+            loc = loc[1:]
         if not loc:  # the body itself: a list, a string, nothing at all
             return SmscprError(400, "INVALID_JSON", "request body must be a JSON object")
         message = _FRIENDLY.get(str(err.get("type")), str(err.get("msg", "is invalid")))

@@ -66,11 +66,17 @@ def _time(field: str, value: str | None) -> float | None:
         raise invalid(field, "must be an ISO-8601 date-time such as 2026-06-22T05:10:03.120Z") from None
 
 
+def _until(value: str | None) -> float | None:
+    # Receipts show milliseconds, so an inclusive bound covers the whole millisecond it names.
+    bound = _time("sentUntil", value)
+    return None if bound is None else bound + 0.000999
+
+
 def _filter(caller: Caller, q: LogQuery) -> MessageFilter:
     return MessageFilter(
         provider=plans.PROVIDER, account_id=caller.account.id, sender=q.sender, to=q.to,
         recipient_statuses=_statuses(q.status) if q.status else None,
-        since=_time("sentSince", q.sent_since), until=_time("sentUntil", q.sent_until),
+        since=_time("sentSince", q.sent_since), until=_until(q.sent_until),
         before_id=decode_cursor(q.cursor) if q.cursor else None,
     )
 

@@ -130,7 +130,7 @@ class DeliveryReceipt(BaseModel):
     to: str = Field(description="Destination, E.164.")
     body: str = Field(description="Message text.")
     status: str = Field(description="QUEUED, DISPATCHED, DELIVERED, UNDELIVERED, FAILED, REJECTED, EXPIRED, "
-                        "BLOCKED, UNKNOWN, CANCELLED (only QUEUED and DELIVERED are vendor-documented).")
+                        "BLOCKED, UNKNOWN, CANCELLED (DESIGNED beyond the vendor's QUEUED and DELIVERED).")
     errorCode: str = Field(description='"000" when nothing went wrong; the DESIGNED code table otherwise.')
     errorMessage: str = Field(description='"No error", or what went wrong.')
     callbackUrl: Optional[str] = Field(default=None, description="DESIGNED: the callbackUrl of the send request.")
