@@ -161,3 +161,80 @@ def numbers_json(conn: sqlite3.Connection, lo: int, hi: int, statuses: Iterable[
         (lo, hi, *vals),
     ).fetchone()
     return row[0], row[1]
+
+
+# Catch-up in one statement: every due recipient goes straight to the state due at :now, however
+# many steps behind it is (same path as _ADVANCE, step by step). Q is the queued->next step time,
+# F the final-step time; columns on the right are OLD values. Used for messages without
+# per-recipient events or webhooks, where intermediate states need not be observed.
+_Q = "(CASE status WHEN 'scheduled' THEN next_at + :dq ELSE next_at END)"
+_F = (f"(CASE status WHEN 'sent' THEN next_at ELSE {_Q} + CASE outcome WHEN 'delivered_slow' THEN :dslow "
+      f"WHEN 'timeout' THEN :dtimeout ELSE :dd END END)")
+_FINAL = "(CASE outcome WHEN 'delivered_slow' THEN 'delivered' ELSE outcome END)"
+_NEVER = "outcome IN ('failed', 'rejected')"
+_JUMP_STATUS = (f"CASE WHEN status = 'sent' THEN {_FINAL} WHEN {_Q} > :now THEN 'queued' "
+                f"WHEN outcome = 'stuck' THEN 'queued' WHEN {_NEVER} THEN outcome "
+                f"WHEN {_F} <= :now THEN {_FINAL} ELSE 'sent' END")
+_JUMP = f"""
+UPDATE recipient SET
+  status = {_JUMP_STATUS},
+  next_at = CASE WHEN status = 'sent' THEN NULL WHEN {_Q} > :now THEN {_Q}
+                 WHEN outcome = 'stuck' OR {_NEVER} OR {_F} <= :now THEN NULL ELSE {_F} END,
+  sent_at = CASE WHEN status = 'sent' OR {_Q} > :now OR outcome = 'stuck' OR {_NEVER} THEN sent_at ELSE {_Q} END,
+  done_at = CASE WHEN status = 'sent' THEN next_at WHEN {_Q} > :now OR outcome = 'stuck' THEN done_at
+                 WHEN {_NEVER} THEN {_Q} WHEN {_F} <= :now THEN {_F} ELSE done_at END,
+  updated_at = CASE WHEN status = 'sent' OR {_Q} > :now THEN next_at WHEN outcome = 'stuck' OR {_NEVER} THEN {_Q}
+                    WHEN {_F} <= :now THEN {_F} ELSE {_Q} END
+WHERE id BETWEEN :lo AND :hi AND next_at <= :now
+"""
+_JUMP_COUNTS = f"""
+SELECT status, {_JUMP_STATUS}, count(*) FROM recipient
+WHERE id BETWEEN :lo AND :hi AND next_at <= :now AND outcome <> 'delivered' GROUP BY 1, 2
+"""
+# The bulk of a big send has outcome 'delivered': for those rows the state due at now depends only on
+# (status, next_at), so each (old, new) pair is a plain UPDATE with no CASE, and its rowcount is the
+# move count (no GROUP BY over millions of rows). The time sums keep _ADVANCE's association order
+# ((next_at + dq) + dd), so boundaries match the step-by-step path exactly.
+_BULK: dict[tuple[str, str], tuple[str, str]] = {
+    ("sent", "delivered"): ("next_at <= :now", "status = 'delivered', done_at = next_at, updated_at = next_at"),
+    ("queued", "delivered"): ("next_at <= :now AND next_at + :dd <= :now",
+                              "status = 'delivered', sent_at = next_at, done_at = next_at + :dd, "
+                              "updated_at = next_at + :dd"),
+    ("queued", "sent"): ("next_at <= :now AND next_at + :dd > :now",
+                         "status = 'sent', sent_at = next_at, updated_at = next_at, next_at = next_at + :dd"),
+    ("scheduled", "delivered"): ("next_at + :dq <= :now AND next_at + :dq + :dd <= :now",
+                                 "status = 'delivered', sent_at = next_at + :dq, done_at = next_at + :dq + :dd, "
+                                 "updated_at = next_at + :dq + :dd"),
+    ("scheduled", "sent"): ("next_at + :dq <= :now AND next_at + :dq + :dd > :now",
+                            "status = 'sent', sent_at = next_at + :dq, updated_at = next_at + :dq, "
+                            "next_at = next_at + :dq + :dd"),
+    ("scheduled", "queued"): ("next_at <= :now AND next_at + :dq > :now",
+                              "status = 'queued', updated_at = next_at, next_at = next_at + :dq"),
+}
+
+
+def _jump_params(lo: int, hi: int, now: float, timing: Timing) -> dict:
+    return {"lo": lo, "hi": hi, "now": now, "dq": timing.queue_delay, "dd": timing.delivery_delay,
+            "dslow": timing.slow_delivery_delay, "dtimeout": timing.receipt_timeout}
+
+
+def jump_range(conn: sqlite3.Connection, lo: int, hi: int, now: float, timing: Timing,
+               present: Iterable[str] = ("scheduled", "queued", "sent")) -> list[tuple[str, str, int]]:
+    """Move every due recipient in [lo, hi] straight to the state due at `now`; returns the moves as
+    (old status, new status, count). `present`: the active statuses the message still has (from its
+    counters), so statements that cannot match are skipped."""
+    params = _jump_params(lo, hi, now, timing)
+    moves = [tuple(r) for r in conn.execute(_JUMP_COUNTS, params)]
+    if moves:
+        conn.execute(_JUMP + " AND outcome <> 'delivered'", params)
+    present = set(present)
+    for (old, new), (cond, sets) in _BULK.items():
+        if old not in present:
+            continue
+        # next_at goes NULL last in SET order only matters for readability: SET sees OLD values.
+        tail = ", next_at = NULL" if new == "delivered" else ""
+        cur = conn.execute(f"UPDATE recipient SET {sets}{tail} WHERE id BETWEEN :lo AND :hi AND status = '{old}' "
+                           f"AND outcome = 'delivered' AND {cond}", params)
+        if cur.rowcount:
+            moves.append((old, new, cur.rowcount))
+    return moves

@@ -35,8 +35,8 @@ class Numbers:
 
     def extend(self, other: "Numbers") -> "Numbers":
         """This set followed by `other`'s numbers, duplicates removed."""
-        return Numbers(_unique(self.national + other.national), _unique(self.invalid + other.invalid),
-                       self.received + other.received)
+        return Numbers(_ordered_unique(self.national + other.national),
+                       _ordered_unique(self.invalid + other.invalid), self.received + other.received)
 
     def json_array(self) -> str:
         """The accepted numbers as a JSON array of 66XXXXXXXXX strings (digits need no escaping)."""
@@ -58,6 +58,8 @@ def classify(items: list) -> Numbers:
     """Split `items` (strings) into valid Thai mobiles and invalid entries; raises TypeError on a non-string."""
     good: list[str] = []
     bad: list[str] = []
+    seen: set[str] = set()
+    repeated = False
     for start in range(0, len(items), SLICE):
         chunk = items[start:start + SLICE]
         joined = "\n".join(chunk)  # TypeError for a non-string item
@@ -70,12 +72,18 @@ def classify(items: list) -> Numbers:
                     m = _ONE.fullmatch(item)
                     (found.append(m.group(1)) if m else wrong.append(item))
             bad.extend(wrong)
+        # A set answers "any duplicate?" ~2.5x faster than an ordered dict, slice by slice so the
+        # GIL is never held long; most lists have no duplicate and skip the ordered pass.
+        before = len(seen)
+        seen.update(found)
+        repeated = repeated or len(seen) - before != len(found)
         good.extend(found)
-    return Numbers(_unique(good), _unique(bad), len(items))
+    del seen
+    return Numbers(_ordered_unique(good) if repeated else good, _ordered_unique(bad), len(items))
 
 
-def _unique(items: list[str]) -> list[str]:
-    # A set answers "any duplicate?" ~2.5x faster than an ordered dict; most lists have none.
-    if len(set(items)) == len(items):
-        return items
-    return list(dict.fromkeys(items))
+def _ordered_unique(items: list[str]) -> list[str]:
+    out: dict[str, None] = {}
+    for start in range(0, len(items), SLICE):
+        out.update(dict.fromkeys(items[start:start + SLICE]))
+    return list(out)
