@@ -93,3 +93,15 @@ def test_auto_provision_refuses_malformed_credentials(client_factory):
 
 def test_without_auto_provision_fixture_key_still_works(client):
     assert send(client, SEND, headers=AUTH).status_code == 200
+
+
+def test_control_api_account_gets_working_credentials(client):
+    resp = client.post("/_mock/accounts", json={"provider": "engagelab", "id": "engagelab-ci"})
+    assert resp.status_code == 201, resp.text
+    creds = resp.json()["credentials"]
+    assert len(creds["dev_key"]) == 24 and len(creds["dev_secret"]) == 32
+    assert creds["authorization"] == basic(creds["dev_key"], creds["dev_secret"])["Authorization"]
+    headers = {"Authorization": creds["authorization"]}
+    sent = send(client, tpl("marketing-template", name="EngageLab", promotion="30%"), headers=headers)
+    assert sent.status_code == 200 and sent.json()["accepted_count"] == 1
+    assert client.get("/_mock/accounts/engagelab-ci").json()["credits"] == 1_000_000 - 1
