@@ -16,7 +16,7 @@ from mockserver.core.store.messages import MessageFilter
 from mockserver.providers.smscpr import plans
 from mockserver.providers.smscpr.auth import Caller
 from mockserver.providers.smscpr.errors import invalid
-from mockserver.providers.smscpr.receipts import render
+from mockserver.providers.smscpr.receipts import render_row
 from mockserver.providers.smscpr.statuses import VENDOR_WORDS, neutral_statuses
 
 _CURSOR_PREFIX = "v1:"
@@ -86,6 +86,6 @@ def list_receipts(runtime, caller: Caller, q: LogQuery) -> dict:
     rows = messages.list_newest(runtime.db.conn(), _filter(caller, q), q.limit + 1)
     page, more = rows[: q.limit], len(rows) > q.limit
     account_id = plans.account_id_of(caller.account)
-    results = [render(account_id, messages.to_message(r), r["r_msisdn"], r["r_status"], r["r_sent_at"],
-                      r["r_done_at"]) for r in page]
+    results = [render_row(account_id, r, r["r_msisdn"], r["r_status"], r["r_sent_at"], r["r_done_at"])
+               for r in page]
     return {"results": results, "nextCursor": encode_cursor(page[-1]["id"]) if more else None}

@@ -7,7 +7,7 @@ Field order follows the vendor's DLR example; fields after `errorMessage` are DE
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Mapping
 
 from mockserver.core import phone
 from mockserver.core.clock import iso_ms
@@ -27,9 +27,9 @@ def pricing(settings: SmscprSettings, to: str, parts: int) -> dict[str, Any]:
             "mccmnc": phone.carrier_mccmnc(to)}
 
 
-def meta_of(msg: Message) -> dict[str, Any]:
+def meta_of(meta_text: str | None) -> dict[str, Any]:
     try:
-        data = json.loads(msg.meta or "{}")
+        data = json.loads(meta_text or "{}")
     except ValueError:
         return {}
     return data if isinstance(data, dict) else {}
@@ -38,25 +38,34 @@ def meta_of(msg: Message) -> dict[str, Any]:
 def render(account_id: str, msg: Message, msisdn: str, status: str,
            sent_at: float | None, done_at: float | None) -> dict[str, Any]:
     """A DeliveryReceipt for `msg` as it stood in neutral `status`."""
-    meta = meta_of(msg)
+    return render_row(account_id, {k: getattr(msg, k) for k in _MESSAGE_COLUMNS}, msisdn, status, sent_at, done_at)
+
+
+_MESSAGE_COLUMNS = ("public_id", "sender", "body", "callback_url", "parts", "created_at", "meta")
+
+
+def render_row(account_id: str, row: Mapping[str, Any], msisdn: str, status: str,
+               sent_at: float | None, done_at: float | None) -> dict[str, Any]:
+    """The same from a message row (a sqlite3.Row of store.messages.list_newest or a dict): no model objects."""
+    meta = meta_of(row["meta"])
     code, text = error_of(status)
     final = is_final(status)
     charged = final and status not in NOT_CHARGED
     return {
         "accountId": account_id,
         "servicePlanId": meta.get("servicePlanId"),
-        "msgId": msg.public_id,
+        "msgId": row["public_id"],
         "channel": "SMS",
         "direction": "MT",
-        "from": msg.sender,
+        "from": row["sender"],
         "to": msisdn,
-        "body": msg.body,
+        "body": row["body"],
         "status": vendor_status(status),
         "errorCode": code,
         "errorMessage": text,
-        "callbackUrl": msg.callback_url,
-        "parts": msg.parts,
-        "createdAt": iso_ms(msg.created_at),
+        "callbackUrl": row["callback_url"],
+        "parts": row["parts"],
+        "createdAt": iso_ms(row["created_at"]),
         "sentAt": iso_ms(sent_at) if final else None,
         "doneAt": iso_ms(done_at) if final else None,
         "price": (meta.get("price") if charged else 0.0) if final else None,
