@@ -117,3 +117,17 @@ def test_bad_query_parameters(client, params, message):
 def test_legacy_errors_never_carry_error_code(client):
     resp = client.post(f"{LEGACY}/sms/send", headers=h(), json={"to": "1", "message": "hi"})
     assert (resp.status_code, resp.json()) == (400, {"success": False, "error": "to must be 7-15 characters"})
+
+
+def test_a_crash_still_answers_in_cast_shape(client, monkeypatch):
+    from mockserver.providers.cast import dispatch
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+    monkeypatch.setattr(dispatch, "submit", boom)
+    resp = send_v1(client)
+    assert (resp.status_code, resp.json()) == (500, err("internal server error", "INTERNAL_ERROR"))
+
+
+def send_v1(client):
+    return client.post(f"{V1}/sms/send", headers=h(), json={"to": "09171234567", "message": "x", "sender_id": "CAST"})
