@@ -21,14 +21,23 @@ DESCRIPTION = """Emulation of the **Cast.ph SMS API** (`https://api.cast.ph`). E
 recommended `/api/v1/...` (errors carry a stable `error_code`) and the legacy `/api/...` (errors are
 `{"success": false, "error": "..."}` only).
 
-Click **Authorize** and paste an `X-API-Key` from the sandbox index page (`/`), e.g. the README key.
+Click **Authorize** and paste an `X-API-Key` from the sandbox index page (`/`){readme}.
 Behaviour Cast does not document (webhooks, the `scheduled` status word, sandbox storage, ...) is
 marked *designed* in the operation descriptions and in docs/providers/cast.md."""
 
 
+def _readme_key(runtime) -> str:
+    """The first fixture key (the README key: sender IDs CAST and MYAPP), for the Swagger description."""
+    for account in runtime.fixture_files().get(PROVIDER_NAME, {}).get("accounts", []):
+        for key in account.get("keys", []):
+            return f", e.g. the README key `{key['key']}` ({key.get('note', '')})"
+    return ""
+
+
 def build_app(runtime) -> FastAPI:
     cfg = CastSettings()
-    app = FastAPI(title="Cast SMS API (sandbox)", version="v1", description=DESCRIPTION, docs_url="/docs",
+    app = FastAPI(title="Cast SMS API (sandbox)", version="v1", docs_url="/docs",
+                  description=DESCRIPTION.replace("{readme}", _readme_key(runtime)),
                   redoc_url=None, openapi_url="/openapi.json",
                   strict_content_type=False,  # Cast (Go) decodes the body whatever the Content-Type says
                   swagger_ui_parameters={"persistAuthorization": True, "tryItOutEnabled": True})

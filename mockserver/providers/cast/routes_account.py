@@ -89,7 +89,11 @@ def _require(value: str | None, name: str) -> str:
 
 @router.post("/account/sender-ids/request", response_model=SenderIdRequestResponse)
 def request_sender_id(body: SenderIdRequest, caller: CallerDep, ctx: ContextDep) -> JSONResponse:
-    """Ask for a new sender ID; it goes to review and appears in sender-ids once approved."""
+    """Ask for a new sender ID; it goes to review and appears in sender-ids once approved.
+
+    *Designed:* review takes MOCKSERVER_REVIEW_DELAY seconds of sandbox time; names matching
+    fixtures/review.toml are rejected.
+    """
     name = _require(body.sender_id, "sender_id")
     if len(name) > SENDER_MAX:
         raise errors.bad_request(f"sender ID is too long (max {SENDER_MAX} characters)")
@@ -116,7 +120,10 @@ def request_sender_id(body: SenderIdRequest, caller: CallerDep, ctx: ContextDep)
 
 @router.post("/account/sender-ids/delete-request", response_model=SenderIdRequestResponse)
 def request_sender_id_deletion(body: SenderIdDeleteRequest, caller: CallerDep, ctx: ContextDep) -> JSONResponse:
-    """Ask Cast to remove an assigned sender ID; it is recorded, the sender ID stays usable (designed)."""
+    """Ask Cast to remove an assigned sender ID.
+
+    *Designed:* the request is recorded on the sender ID, which stays usable (Cast staff act by hand).
+    """
     name = _require(body.sender_id, "sender_id")
     _require(body.reason, "reason")
     rt = ctx.runtime

@@ -39,14 +39,23 @@ def _bulk(ctx, caller, route, body, limits, key) -> Response:
 @router.post("/sms/send", responses=SINGLE, response_model=None)
 def send_sms(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
              key: IdempotencyKey = None) -> Response:
-    """Send an SMS to one destination; credits are taken per part."""
+    """Send an SMS to one destination; credits are taken per part.
+
+    *Designed:* numbers are stored normalised (`639171234567`); credits are taken at acceptance, also for
+    `scheduled_at` sends (Cast takes them at dispatch); a carrier failure shows later in sms/status.
+    """
     return _single(ctx, caller, dispatch.SMS, body, limits, key)
 
 
 @router.post("/sms/bulk", responses=BULK, response_model=None)
 def send_bulk_sms(body: BulkRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
                   key: IdempotencyKey = None) -> Response:
-    """Send one SMS to 1-1,000 destinations; credits for the batch are checked up front."""
+    """Send one SMS to 1-1,000 destinations; credits for the batch are checked up front.
+
+    *Designed:* the per-destination failures are validation ones (`to is required`, `to must be 7-15
+    characters` (v1: 7-20), `invalid phone number`); they cost nothing. Carrier failures (magic numbers)
+    show later in sms/status and are refunded. A scheduled bulk answers `scheduled` = valid destinations.
+    """
     return _bulk(ctx, caller, dispatch.BULK, body, limits, key)
 
 

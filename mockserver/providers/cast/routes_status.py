@@ -29,7 +29,11 @@ def _status(ctx, caller, message_id: str, channels: set[str]) -> JSONResponse:
 
 @router.get("/sms/status/{message_id}", responses=_STATUS_RESPONSES, response_model=None)
 def get_sms_status(message_id: str, caller: CallerDep, ctx: ContextDep) -> JSONResponse:
-    """Status of one SMS/OTP/bulk destination: pending, sent, delivered, undelivered or failed."""
+    """Status of one SMS/OTP/bulk destination: pending, sent, delivered, undelivered or failed.
+
+    *Designed:* `scheduled` while a scheduled send waits; `sent_at` is null until submitted; SIM messages
+    are only found by sim/status.
+    """
     return _status(ctx, caller, message_id, SMS_CHANNELS)
 
 
@@ -50,7 +54,11 @@ def get_sms_logs(
     limit: Annotated[int, Query(description="Default 50, max 500.")] = 50,
     offset: Annotated[int, Query(description="Entries to skip.")] = 0,
 ) -> JSONResponse:
-    """Sent messages, newest first, one entry per destination (count = entries returned)."""
+    """Sent messages, newest first, one entry per destination (count = entries returned).
+
+    *Designed:* `status` is the submission result (scheduled, pending, sent, failed) and the receipt is in
+    `dlr_status`; from/to days are Manila days (UTC+8); refused bulk destinations are not logged.
+    """
     flt = history.HistoryFilter(account_id=caller.account.id, channels=LOG_CHANNELS,
                                 exclude_statuses=(Status.INVALID,), text=search or None)
     if status:

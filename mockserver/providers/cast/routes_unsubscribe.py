@@ -29,7 +29,10 @@ def _optouts(extra: dict) -> dict:
 
 @router.post("/unsubscribe/token")
 def create_unsubscribe_token(body: UnsubscribeTokenRequest, caller: CallerDep, ctx: ContextDep) -> JSONResponse:
-    """An unsubscribe link (valid 7 days) for a subscriber and one of your sender IDs."""
+    """An unsubscribe link (valid 7 days) for a subscriber and one of your sender IDs.
+
+    *Designed:* open `/cast/u/<token>` to play the subscriber clicking the link.
+    """
     if not body.phone.strip():
         raise errors.bad_request("phone is required")
     number = validation.normalize(body.phone)

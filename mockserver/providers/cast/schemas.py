@@ -26,7 +26,7 @@ class SendRequest(_Body):
     to: str = Field(description=TO_DOC, examples=["09171234567"])
     message: str = Field(description=MESSAGE_DOC, examples=["Your verification code is 123456."])
     sender_id: str | None = Field(default=None, description=SENDER_DOC, examples=["MYAPP"])
-    scheduled_at: str | None = Field(default=None, description=SCHEDULED_DOC, examples=[None])
+    scheduled_at: str | None = Field(default=None, description=SCHEDULED_DOC)
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [
         {"to": "09171234567", "message": "Your verification code is 123456.", "sender_id": "MYAPP"}]})
@@ -38,7 +38,7 @@ class BulkRequest(_Body):
                           examples=[["09171234567", "09181234567"]])
     message: str = Field(description="Message content to send to all recipients.", examples=["Hello from Cast!"])
     sender_id: str | None = Field(default=None, description=SENDER_DOC, examples=["MYAPP"])
-    scheduled_at: str | None = Field(default=None, description=SCHEDULED_DOC, examples=[None])
+    scheduled_at: str | None = Field(default=None, description=SCHEDULED_DOC)
 
     model_config = ConfigDict(extra="ignore", json_schema_extra={"examples": [
         {"to": ["09171234567", "09181234567"], "message": "Hello from Cast!", "sender_id": "MYAPP"}]})
