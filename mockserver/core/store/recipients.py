@@ -139,8 +139,10 @@ def page_rows(conn: sqlite3.Connection, lo: int, hi: int, after_id: int, limit: 
               statuses: Iterable[str] | None = None, offset: int = 0) -> list[tuple]:
     """Keyset page as plain tuples (id, msisdn, status, updated_at, sent_at, done_at): no model objects,
     so a 100-row page stays well under a millisecond at any depth of a 2M-recipient message."""
-    sql = "SELECT id, msisdn, status, updated_at, sent_at, done_at FROM recipient WHERE id > ? AND id BETWEEN ? AND ?"
-    args: list = [after_id, lo, hi]
+    # One rowid range (not `id > ? AND id BETWEEN ...`): with two lower bounds SQLite seeks from `lo`
+    # and filters, which costs ~100 ms at row 1.9M instead of a direct seek.
+    sql = "SELECT id, msisdn, status, updated_at, sent_at, done_at FROM recipient WHERE id BETWEEN ? AND ?"
+    args: list = [max(after_id + 1, lo), hi]
     if statuses:
         vals = list(statuses)
         sql += f" AND status IN ({','.join('?' * len(vals))})"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,8 +21,9 @@ class MesmsSettings(BaseSettings):
     max_sender: int = Field(default=11, description="Longest sender name (vendor: 11).")
     rate_limit_per_second: float = Field(default=20.0, description="Requests per second per API key (DESIGNED).")
     rate_limit_burst: int = Field(default=40, description="Requests a key may send at once before 429 (DESIGNED).")
-    foreign_resource_status: Literal[403, 404] = Field(
-        default=403, description="Status for another account's uuid: 403 'not the resource owner' or 404.")
+    foreign_resource_status: int = Field(
+        default=403, ge=403, le=404,
+        description="Status for another account's uuid: 403 'not the resource owner' or 404.")
     page_default: int = Field(default=100, description="Recipients per page when `limit` is absent.")
     page_max: int = Field(default=1_000, description="Largest `limit` on recipients and list pages.")
     key_pattern: str = Field(
