@@ -181,7 +181,9 @@ class Scheduler:
         while not stop.is_set():
             try:
                 await asyncio.to_thread(self.tick)
-                await self.rt.dispatcher.deliver_due()
+                # A full batch means more is due: keep delivering before sleeping (bulk DLRs).
+                while await self.rt.dispatcher.deliver_due() >= self.rt.settings.webhook_batch and not stop.is_set():
+                    pass
             except Exception:  # the loop must survive any single bad row
                 log.exception("scheduler tick failed")
             try:

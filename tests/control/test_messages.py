@@ -137,3 +137,14 @@ def test_wait_for_a_status_wakes_on_the_transition(client_factory):
     advance(client, 10)
     resp = future.result(timeout=10)
     assert resp.status_code == 200 and resp.json()["id"] == msg.id and resp.json()["counts"] == {"delivered": 1}
+
+
+def test_background_scheduler_and_instant_timing_need_no_clock_advance(client_factory, receiver):
+    client = client_factory(scheduler_enabled=True, timing="instant")
+    install(client, dlr_url=receiver.url("/dlr"))
+    msg = send(client, "+639175550002")
+    resp = client.get("/_mock/messages/wait", params={"to": "+639175550002", "status": "delivered", "timeout": 10})
+    assert resp.status_code == 200 and resp.json()["id"] == msg.id
+    assert resp.json()["status"] == "completed"
+    hooks = client.get("/_mock/webhooks", params={"message_id": msg.id}).json()
+    assert len(hooks["items"]) == 2  # sent + delivered, queued by the background loop
