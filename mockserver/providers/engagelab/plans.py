@@ -118,15 +118,19 @@ def _targets(runtime, conn, inserted: Inserted, valid: list[str],
     return targets
 
 
-def send(runtime, settings: EngageLabSettings, account: Account, req: SendRequest) -> PlanResult:
-    """Validate and store one plan; raises SendError with the vendor code, storing nothing, on refusal."""
-    targets = req.targets()
-    plan_id = str(runtime.ids.snowflake())
+@dataclass
+class Draft:
+    """A checked plan, ready to store: rendered text, signature, targets split into valid and invalid."""
 
-    def fail(code: int, message: str | None = None) -> SendError:
-        return SendError(code, message, plan_id=plan_id, total_count=len(targets))
+    template: Template
+    body: str
+    sign_name: str | None
+    valid: list[str]
+    invalid: list[tuple[str, Word]]
+    scheduled_at: float | None
 
-    now = runtime.clock.now()
+
+def _draft(runtime, settings: EngageLabSettings, account: Account, req: SendRequest, now: float, fail: Fail) -> Draft:
     scheduled_at = _scheduled_at(req.schedule_time, now, fail)
     conn = runtime.db.conn()
     tpl = _usable_template(conn, account.id, str(req.template.id), fail)
@@ -134,26 +138,39 @@ def send(runtime, settings: EngageLabSettings, account: Account, req: SendReques
     sign_name = _signature(conn, account.id, tpl, extra, fail)
     text = render.fill(tpl.content, req.template.params)
     body = render.with_signature(text, sign_name, int(extra.get("sign_position") or 0), settings.sign_format)
-    valid, invalid = classify(targets, str(extra.get("country_codes") or ""))
-    is_otp = tpl.kind == AUTHENTICATION
-    if is_otp and settings.otp_failure_as_5001:
+    valid, invalid = classify(req.targets(), str(extra.get("country_codes") or ""))
+    if tpl.kind == AUTHENTICATION and settings.otp_failure_as_5001:
         _check_submission(runtime, valid, fail)
-    task_id = runtime.ids.snowflake() if scheduled_at is not None else None
+    return Draft(tpl, body, sign_name, valid, invalid, scheduled_at)
+
+
+def send(runtime, settings: EngageLabSettings, account: Account, req: SendRequest) -> PlanResult:
+    """Validate and store one plan; raises SendError with the vendor code, storing nothing, on refusal."""
+    total = len(req.targets())
+    plan_id = str(runtime.ids.snowflake())
+
+    def fail(code: int, message: str | None = None) -> SendError:
+        return SendError(code, message, plan_id=plan_id, total_count=total)
+
+    now = runtime.clock.now()
+    draft = _draft(runtime, settings, account, req, now, fail)
+    tpl = draft.template
+    task_id = runtime.ids.snowflake() if draft.scheduled_at is not None else None
     meta = {"plan_id": plan_id, "plan_name": req.plan_name, "template_id": tpl.public_id,
             "template_type": tpl.kind, "custom_args": req.custom_args, "task_id": task_id}
-    with runtime.db.write() as wconn:
-        if is_otp:
-            _check_resend(wconn, settings, account.id, tpl.public_id, valid, now, fail)
+    with runtime.db.write() as conn:  # one transaction: the resend check, the plan and its first callbacks
+        if tpl.kind == AUTHENTICATION:
+            _check_resend(conn, settings, account.id, tpl.public_id, draft.valid, now, fail)
         try:
             inserted = submit(runtime, Submission(
-                provider=PROVIDER, account_id=account.id, public_id=plan_id, body=body, numbers=valid,
-                invalid=[raw for raw, _ in invalid], sender=sign_name, scheduled_at=scheduled_at,
+                provider=PROVIDER, account_id=account.id, public_id=plan_id, body=draft.body, numbers=draft.valid,
+                invalid=[raw for raw, _ in draft.invalid], sender=draft.sign_name, scheduled_at=draft.scheduled_at,
                 callback_url=account.dlr_url, notify=True, meta=meta))
         except InsufficientCredits as exc:
             raise fail(3003, f"insufficient balance: the plan needs {exc.need} parts, {exc.have} left") from None
-        sent = _targets(runtime, wconn, inserted, valid, invalid)
-        hooks = webhooks.accept_webhooks(runtime, settings, account, inserted.message, sent)
-        runtime.enqueue_webhooks(wconn, PROVIDER, account.id, inserted.message.id, hooks, now)
+        targets = _targets(runtime, conn, inserted, draft.valid, draft.invalid)
+        hooks = webhooks.accept_webhooks(runtime, settings, account, inserted.message, targets)
+        runtime.enqueue_webhooks(conn, PROVIDER, account.id, inserted.message.id, hooks, now)
     runtime.wake()
-    single = sent[0].message_id if len(targets) == 1 and sent else None
-    return PlanResult(plan_id, len(targets), inserted.accepted, single, task_id)
+    single = targets[0].message_id if total == 1 and targets else None
+    return PlanResult(plan_id, total, inserted.accepted, single, task_id)
