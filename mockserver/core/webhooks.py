@@ -9,10 +9,8 @@ whatever is still pending when the process stops goes out after the next start.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import logging
-import sys
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,11 +29,6 @@ USER_AGENT = "mockserver-webhooks/0.1"
 
 log = logging.getLogger("mockserver.webhooks")
 
-# httpcore tries `import sniffio` on every request; without sniffio installed each failed import
-# searches sys.path again (~40 % of a delivery's CPU, profiled with bench/webhooks.py). A None entry
-# makes that import fail at once, which is what httpcore expects when sniffio is absent.
-if importlib.util.find_spec("sniffio") is None:
-    sys.modules.setdefault("sniffio", None)  # type: ignore[arg-type]
 
 
 @dataclass
