@@ -1,7 +1,7 @@
 """Bearer-token authentication, the per-account rate limit and the JSON content-type rule.
 
-They run in GuardedRoute before FastAPI reads the body, so the order of refusals is always
-401 -> 429 -> 415 -> 400 (body) -> 403 (servicePlanId) -> 402/422.
+They run in GuardedRoute before FastAPI parses the body, so the order of refusals is always
+(413 from the body-limit middleware) -> 401 -> 429 -> 415 -> 400 (body) -> 403 (servicePlanId) -> 402/422.
 """
 
 from __future__ import annotations
@@ -90,6 +90,16 @@ def require_json(content_type: str | None) -> None:
                           f"Content-Type must be application/json (got {shown})")
 
 
+def require_decodable(raw: bytes) -> None:
+    """FastAPI turns a JSON syntax error into a 400 but lets a body that is not text crash (500)."""
+    if not raw:
+        return
+    try:
+        json.loads(raw)
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
+        raise SmscprError(400, "INVALID_JSON", "request body is not valid JSON") from None
+
+
 def retry_after(limiter: RateLimiter) -> int:
     """Whole seconds until the bucket holds one token again."""
     return max(1, math.ceil(1 / limiter.rate))
@@ -109,6 +119,7 @@ class GuardedRoute(APIRoute):
                 raise rate_limited(retry_after(state.limiter))
             if request.method in ("POST", "PUT", "PATCH"):
                 require_json(request.headers.get("content-type"))
+                require_decodable(await request.body())
             request.state.smscpr_caller = caller
             return await handler(request)
 

@@ -40,8 +40,9 @@ def encode_cursor(message_id: int) -> str:
 def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if text.startswith(_CURSOR_PREFIX) and text[len(_CURSOR_PREFIX):].isdigit():
-            return int(text[len(_CURSOR_PREFIX):])
+        digits = text[len(_CURSOR_PREFIX):]
+        if text.startswith(_CURSOR_PREFIX) and digits.isascii() and digits.isdigit() and len(digits) <= 18:
+            return int(digits)  # at most 18 digits: always a valid SQLite integer
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise invalid("cursor", "is not a cursor this API returned")

@@ -29,7 +29,8 @@ Documented by the vendor: the body fields `servicePlanId`, `channel`, `from`, `t
 `{errorCode, errorMessage, details}`; 400 for a bad field (named in `details`), 401 for a missing,
 malformed or unknown token, 403 for a `servicePlanId` the token's account does not own, 402 when credits
 do not cover the parts, 413 over 64 KiB, 415 unless `Content-Type: application/json`, 422 when the body
-needs more than 10 SMS parts, 429 with `Retry-After` over 30 requests/s per account (burst 60); the
+needs more than 10 SMS parts, 429 with `Retry-After` over 30 requests/s per account (burst 60) (limits
+and the 402 are defaults, see the `MOCKSERVER_SMSCPR_*` settings); the
 `from` rule (E.164, 3-8 digit short code or 1-11 character alphanumeric sender); unknown body fields are
 ignored; the receipt fields `callbackUrl`, `parts`, `createdAt`, `doneAt`; `price` and `ptf` as USD
 numbers (`ptf` = carrier pass-through fee). `POST /messages/sms` is the same operation (the path the

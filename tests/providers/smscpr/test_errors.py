@@ -46,6 +46,17 @@ def test_bad_fields_are_400_with_the_field_named(client, overrides, field, messa
     _field_error(send(client, **overrides), field, message)
 
 
+@pytest.mark.parametrize("field, raw_value, message", [
+    ("body", "\\ud800 hi", "must be valid Unicode text (it holds a lone surrogate)"),
+    ("callbackUrl", "http://x/\\udfff", "must be an absolute http(s) URL of at most 2048 characters"),
+])
+def test_lone_surrogates_are_400_not_500(client, field, raw_value, message):
+    fields = {**body(), field: "PLACEHOLDER"}
+    raw = json.dumps(fields).replace("PLACEHOLDER", raw_value)  # a JSON escape json.dumps would never write
+    resp = client.post("/smscpr/v1/sendsms", content=raw, headers={**AUTH, "Content-Type": "application/json"})
+    _field_error(resp, field, message)
+
+
 def test_every_bad_field_is_listed(client):
     resp = send(client, to="x", body="", channel=None)
     assert resp.status_code == 400
@@ -58,6 +69,8 @@ def test_every_bad_field_is_listed(client):
     (b"", "request body must be a JSON object"),
     (b"[1, 2]", "request body must be a JSON object"),
     (b"\"text\"", "request body must be a JSON object"),
+    (b"\xff\xfe{", "request body is not valid JSON"),
+    (b"{\"to\": \"\xc3\x28\"}", "request body is not valid JSON"),
 ])
 def test_bad_json_is_400(client, raw, message):
     resp = client.post("/smscpr/v1/sendsms", content=raw, headers={**AUTH, "Content-Type": "application/json"})

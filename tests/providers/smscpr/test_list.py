@@ -120,6 +120,7 @@ def test_only_own_messages_are_listed(client):
                                    "FAILED, EXPIRED, REJECTED, BLOCKED, UNKNOWN, CANCELLED"),
     ({"cursor": "bm9wZQ"}, "cursor", "is not a cursor this API returned"),
     ({"cursor": "%%%"}, "cursor", "is not a cursor this API returned"),
+    ({"cursor": "djE6OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5"}, "cursor", "is not a cursor this API returned"),
     ({"sentSince": "yesterday"}, "sentSince", "must be an ISO-8601 date-time such as 2026-06-22T05:10:03.120Z"),
     ({"sentUntil": "2026-13-01"}, "sentUntil", "must be an ISO-8601 date-time such as 2026-06-22T05:10:03.120Z"),
     ({"limit": "0"}, "limit", "Input should be greater than or equal to 1"),
