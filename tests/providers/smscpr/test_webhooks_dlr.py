@@ -160,3 +160,15 @@ def test_seed_shape_sends_only_the_seed_fields(client_factory, receiver, monkeyp
     delivered = receiver.bodies()[-1]
     assert list(delivered) == list(SEED_DLR)
     assert {k: v for k, v in delivered.items() if k != "msgId"} == {k: v for k, v in SEED_DLR.items() if k != "msgId"}
+
+
+def test_forced_status_from_the_control_api_sends_the_receipt(client, receiver):
+    sent = send(client, callbackUrl=receiver.url()).json()
+    [found] = client.get("/_mock/messages", params={"provider": "smscpr"}).json()["items"]
+    assert found["public_id"] == sent["msgId"]
+    resp = client.post(f"/_mock/messages/{found['id']}/status", json={"status": "undelivered"})
+    assert resp.status_code == 200, resp.text
+    got = receiver.bodies()
+    assert [b["status"] for b in got] == ["DISPATCHED", "UNDELIVERED"]
+    assert (got[-1]["errorCode"], got[-1]["errorMessage"]) == ("201", "Handset unreachable or absent subscriber")
+    assert got[-1] == client.get(f"/smscpr/v1/messages/sms/{sent['msgId']}", headers=AUTH).json()
