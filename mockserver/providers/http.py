@@ -6,6 +6,7 @@ Each provider supplies an ErrorMap; nothing here knows a vendor's envelope.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -38,7 +39,63 @@ def render(exc: ProviderError) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.http_status, headers=exc.headers or None)
 
 
+def _first_unencodable(value: Any, path: tuple = ()) -> tuple | None:
+    """Path of the first string holding a lone UTF-16 surrogate (JSON allows "\\ud800"; UTF-8 does not)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and _first_unencodable(key) is not None:
+            return (*path, key)
+        found = _first_unencodable(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+class LoneSurrogateGuard:
+    """Pure ASGI middleware: a JSON body whose text holds a lone surrogate escape is refused as a
+    validation error in the vendor's shape, before a route can try to store or segment it (a 500)."""
+
+    def __init__(self, app: Any, on_invalid: Callable[[RequestValidationError, Request], ProviderError]) -> None:
+        self.app, self.on_invalid = app, on_invalid
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            return await self.app(scope, receive, send)
+        chunks, more, messages = [], True, []
+        while more:
+            message = await receive()
+            messages.append(message)
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False) and message["type"] == "http.request"
+        body = b"".join(chunks)
+        lowered = body.lower()
+        if b"\\ud" in lowered:
+            try:
+                path = _first_unencodable(json.loads(body))
+            except ValueError:
+                path = None  # not JSON: the route's own parsing answers
+            if path is not None:
+                error = RequestValidationError([{
+                    "type": "string_unicode", "loc": ("body", *path),
+                    "msg": "Input should be valid Unicode text (it holds a lone surrogate)", "input": None,
+                }])
+                return await render(self.on_invalid(error, Request(scope)))(scope, receive, send)
+
+        async def replay() -> dict:
+            return messages.pop(0) if messages else {"type": "http.request", "body": b"", "more_body": False}
+
+        return await self.app(scope, replay, send)
+
+
 def install_error_handlers(app: FastAPI, errors: ErrorMap) -> None:
+    app.add_middleware(LoneSurrogateGuard, on_invalid=errors.validation)
+
     @app.exception_handler(ProviderError)
     async def _provider(request: Request, exc: ProviderError) -> JSONResponse:
         return render(exc)

@@ -57,15 +57,6 @@ def _fail(message: str) -> PydanticCustomError:
     return PydanticCustomError("smscpr_invalid", message)
 
 
-def _encodable(v: str) -> bool:
-    """JSON may carry lone UTF-16 surrogates ("\\ud800"); they cannot be stored or sent as UTF-8."""
-    try:
-        v.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 class SendSmsRequest(BaseModel):
     """Body of POST /v1/sendsms (and POST /messages/sms). Unknown fields are ignored (DESIGNED)."""
 
@@ -115,14 +106,12 @@ class SendSmsRequest(BaseModel):
     def _body(cls, v: str) -> str:
         if not v.strip():
             raise _fail("must not be empty")
-        if not _encodable(v):
-            raise _fail("must be valid Unicode text (it holds a lone surrogate)")
         return v
 
     @field_validator("callbackUrl")
     @classmethod
     def _callback(cls, v: Optional[str]) -> Optional[str]:
-        if v is not None and (len(v) > 2048 or not URL_RE.fullmatch(v) or not _encodable(v)):
+        if v is not None and (len(v) > 2048 or not URL_RE.fullmatch(v)):
             raise _fail("must be an absolute http(s) URL of at most 2048 characters")
         return v
 

@@ -46,9 +46,13 @@ def test_bad_fields_are_400_with_the_field_named(client, overrides, field, messa
     _field_error(send(client, **overrides), field, message)
 
 
+# Refused by the guard every provider shares (providers/http.py), in this vendor's error body.
+SURROGATE = "Input should be valid Unicode text (it holds a lone surrogate)"
+
+
 @pytest.mark.parametrize("field, raw_value, message", [
-    ("body", "\\ud800 hi", "must be valid Unicode text (it holds a lone surrogate)"),
-    ("callbackUrl", "http://x/\\udfff", "must be an absolute http(s) URL of at most 2048 characters"),
+    ("body", "\\ud800 hi", SURROGATE),
+    ("callbackUrl", "http://x/\\udfff", SURROGATE),
 ])
 def test_lone_surrogates_are_400_not_500(client, field, raw_value, message):
     fields = {**body(), field: "PLACEHOLDER"}
