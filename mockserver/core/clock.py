@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import datetime, timezone
+from typing import Callable
 
 
 class Clock:
@@ -17,6 +18,21 @@ class Clock:
         self._lock = threading.Lock()
         self._offset = 0.0
         self._frozen_at: float | None = time.time() if frozen else None
+        #: Called with state() after every change (the Runtime persists it).
+        self.on_change: Callable[[tuple[float, float | None]], None] | None = None
+
+    def state(self) -> tuple[float, float | None]:
+        """(offset from system time, frozen time or None): all a restart needs to restore."""
+        with self._lock:
+            return self._offset, self._frozen_at
+
+    def restore(self, offset: float, frozen_at: float | None) -> None:
+        with self._lock:
+            self._offset, self._frozen_at = offset, frozen_at
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change(self.state())
 
     def now(self) -> float:
         with self._lock:
@@ -39,6 +55,7 @@ class Clock:
                 self._frozen_at += seconds
             else:
                 self._offset += seconds
+        self._changed()
         return self.now()
 
     def set(self, epoch: float) -> float:
@@ -47,19 +64,23 @@ class Clock:
                 self._frozen_at = epoch
             else:
                 self._offset = epoch - time.time()
+        self._changed()
         return self.now()
 
     def freeze(self) -> float:
         with self._lock:
             if self._frozen_at is None:
                 self._frozen_at = time.time() + self._offset
-            return self._frozen_at
+            frozen = self._frozen_at
+        self._changed()
+        return frozen
 
     def resume(self) -> float:
         with self._lock:
             if self._frozen_at is not None:
                 self._offset = self._frozen_at - time.time()
                 self._frozen_at = None
+        self._changed()
         return self.now()
 
     def reset(self) -> None:
@@ -67,6 +88,7 @@ class Clock:
             self._offset = 0.0
             if self._frozen_at is not None:
                 self._frozen_at = time.time()
+        self._changed()
 
 
 def to_datetime(epoch: float | None) -> datetime | None:

@@ -203,3 +203,11 @@ class Idempotency(SQLModel, table=True):
     body: str = ""
     headers: str = "{}"
     created_at: float = 0.0
+
+
+class ClockState(SQLModel, table=True):
+    """The sandbox clock's offset (or frozen time), so time travel survives a restart."""
+
+    id: int = Field(default=1, primary_key=True)
+    offset: float = 0.0
+    frozen_at: Optional[float] = None

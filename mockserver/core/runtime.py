@@ -24,7 +24,7 @@ from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, Outco
 from mockserver.core.models import Account, ApiKey, Webhook
 from mockserver.core.notify import OutgoingWebhook, WebhookShaper
 from mockserver.core.scheduler import Scheduler
-from mockserver.core.store import accounts, admin
+from mockserver.core.store import accounts, admin, clockstate
 from mockserver.core.store import webhooks as outbox
 from mockserver.core.webhooks import Dispatcher
 from mockserver.settings import Settings
@@ -36,6 +36,7 @@ class Runtime:
         self.clock = Clock(frozen=settings.clock_frozen)
         self.ids = Ids(settings.seed, self.clock.now)
         self.db = Database(settings.sqlite_path())
+        self._restore_clock()
         self.fixtures_dir: Path = settings.fixtures_dir or fixtures.bundled_dir()
         self.timing = build_timing(settings, {})
         self.rules = build_rules(settings, {}, fixtures.magic_rules(self.fixtures_dir),
@@ -56,6 +57,17 @@ class Runtime:
             self.load_fixtures()
 
     # -- wiring ---------------------------------------------------------------------------
+    def _restore_clock(self) -> None:
+        """Continue from the stored clock (offset or frozen time); then store every change."""
+        stored = clockstate.load(self.db.conn())
+        if stored is not None:
+            self.clock.restore(*stored)
+        self.clock.on_change = self._save_clock
+
+    def _save_clock(self, state: tuple[float, float | None]) -> None:
+        with self.db.write() as conn:
+            clockstate.save(conn, *state)
+
     def register_shaper(self, provider: str, shaper: WebhookShaper) -> None:
         self.shapers[provider] = shaper
 
