@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import importlib
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from mockserver import __version__
+from mockserver.control.deps import no_lone_surrogates
 from mockserver.core.errors import InsufficientCredits, InvalidState, NotFound
 
 # Each module exposes `router`; listed here so a resource is one line to add.
@@ -19,6 +20,7 @@ def build_control_app(runtime, main_app: FastAPI) -> FastAPI:
     app = FastAPI(
         title="SMS sandbox control API", version=__version__,
         description="Inspect, reset, inject and time-travel the sandbox. Plain, stable JSON.",
+        dependencies=[Depends(no_lone_surrogates)],
     )
     app.state.runtime = runtime
     app.state.main_app = main_app

@@ -11,6 +11,9 @@ from pydantic import BaseModel, Field
 
 from mockserver.control import views
 from mockserver.control.deps import RuntimeDep
+
+#: Far beyond any test's needs, and far inside SQLite's signed 64-bit INTEGER even after many top-ups.
+CREDITS = {"ge": -(10**15), "le": 10**15}
 from mockserver.core.models import Account
 from mockserver.core.store import accounts
 from mockserver.providers import PROVIDERS
@@ -22,7 +25,7 @@ class NewAccount(BaseModel):
     provider: str = Field(description="Provider name, e.g. cast.")
     id: str | None = Field(default=None, description="Account id; default <provider>-<12 hex>.")
     name: str = ""
-    credits: int | None = Field(default=None, description="Default: MOCKSERVER_AUTO_PROVISION_CREDITS.")
+    credits: int | None = Field(default=None, **CREDITS, description="Default: MOCKSERVER_AUTO_PROVISION_CREDITS.")
     dlr_url: str | None = None
     mo_url: str | None = None
     extra: dict = Field(default_factory=dict, description="Vendor-specific account settings.")
@@ -30,8 +33,9 @@ class NewAccount(BaseModel):
 
 class AccountPatch(BaseModel):
     name: str | None = None
-    credits: int | None = Field(default=None, description="New balance.")
-    add_credits: int | None = Field(default=None, description="Added to (or, negative, taken from) the balance.")
+    credits: int | None = Field(default=None, **CREDITS, description="New balance.")
+    add_credits: int | None = Field(default=None, **CREDITS,
+                                    description="Added to (or, negative, taken from) the balance.")
     dlr_url: str | None = Field(default=None, description="Delivery-report URL; null or \"\" clears it.")
     mo_url: str | None = Field(default=None, description="Inbound (MO) URL; null or \"\" clears it.")
     is_active: bool | None = None

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from mockserver.control.deps import RuntimeDep
+from mockserver.control.deps import RuntimeDep, invalid
 from mockserver.core.clock import iso_ms, parse_iso
 
 router = APIRouter(prefix="/clock", tags=["clock"])
+
+#: Every date the providers render must stay inside datetime's years 1..9999; past this the sandbox
+#: clock would make every later request fail, so a jump or advance beyond it is refused first.
+LATEST = parse_iso("9000-01-01T00:00:00Z")
 
 
 class ClockState(BaseModel):
@@ -22,7 +26,18 @@ class Advance(BaseModel):
 
 
 class SetTime(BaseModel):
-    iso: str = Field(description="ISO-8601 time to jump to, e.g. 2026-06-01T10:00:00+07:00")
+    iso: str = Field(description="ISO-8601 time to jump to (1970 to 9000), e.g. 2026-06-01T10:00:00+07:00")
+
+    @field_validator("iso")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        try:
+            epoch = parse_iso(value)
+        except (ValueError, OverflowError):
+            raise ValueError("expected an ISO-8601 time, e.g. 2026-06-01T10:00:00+07:00") from None
+        if not 0 <= epoch <= LATEST:
+            raise ValueError("time must be between 1970-01-01 and 9000-01-01")
+        return value
 
 
 def _state(runtime) -> ClockState:
@@ -39,6 +54,8 @@ def get_clock(runtime: RuntimeDep) -> ClockState:
 @router.post("/advance", response_model=ClockState)
 async def advance_clock(body: Advance, runtime: RuntimeDep) -> ClockState:
     """Move time forward; every transition and webhook due by then runs before this answers."""
+    if runtime.clock.now() + body.seconds > LATEST:
+        raise invalid(("body", "seconds"), "the clock cannot pass 9000-01-01", body.seconds)
     runtime.clock.advance(body.seconds)
     await runtime.settle()
     return _state(runtime)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
 from mockserver.control import views
-from mockserver.control.deps import RuntimeDep
+from mockserver.control.deps import RuntimeDep, invalid
 from mockserver.core.models import Account, Inbound
 from mockserver.core.store import accounts
 from mockserver.core.store import inbound as inbox
@@ -40,8 +40,8 @@ def _account(conn, body: InjectInbound) -> Account:
         return acc
     owners = accounts_with_number(conn, body.provider, body.to)
     if len(owners) != 1:
-        raise HTTPException(422, f"{len(owners)} {body.provider} accounts own {body.to!r} as a sender; "
-                                 "pass account_id")
+        raise invalid(("body", "account_id"),
+                      f"{len(owners)} {body.provider} accounts own {body.to!r} as a sender; pass account_id")
     return accounts.get(conn, owners[0])
 
 

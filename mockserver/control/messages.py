@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
 
 from mockserver.control import views
-from mockserver.control.deps import RuntimeDep
+from mockserver.control.deps import MAX_ID, MessageId, RuntimeDep, invalid
 from mockserver.core.clock import parse_iso
 from mockserver.core.models import Message
 from mockserver.core.store import events, messages, recipients
@@ -30,7 +30,7 @@ def _time(value: str | None, name: str) -> float | None:
     try:
         return parse_iso(value)
     except ValueError:
-        raise HTTPException(422, f"{name}: expected epoch seconds or ISO-8601, got {value!r}") from None
+        raise invalid(("query", name), "expected epoch seconds or ISO-8601", value) from None
 
 
 def _csv(value: str | None) -> tuple[str, ...]:
@@ -49,7 +49,7 @@ def message_query(
     public_id: Annotated[str | None, Query(description="The vendor's message id.")] = None,
     since: Annotated[str | None, Query(description="Created at or after (epoch seconds or ISO-8601).")] = None,
     until: Annotated[str | None, Query(description="Created at or before (epoch seconds or ISO-8601).")] = None,
-    after_id: Annotated[int | None, Query(description="Only messages with a larger id (newer).")] = None,
+    after_id: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Only messages with a larger id (newer).")] = None,
 ) -> MessageQuery:
     return MessageQuery(
         provider=provider, account_id=account_id, to=to, sender=from_, statuses=_csv(status),
@@ -78,8 +78,9 @@ def list_messages(runtime: RuntimeDep, q: QueryDep, order: Literal["desc", "asc"
                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
     """Messages of every provider, newest first (or oldest first), filtered and keyset-paged."""
     if cursor:
-        if not cursor.isdigit():
-            raise HTTPException(422, "cursor: use next_cursor from the previous page")
+        # isdecimal() alone admits non-ASCII digits int() may refuse; the bound keeps SQLite from overflowing.
+        if not (cursor.isascii() and cursor.isdecimal() and int(cursor) <= MAX_ID):
+            raise invalid(("query", "cursor"), "use next_cursor from the previous page", cursor)
         if order == "asc":
             q.after_id = max(q.after_id or 0, int(cursor))
         else:
@@ -142,7 +143,7 @@ def _webhooks(runtime, message_id: int) -> list[dict]:
 
 
 @router.get("/{message_id}")
-def get_message(runtime: RuntimeDep, message_id: int,
+def get_message(runtime: RuntimeDep, message_id: MessageId,
                 recipients_limit: Annotated[int, Query(ge=0, le=1000)] = 100) -> dict:
     """One message with its first page of recipients, its event timeline and its webhooks with attempts."""
     msg = _message_or_404(runtime, message_id)
@@ -154,7 +155,8 @@ def get_message(runtime: RuntimeDep, message_id: int,
 
 
 @router.get("/{message_id}/recipients")
-def list_recipients(runtime: RuntimeDep, message_id: int, cursor: int = 0,
+def list_recipients(runtime: RuntimeDep, message_id: MessageId,
+                    cursor: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                     status: Annotated[str | None, Query(description="Comma-separated statuses.")] = None) -> dict:
     """A message's recipients in id order, keyset-paged (fast at any depth of a 2M-recipient send)."""
@@ -162,14 +164,14 @@ def list_recipients(runtime: RuntimeDep, message_id: int, cursor: int = 0,
 
 
 @router.get("/{message_id}/events")
-def list_events(runtime: RuntimeDep, message_id: int, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> list:
+def list_events(runtime: RuntimeDep, message_id: MessageId, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> list:
     """A message's event timeline, oldest first (per recipient for sends up to 10,000 recipients)."""
     _message_or_404(runtime, message_id)
     return [views.event(e) for e in events.of_message(runtime.db.conn(), message_id, limit)]
 
 
 @router.get("/{message_id}/webhooks")
-def list_message_webhooks(runtime: RuntimeDep, message_id: int) -> list:
+def list_message_webhooks(runtime: RuntimeDep, message_id: MessageId) -> list:
     """Webhooks this message caused, oldest first, each with its attempt log."""
     _message_or_404(runtime, message_id)
     return _webhooks(runtime, message_id)

@@ -8,7 +8,7 @@ from enum import StrEnum
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from mockserver.control.deps import RuntimeDep
+from mockserver.control.deps import MAX_ID, MessageId, RuntimeDep
 from mockserver.control.messages import message_views
 from mockserver.core import transitions
 
@@ -19,12 +19,12 @@ ForceableStatus = StrEnum("ForceableStatus", {s.upper(): s for s in sorted(trans
 
 class ForceStatus(BaseModel):
     status: ForceableStatus = Field(description="Neutral status to force.")
-    recipient_id: int | None = Field(default=None, description="One recipient by id.")
+    recipient_id: int | None = Field(default=None, ge=0, le=MAX_ID, description="One recipient by id.")
     to: str | None = Field(default=None, description="Recipients with this number ('+' optional).")
 
 
 @router.post("/{message_id}/status")
-async def force_status(message_id: int, body: ForceStatus, runtime: RuntimeDep) -> dict:
+async def force_status(message_id: MessageId, body: ForceStatus, runtime: RuntimeDep) -> dict:
     """Force one recipient (by id or number), or every open one, into a status; webhooks go out before the answer."""
     forced = await asyncio.to_thread(transitions.force, runtime, message_id, str(body.status.value),
                                      recipient_id=body.recipient_id, to=body.to)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from mockserver.control import views
-from mockserver.control.deps import RuntimeDep
+from mockserver.control.deps import MAX_ID, RuntimeDep, WebhookId
 from mockserver.core.store import webhooks as outbox
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -18,12 +18,12 @@ def list_webhooks(
     runtime: RuntimeDep,
     provider: str | None = None,
     account_id: str | None = None,
-    message_id: int | None = None,
+    message_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     status: Annotated[Literal["pending", "delivered", "failed"] | None, Query()] = None,
     kind: Annotated[str | None, Query(description="dlr, mo, notification, verify, ...")] = None,
     url: Annotated[str | None, Query(description="Exact callback URL.")] = None,
     order: Literal["desc", "asc"] = "desc",
-    cursor: Annotated[int | None, Query(description="next_cursor of the previous page.")] = None,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ID, description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     attempts: Annotated[bool, Query(description="Include each webhook's attempt log.")] = False,
 ) -> dict:
@@ -40,7 +40,7 @@ def list_webhooks(
 
 
 @router.get("/{webhook_id}")
-def get_webhook(webhook_id: int, runtime: RuntimeDep) -> dict:
+def get_webhook(webhook_id: WebhookId, runtime: RuntimeDep) -> dict:
     """One webhook with every attempt: URL, request headers and body, response status and excerpt, latency, error."""
     conn = runtime.db.conn()
     hook = outbox.get(conn, webhook_id)
@@ -50,7 +50,7 @@ def get_webhook(webhook_id: int, runtime: RuntimeDep) -> dict:
 
 
 @router.post("/{webhook_id}/redeliver")
-async def redeliver_webhook(webhook_id: int, runtime: RuntimeDep) -> dict:
+async def redeliver_webhook(webhook_id: WebhookId, runtime: RuntimeDep) -> dict:
     """Send a webhook again now with a fresh attempt budget; answers after that attempt."""
     if not await runtime.dispatcher.redeliver(webhook_id):
         raise HTTPException(404, f"webhook {webhook_id} not found")

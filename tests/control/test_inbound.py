@@ -31,7 +31,9 @@ def test_account_is_found_by_its_number(client, receiver):
                                                "body": "hi"})
     assert resp.status_code == 201 and resp.json()["account_id"] == "acc-1"
     unknown = client.post("/_mock/inbound", json={"provider": "testprov", "from": "+1", "to": "555", "body": "hi"})
-    assert unknown.status_code == 422 and "pass account_id" in unknown.json()["detail"]
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"] == [{"type": "value_error", "loc": ["body", "account_id"], "input": None,
+                                         "msg": "0 testprov accounts own '555' as a sender; pass account_id"}]
 
 
 def test_without_mo_url_the_message_is_stored_but_not_sent(client, receiver):
