@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import AsyncIterator
+import re
+from typing import Any, AsyncIterator
 
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.routing import Mount
 
 from mockserver import __version__
 from mockserver.control import build_control_app
@@ -17,6 +19,15 @@ from mockserver.core.runtime import Runtime
 from mockserver.index import render_index
 from mockserver.providers import PROVIDERS
 from mockserver.settings import Settings
+
+
+class DotAllMount(Mount):
+    """A Mount that also matches a path holding a newline (%0A): Starlette's `{path:path}` is `.*`, which
+    stops at one, so such a path skipped the provider and got the bare app's {"detail": "Not Found"}."""
+
+    def __init__(self, path: str, app: Any, name: str) -> None:
+        super().__init__(path, app=app, name=name)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
 
 
 def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
@@ -46,8 +57,8 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
     for provider in PROVIDERS.values():
         if provider.shaper is not None:
             runtime.register_shaper(provider.name, provider.shaper(runtime))
-        app.mount(f"/{provider.name}", provider.build_app(runtime), name=provider.name)
-    app.mount("/_mock", build_control_app(runtime, app), name="control")
+        app.router.routes.append(DotAllMount(f"/{provider.name}", provider.build_app(runtime), provider.name))
+    app.router.routes.append(DotAllMount("/_mock", build_control_app(runtime, app), "control"))
 
     @app.get("/", include_in_schema=False)
     def index() -> HTMLResponse:

@@ -56,3 +56,18 @@ def test_a_valid_surrogate_pair_still_sends(client):
     resp = client.post(path, content=body.encode(), headers={**headers, "Content-Type": "application/json"})
     assert resp.status_code == 200, resp.text
     assert resp.json()["success"] is True
+
+
+@pytest.mark.parametrize("provider", sorted(CASES))
+def test_a_path_holding_a_newline_gets_the_vendors_404(client, provider):
+    """Starlette's mount pattern stopped at %0A, so such paths skipped the provider (FastAPI's bare 404)."""
+    plain = client.get(f"/{provider}/no-such")
+    newline = client.get(f"/{provider}/no%0Asuch")
+    assert plain.status_code == newline.status_code == 404
+    assert newline.json().keys() == plain.json().keys() and newline.json() != {"detail": "Not Found"}
+
+
+def test_a_newline_inside_a_path_parameter_reaches_the_route(client):
+    headers = {"X-API-Key": first_key("cast")["key"]}
+    resp = client.get("/cast/api/sms/status/ab%0Acd", headers=headers)
+    assert (resp.status_code, resp.json()) == (404, {"success": False, "error": "message not found"})
