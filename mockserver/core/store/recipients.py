@@ -141,6 +141,8 @@ def page_rows(conn: sqlite3.Connection, lo: int, hi: int, after_id: int, limit: 
     so a 100-row page stays well under a millisecond at any depth of a 2M-recipient message."""
     # One rowid range (not `id > ? AND id BETWEEN ...`): with two lower bounds SQLite seeks from `lo`
     # and filters, which costs ~100 ms at row 1.9M instead of a direct seek.
+    if after_id >= hi or offset > hi - lo:
+        return []  # past the end; also keeps a huge client cursor from overflowing SQLite's INTEGER
     sql = "SELECT id, msisdn, status, updated_at, sent_at, done_at FROM recipient WHERE id BETWEEN ? AND ?"
     args: list = [max(after_id + 1, lo), hi]
     if statuses:

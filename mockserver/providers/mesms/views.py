@@ -83,6 +83,8 @@ def _recipient(row, lo: int) -> dict[str, Any]:
 
 
 def _int_cursor(value: str, name: str) -> int:
-    if not value.isdigit():
+    # isdigit() admits '²', which int() refuses; no row lies past 2**62, so a larger cursor reads as the
+    # end of the list instead of overflowing SQLite's INTEGER.
+    if not (value.isascii() and value.isdigit()):
         raise bad_request(f"{name} must be a non-negative integer cursor")
-    return int(value)
+    return min(int(value), 2**62)

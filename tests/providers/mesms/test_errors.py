@@ -109,3 +109,22 @@ def test_bad_query_parameters(client):
     error(client.get(f"{BASE}/sms?status=lost", headers=H), 400, "INVALID_PARAMETER")
     error(client.get(f"{BASE}/sms?limit=0", headers=H), 400, "INVALID_PARAMETER")
     error(client.get(f"{BASE}/sms?cursor=abc", headers=H), 400, "INVALID_PARAMETER")
+
+
+def test_huge_or_unicode_digit_cursors_and_pages_never_500(client):
+    """Found by fuzzing: cursors past SQLite's INTEGER and '²' (isdigit() but not int()) were 500s."""
+    from tests.providers.mesms.kit import sent
+    uuid = sent(client, ["66812345678", "66812345679"])["uuid"]
+    huge = 2**70
+    past = client.get(f"{BASE}/sms/{uuid}/recipients?after={huge}", headers=H)
+    assert past.status_code == 200, past.text
+    assert (past.json()["data"], past.json()["hasMore"]) == ([], False)
+    for query in ("page=2147483647&limit=260210859", "page=2147483647&status=pending"):
+        page = client.get(f"{BASE}/sms/{uuid}/recipients?{query}", headers=H)
+        assert page.status_code == 200, page.text
+        assert page.json()["data"] == [] and page.json()["total"] == 2
+    error(client.get(f"{BASE}/sms/{uuid}/recipients?page={huge}", headers=H), 400, "INVALID_PARAMETER")
+    listed = client.get(f"{BASE}/sms?cursor={huge}", headers=H)
+    assert listed.status_code == 200 and [m["uuid"] for m in listed.json()["data"]] == [uuid]
+    error(client.get(f"{BASE}/sms?cursor=%C2%B2", headers=H), 400, "INVALID_PARAMETER")
+    error(client.get(f"{BASE}/sms/{uuid}/recipients?after=%C2%B2", headers=H), 400, "INVALID_PARAMETER")

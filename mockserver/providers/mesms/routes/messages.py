@@ -53,7 +53,8 @@ def get_recipients(
     status: Annotated[str | None, Query(description="pending | success | failed | invalid | blocked | expired | "
                                                     "timeout")] = None,
     limit: Annotated[int | None, Query(ge=1, description="Rows per page (default 100, max 1000)")] = None,
-    page: Annotated[int, Query(ge=1, description="1-based page when `after` is not used")] = 1,
+    page: Annotated[int, Query(ge=1, le=2**31 - 1, description="1-based page when `after` is not used "
+                                                             "(an int32, as DESIGNED)")] = 1,
 ) -> Response:
     """Recipients (per-recipient status)"""
     msg = service.owned(runtime, cfg, caller, uuid)
