@@ -108,7 +108,7 @@ class TemplateConfig(BaseModel):
 class SignConfigIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    sign_name: StrictStr = Field(description="2-60 characters, no 【 】 [ ], unique", examples=["EngageLab"])
+    sign_name: StrictStr = Field(description="2-60 characters, no 【 】 [ ], unique", examples=["MyShop"])
 
 
 class SignCreated(BaseModel):

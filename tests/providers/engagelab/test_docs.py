@@ -43,3 +43,13 @@ def test_swagger_examples_work_as_written(client):
     for example in examples.values():
         resp = send(client, example["value"])
         assert resp.status_code == 200, (example["summary"], resp.text)
+
+
+def test_sign_config_try_it_example_creates_a_signature(client):
+    spec = client.get("/engagelab/openapi.json").json()
+    schema_ref = spec["paths"]["/v1/sign-configs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    props = spec["components"]["schemas"][schema_ref["$ref"].rsplit("/", 1)[-1]]["properties"]
+    example = {"sign_name": props["sign_name"]["examples"][0]}
+    resp = client.post("/engagelab/v1/sign-configs", json=example, auth=("engagelab_dev_key", "engagelab_dev_secret"))
+    assert resp.status_code == 200, resp.text
+    assert set(resp.json()) == {"sign_id"}

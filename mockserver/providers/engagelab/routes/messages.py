@@ -57,7 +57,9 @@ async def send_messages(request: Request, caller: SendCaller) -> dict[str, Any]:
     app = request.app
     result = await run_in_threadpool(plans.send, app.state.runtime, app.state.settings, caller.account, req)
     out: dict[str, Any] = {"plan_id": result.plan_id, "total_count": result.total_count,
-                           "accepted_count": result.accepted_count, "message_id": result.message_id}
-    if result.task_id is not None:
+                           "accepted_count": result.accepted_count}
+    if result.task_id is not None:  # the seed's scheduled example carries no message_id, even for one target
         out["schedule_info"] = {"task_id": result.task_id}
+    elif result.message_id is not None:
+        out["message_id"] = result.message_id
     return out
