@@ -46,7 +46,7 @@ def message_query(
                                         "matches when one of its recipients is in one, e.g. delivered.")] = None,
     message_status: Annotated[str | None, Query(description="scheduled, queued, completed, cancelled.")] = None,
     text: Annotated[str | None, Query(description="Substring of the body.")] = None,
-    public_id: Annotated[str | None, Query(description="The vendor's message id.")] = None,
+    public_id: Annotated[str | None, Query(description="A vendor id: the submission's (plan, uuid) or one destination's (Cast message_id, EngageLab message_id).")] = None,
     since: Annotated[str | None, Query(description="Created at or after (epoch seconds or ISO-8601).")] = None,
     until: Annotated[str | None, Query(description="Created at or before (epoch seconds or ISO-8601).")] = None,
     after_id: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Only messages with a larger id (newer).")] = None,

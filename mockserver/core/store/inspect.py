@@ -20,7 +20,7 @@ class MessageQuery:
     statuses: Sequence[str] = ()  # at least one recipient in one of these (neutral) statuses
     message_statuses: Sequence[str] = ()  # the message's own status: scheduled|queued|completed|cancelled
     text: str | None = None  # substring of the body
-    public_id: str | None = None
+    public_id: str | None = None  # the submission's vendor id or any of its recipients' ids
     since: float | None = None  # created_at >= since
     until: float | None = None  # created_at <= until
     after_id: int | None = None  # oldest first, ids > after_id
@@ -30,10 +30,13 @@ class MessageQuery:
 def _where(q: MessageQuery) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     args: list[Any] = []
-    for col, val in (("provider", q.provider), ("account_id", q.account_id), ("sender", q.sender),
-                     ("public_id", q.public_id)):
+    for col, val in (("provider", q.provider), ("account_id", q.account_id), ("sender", q.sender)):
         if val is not None:
             where.append(f"m.{col} = ?"); args.append(val)
+    if q.public_id is not None:
+        # A vendor id names a submission (plan, uuid) or one destination of it (Cast, EngageLab targets).
+        where.append("(m.public_id = ? OR m.id IN (SELECT message_id FROM recipient WHERE public_id = ?))")
+        args += [q.public_id, q.public_id]
     if q.message_statuses:
         where.append(f"m.status IN ({','.join('?' * len(q.message_statuses))})"); args += list(q.message_statuses)
     if q.statuses:
