@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from mockserver.core import sending
 from mockserver.core.sending import Submission
+from mockserver.core.store import recipients
 from mockserver.core.store.messages import Inserted
 from mockserver.providers.cast import errors, ids, senders, validation
 from mockserver.providers.cast.auth import Caller, require_channel
@@ -57,13 +58,19 @@ def submit(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: l
     """One core submission; credits for every valid destination are taken at once or not at all."""
     rt = ctx.runtime
     prefix = prefix or (ids.SANDBOX if caller.sandbox else ids.SMS)
-    return sending.submit(rt, Submission(
+    inserted = sending.submit(rt, Submission(
         provider=PROVIDER_NAME, account_id=caller.account.id, public_id=ids.batch_id(prefix, rt.ids.hex(8)),
         body=body, numbers=numbers, invalid=invalid, channel=channel, sender=sender, scheduled_at=at,
         notify=bool(caller.account.dlr_url), sandbox=caller.sandbox,
         allow_negative=caller.account.billing_type == "postpaid", parts_override=parts_override,
         meta={"api_key_id": caller.key.id},
     ))
+    msg = inserted.message
+    if msg.first_recipient_id is not None:  # stored so vendor-neutral lookups (the control API) find them
+        with rt.db.write() as conn:
+            recipients.set_public_ids(conn, ((ids.make(msg.public_id, rid), rid)
+                                             for rid in range(msg.first_recipient_id, msg.last_recipient_id + 1)))
+    return inserted
 
 
 def _with_sandbox(caller: Caller, body: dict) -> dict:
