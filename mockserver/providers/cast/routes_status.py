@@ -69,6 +69,7 @@ def get_sms_logs(
     flt.since = validation.parse_day(since, "from", offset_h) if since else None
     flt.until = validation.parse_day(until, "to", offset_h, end=True) if until else None
     limit = 50 if limit < 1 else min(limit, 500)
-    rows = history.recipient_rows(ctx.runtime.db.conn(), flt, limit, max(offset, 0))
+    # Clamped like limit; past 2**62 no entry exists, and SQLite's INTEGER would overflow (a 500).
+    rows = history.recipient_rows(ctx.runtime.db.conn(), flt, limit, min(max(offset, 0), 2**62))
     logs = [views.log_entry(r) for r in rows]
     return JSONResponse({"success": True, "count": len(logs), "logs": logs})
