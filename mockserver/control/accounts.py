@@ -134,8 +134,8 @@ async def update_account(account_id: str, body: AccountPatch, runtime: RuntimeDe
 
 
 @router.delete("/{account_id}", status_code=204)
-def delete_account(account_id: str, runtime: RuntimeDep) -> Response:
+async def delete_account(account_id: str, runtime: RuntimeDep) -> Response:
     """Delete an account and all it owns (a fixture account comes back fresh, as on reset)."""
-    _view(runtime, account_id)
-    runtime.reset(account_id=account_id)
+    await asyncio.to_thread(_view, runtime, account_id)
+    await runtime.reset_quiesced(account_id=account_id)
     return Response(status_code=204)

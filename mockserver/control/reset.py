@@ -17,10 +17,10 @@ class ResetRequest(BaseModel):
 
 
 @router.post("/reset")
-def reset(runtime: RuntimeDep, body: ResetRequest | None = None) -> dict:
+async def reset(runtime: RuntimeDep, body: ResetRequest | None = None) -> dict:
     """Reset without a restart. Empty body: everything, clock and id seed included."""
     body = body or ResetRequest()
     if body.provider is not None and body.provider not in PROVIDERS:
         raise HTTPException(404, f"unknown provider {body.provider!r}")
-    runtime.reset(provider=body.provider, account_id=body.account_id)
+    await runtime.reset_quiesced(provider=body.provider, account_id=body.account_id)
     return {"reset": True, "provider": body.provider, "account_id": body.account_id}

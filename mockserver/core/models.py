@@ -197,7 +197,7 @@ class Idempotency(SQLModel, table=True):
     """A stored response replayed for a repeated idempotency key."""
 
     provider: str = Field(primary_key=True)
-    key_owner: str = Field(primary_key=True)
+    key_owner: str = Field(primary_key=True)  # the API key (its string) the response belongs to
     idem_key: str = Field(primary_key=True)
     status_code: int = 200
     body: str = ""

@@ -122,8 +122,18 @@ class Runtime:
     def fixture_files(self) -> dict[str, dict]:
         return fixtures.provider_files(self.fixtures_dir)
 
+    async def reset_quiesced(self, provider: str | None = None, account_id: str | None = None) -> None:
+        """reset() with no webhook delivery in flight: row ids are reused after a wipe, so an attempt
+        finishing afterwards would be logged against a new, unrelated webhook."""
+        async with self.dispatcher.quiet():
+            await asyncio.to_thread(self.reset, provider, account_id)
+
     def reset(self, provider: str | None = None, account_id: str | None = None) -> None:
         """Wipe state (all, one provider, or one account) and reload the matching fixtures."""
+        with self.scheduler.exclusive():  # no tick holds rows read before the wipe
+            self._reset(provider, account_id)
+
+    def _reset(self, provider: str | None, account_id: str | None) -> None:
         with self.db.write() as conn:
             if account_id is not None:
                 owner = accounts.get(conn, account_id)
@@ -181,11 +191,13 @@ class Runtime:
         return now if self.settings.timing == "instant" else now + self.settings.review_delay
 
     # -- time travel ----------------------------------------------------------------------
-    async def settle(self, rounds: int = 10) -> None:
-        """Run every transition and webhook due at the clock's now before returning."""
-        for _ in range(rounds):
-            await asyncio.to_thread(self.scheduler.tick)
-            if not await self.dispatcher.deliver_due():
+    async def settle(self, max_rounds: int = 10_000) -> None:
+        """Run every transition and webhook due at the clock's now before returning (a delivery round
+        takes at most MOCKSERVER_WEBHOOK_BATCH rows, so a big backlog needs several rounds)."""
+        for _ in range(max_rounds):
+            ticked = await asyncio.to_thread(self.scheduler.tick)
+            attempts = await self.dispatcher.deliver_due()
+            if not attempts and not ticked.transitions and not ticked.webhooks and not ticked.reviews:
                 break
 
     async def close(self) -> None:

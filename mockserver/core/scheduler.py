@@ -21,6 +21,7 @@ from mockserver.core.store import accounts, catalog, events, messages, recipient
 log = logging.getLogger("mockserver.scheduler")
 
 CHUNK = 50_000
+RETRY_FAILED_AFTER = 5.0  # seconds before a message whose advance raised is tried again
 
 
 @dataclass
@@ -57,7 +58,12 @@ class Scheduler:
             if not due:
                 break
             for msg in due:
-                self._advance_message(msg, now, result)
+                try:
+                    self._advance_message(msg, now, result)
+                except Exception:  # one bad message (a provider's shaper raising) must not stop the rest
+                    log.exception("advancing message %s failed; retrying it in %s s", msg.id, RETRY_FAILED_AFTER)
+                    with self.rt.db.write() as conn:
+                        messages.set_fields(conn, msg.id, next_due_at=now + RETRY_FAILED_AFTER)
         self._reviews(now, result)
         return result
 
@@ -67,6 +73,9 @@ class Scheduler:
             return
         lo, hi = msg.first_recipient_id, msg.last_recipient_id
         with self.rt.db.write() as conn:
+            msg = messages.get(conn, msg.id)  # the row read before this transaction may be stale
+            if msg is None or msg.next_due_at is None or msg.next_due_at > now:
+                return
             account = accounts.get(conn, msg.account_id)
             moved: Counter[tuple[str, str]] = Counter()
             changes: list = []
@@ -78,15 +87,17 @@ class Scheduler:
                 while counts := recipients.due_counts(conn, start, end, now):
                     for status, outcome, n in counts:
                         moved[(status, next_status(status, outcome))] += n
+                    # Rows come back whenever a webhook or an event needs them, whatever the size.
                     rows = recipients.advance_range(conn, start, end, now, self.rt.timing_for(msg.provider),
-                                                     returning=msg.track_events)
+                                                     returning=bool(msg.track_events or msg.notify))
                     changes.extend(r for r in rows if not _parked(r))
                 chunk_next = recipients.min_next_at(conn, start, end)
                 if chunk_next is not None and (next_due is None or chunk_next < next_due):
                     next_due = chunk_next
             self._apply_counts(conn, msg, moved, now)
-            if changes:
+            if changes and msg.track_events:
                 events.add_many(conn, ((msg.id, r["id"], r["status"], r["updated_at"], "") for r in changes))
+            if changes:
                 result.transitions += len(changes)
             else:
                 result.transitions += sum(n for (old, new), n in moved.items() if old != new)

@@ -91,7 +91,7 @@ def cancel_scheduled(runtime, message_id: int) -> int | None:
     """Cancel a message still waiting for its scheduled time: every recipient becomes cancelled and
     the credits it holds come back. Returns the refund, or None if it is no longer scheduled."""
     now = runtime.clock.now()
-    with runtime.db.write() as conn:
+    with runtime.scheduler.exclusive(), runtime.db.write() as conn:  # a tick must not release it meanwhile
         msg = messages.get(conn, message_id)
         if msg is None or msg.status != Status.SCHEDULED:
             return None

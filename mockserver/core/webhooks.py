@@ -25,6 +25,9 @@ RETRYABLE_STATUSES = frozenset({429}) | frozenset(range(500, 600))
 EXCERPT = 2000
 #: A Retry-After longer than this is not honoured (a sandbox should not park a webhook for hours).
 MAX_RETRY_AFTER = 3600.0
+#: Longest wait between retries. Each redelivery extends the attempt budget, so the attempt number (the
+#: backoff exponent) keeps growing; uncapped, a few dozen redeliveries parked a webhook past year 9999.
+MAX_BACKOFF = 3600.0
 USER_AGENT = "mockserver-webhooks/0.1"
 
 log = logging.getLogger("mockserver.webhooks")
@@ -142,10 +145,14 @@ class Dispatcher:
         retryable = result.status is None or result.status in RETRYABLE_STATUSES
         if not retryable or number >= hook.max_attempts:
             return "failed", None
-        delay = self.rt.settings.webhook_backoff_base * 2 ** (number - 1)
+        delay = min(self.rt.settings.webhook_backoff_base * 2.0 ** min(number - 1, 64), MAX_BACKOFF)
         if result.retry_after is not None:
             delay = max(delay, min(result.retry_after, MAX_RETRY_AFTER))
         return "pending", now + delay
+
+    def quiet(self) -> asyncio.Lock:
+        """Held while a delivery round runs; hold it to make sure no attempt is in flight."""
+        return self._round
 
     async def probe(self, hook: OutgoingWebhook) -> ProbeResult:
         """POST once, now, outside the outbox (callback URL checks); nothing is queued or retried."""

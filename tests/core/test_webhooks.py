@@ -191,3 +191,22 @@ def test_redeliver_sends_again_with_a_fresh_budget(client, receiver):
     assert again["attempts"] == 2 and again["status"] == "delivered"
     assert len(receiver.bodies("/mo")) == 2
     assert client.post("/_mock/webhooks/999999/redeliver").status_code == 404
+
+
+def test_many_redeliveries_to_a_failing_url_keep_the_backoff_bounded(client, receiver):
+    """Found by fuzzing: every redelivery raised the backoff exponent, until next_attempt_at passed year
+    9999 and every read of the webhook was a 500."""
+    install(client, mo_url=receiver.url("/mo"))
+    receiver.default = 500
+    resp = client.post("/_mock/inbound", json={"provider": "testprov", "account_id": "acc-1", "from": "+639171111111",
+                                               "to": "TEST", "body": "hi"})
+    [hook] = resp.json()["webhooks"]
+    for _ in range(40):
+        again = client.post(f"/_mock/webhooks/{hook['id']}/redeliver")
+        assert again.status_code == 200, again.text
+    body = client.get(f"/_mock/webhooks/{hook['id']}").json()
+    assert body["attempts"] == 41 and body["status"] == "pending"
+    now = client.get("/_mock/clock").json()["now"]
+    wait = runtime_of(client).db.conn().execute("SELECT next_attempt_at FROM webhook WHERE id = ?",
+                                                (hook["id"],)).fetchone()[0] - now
+    assert 0 < wait <= 3600

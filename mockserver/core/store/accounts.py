@@ -79,6 +79,9 @@ def delete(conn: sqlite3.Connection, account_ids: list[str]) -> None:
     if not account_ids:
         return
     marks = ",".join("?" for _ in account_ids)
+    # Stored responses belong to API keys; a key string can come back (fixtures reload), its replays must not.
+    conn.execute(f"DELETE FROM idempotency WHERE key_owner IN (SELECT key FROM apikey WHERE account_id IN ({marks}))",
+                 account_ids)
     msg_ids = f"SELECT id FROM message WHERE account_id IN ({marks})"
     conn.execute(f"DELETE FROM recipient WHERE message_id IN ({msg_ids})", account_ids)
     conn.execute(f"DELETE FROM messagecount WHERE message_id IN ({msg_ids})", account_ids)

@@ -24,7 +24,7 @@ def run_once(ctx: CastContext, caller: Caller, key: str | None, run: Callable[[]
         return run()
     if len(key) > MAX_KEY:
         raise errors.bad_request(f"X-Idempotency-Key is too long (max {MAX_KEY} characters)")
-    rt, owner = ctx.runtime, str(caller.key.id)
+    rt, owner = ctx.runtime, caller.key.key  # "cached per API key"; core deletes these with the account
     with ctx.idempotency_lock(owner, key):
         now = rt.clock.now()
         found = store.find(rt.db.conn(), PROVIDER_NAME, owner, key, now - ctx.settings.idempotency_window)

@@ -85,3 +85,12 @@ def test_key_length_limit(client):
     resp = send(client, BODY, **{"X-Idempotency-Key": "k" * 256})
     assert (resp.status_code, resp.json()) == (
         400, err("X-Idempotency-Key is too long (max 255 characters)", "VALIDATION_ERROR"))
+
+
+def test_a_reset_account_does_not_replay_responses_from_before_the_reset(client):
+    first = send(client, BODY, **{"X-Idempotency-Key": "order-43"})
+    assert client.delete("/_mock/accounts/cast-demo").status_code == 204  # the fixture account comes back fresh
+    again = send(client, BODY, **{"X-Idempotency-Key": "order-43"})
+    assert again.status_code == 200 and "X-Idempotent-Replay" not in again.headers
+    assert again.json()["message_id"] != first.json()["message_id"]
+    assert len(kit.logs(client)) == 1  # the new account's own send
