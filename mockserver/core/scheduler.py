@@ -13,7 +13,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from mockserver.core.lifecycle import ACTIVE, REFUNDED, Status, message_status, next_status
+from mockserver.core import credits
+from mockserver.core.lifecycle import ACTIVE, Status, message_status, next_status
 from mockserver.core.models import Message, Webhook
 from mockserver.core.notify import OutgoingWebhook, Review, StatusChange
 from mockserver.core.store import accounts, catalog, events, messages, recipients, webhooks
@@ -140,20 +141,7 @@ class Scheduler:
                                 completed_at=now if status == "completed" else None)
 
     def _apply_counts(self, conn, msg: Message, moved: Counter, now: float) -> None:
-        deltas: Counter[str] = Counter()
-        refund = 0
-        for (old, new), n in moved.items():
-            if old == new:
-                continue
-            deltas[old] -= n
-            deltas[new] += n
-            if new in REFUNDED and old not in REFUNDED:
-                refund += n
-        messages.add_counts(conn, msg.id, dict(deltas))
-        if refund and msg.credits > 0:
-            amount = min(refund * msg.parts, msg.credits)
-            accounts.refund(conn, msg.account_id, amount)
-            messages.set_fields(conn, msg.id, credits=msg.credits - amount)
+        credits.apply_moves(conn, msg, moved)
 
     def _status_webhooks(self, conn, msg: Message, account, rows, now: float) -> int:
         shaper = self.rt.shapers.get(msg.provider)

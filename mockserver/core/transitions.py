@@ -11,7 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from mockserver.core.errors import InvalidState, NotFound
-from mockserver.core.lifecycle import ACTIVE, REFUNDED, Status, message_status
+from mockserver.core import credits
+from mockserver.core.lifecycle import ACTIVE, Status, message_status
 from mockserver.core.models import Message, Recipient
 from mockserver.core.notify import StatusChange
 from mockserver.core.store import accounts, events, messages, recipients
@@ -44,8 +45,7 @@ def force(runtime, message_id: int, status: str, *, recipient_id: int | None = N
         targets = _targets(conn, msg, recipient_id, to)
         now = runtime.clock.now()
         result = Forced(msg)
-        moved: Counter[str] = Counter()
-        refund = 0
+        moved: Counter[tuple[str, str]] = Counter()
         for rec in targets:
             if rec.status == status:
                 continue
@@ -53,13 +53,10 @@ def force(runtime, message_id: int, status: str, *, recipient_id: int | None = N
                 else [status]
             recipients.force_status(conn, rec.id, status, now)
             events.add_many(conn, ((msg.id, rec.id, str(s), now, "forced") for s in steps))
-            moved[rec.status] -= 1
-            moved[status] += 1
-            refund += status in REFUNDED and rec.status not in REFUNDED
+            moved[(rec.status, status)] += 1
             result.changed.append({"recipient_id": rec.id, "msisdn": rec.msisdn, "from": rec.status, "to": status,
                                    "steps": [str(s) for s in steps]})
-        messages.add_counts(conn, msg.id, dict(moved))
-        _refund(conn, msg, refund)
+        credits.apply_moves(conn, msg, moved)
         result.webhooks = _webhooks(runtime, conn, msg, result.changed, now)
         _settle_message(conn, msg, now)
         result.message = messages.get(conn, msg.id)
@@ -85,15 +82,6 @@ def _targets(conn, msg: Message, recipient_id: int | None, to: str | None) -> li
     if len(open_ones) > FORCE_ALL_LIMIT:
         raise InvalidState("too_many", f"more than {FORCE_ALL_LIMIT} open recipients; force them by number or id")
     return open_ones
-
-
-def _refund(conn, msg: Message, count: int) -> None:
-    # Credits come back on the way into a refunded status (as in the scheduler); forcing a refunded
-    # recipient back to a charged status does not charge again.
-    if count and msg.credits > 0:
-        amount = min(count * msg.parts, msg.credits)
-        accounts.refund(conn, msg.account_id, amount)
-        messages.set_fields(conn, msg.id, credits=msg.credits - amount)
 
 
 def _webhooks(runtime, conn, msg: Message, changed: list[dict], now: float) -> int:

@@ -38,6 +38,17 @@ def test_forcing_a_refunded_status_gives_credits_back(client):
     assert body["message"]["credits"] == 0
 
 
+def test_leaving_a_refunded_status_charges_again_so_credits_never_double_refund(client):
+    install(client, credits=10)
+    msg = send(client, ["+639170000001", "+639170000002"])
+    force(client, msg.id, status="failed", to="+639170000001")
+    assert balance(client) == 9
+    back = force(client, msg.id, status="sent", to="+639170000001").json()
+    assert balance(client) == 8 and back["message"]["credits"] == 2
+    force(client, msg.id, status="failed", to="+639170000001")
+    assert balance(client) == 9  # refunded once, not twice
+
+
 def test_forcing_back_to_queued_reopens_the_message(client):
     install(client)
     msg = send(client, "+639170000001")
