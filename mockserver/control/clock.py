@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, field_validator
 
@@ -56,7 +58,7 @@ async def advance_clock(body: Advance, runtime: RuntimeDep) -> ClockState:
     """Move time forward; every transition and webhook due by then runs before this answers."""
     if runtime.clock.now() + body.seconds > LATEST:
         raise invalid(("body", "seconds"), "the clock cannot pass 9000-01-01", body.seconds)
-    runtime.clock.advance(body.seconds)
+    await asyncio.to_thread(runtime.clock.advance, body.seconds)  # the new time is saved to the database
     await runtime.settle()
     return _state(runtime)
 
@@ -64,7 +66,7 @@ async def advance_clock(body: Advance, runtime: RuntimeDep) -> ClockState:
 @router.post("/set", response_model=ClockState)
 async def set_clock(body: SetTime, runtime: RuntimeDep) -> ClockState:
     """Jump to a time (forward only is meaningful for scheduled work); runs what is then due."""
-    runtime.clock.set(parse_iso(body.iso))
+    await asyncio.to_thread(runtime.clock.set, parse_iso(body.iso))
     await runtime.settle()
     return _state(runtime)
 

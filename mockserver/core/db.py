@@ -6,7 +6,9 @@ and unusable for 2M-row sends, see performance notes).
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,17 +32,15 @@ class Database:
     """One SQLite file; each thread gets its own connection (sqlite3 objects are not shared)."""
 
     def __init__(self, path: Path | None) -> None:
-        self.path = path
-        if path is None:
-            # A shared-cache in-memory database so every thread sees the same data.
-            self._uri = f"file:mockserver-{id(self)}?mode=memory&cache=shared"
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._uri = f"file:{path}"
+        # ":memory:" gets a throw-away file instead: a shared-cache in-memory database ignores the
+        # busy timeout, so concurrent writers got "database table is locked" errors (500s).
+        self._scratch = tempfile.mkdtemp(prefix="mockserver-") if path is None else None
+        self.path = path = Path(self._scratch, "sandbox.db") if path is None else path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._uri = f"file:{path}"
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
-        self._keepalive = self.conn()  # keeps an in-memory database alive
         self._create_schema()
 
     def _create_schema(self) -> None:
@@ -55,8 +55,7 @@ class Database:
         conn = sqlite3.connect(self._uri, uri=True, check_same_thread=False, isolation_level=None, timeout=30)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 30000")
-        if self.path is not None:
-            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = OFF")
         return conn
@@ -94,3 +93,5 @@ class Database:
                     pass
             self._all.clear()
         self._local = threading.local()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)

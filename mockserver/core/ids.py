@@ -14,13 +14,20 @@ class Ids:
 
     def __init__(self, seed: int | None, now: Callable[[], float]) -> None:
         self._seed = seed
+        self._salt = 0
         self._now = now
         self._lock = threading.Lock()
         self.reset()
 
+    def reseed(self, salt: int) -> None:
+        """Derive a different (still deterministic) sequence from the same seed."""
+        self._salt = salt
+        self.reset()
+
     def reset(self) -> None:
         with self._lock:
-            self._rng = random.Random(self._seed)
+            seed = self._seed if self._seed is None or not self._salt else f"{self._seed}:{self._salt}"
+            self._rng = random.Random(seed)
             self._faker = Faker()
             self._faker.seed_instance(self._rng.getrandbits(32))
             self._snowflake_seq = 0

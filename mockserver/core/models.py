@@ -205,9 +205,11 @@ class Idempotency(SQLModel, table=True):
     created_at: float = 0.0
 
 
-class ClockState(SQLModel, table=True):
-    """The sandbox clock's offset (or frozen time), so time travel survives a restart."""
+class RuntimeState(SQLModel, table=True):
+    """What must survive a restart besides the data: the clock's offset (or frozen time), and how
+    many times this database has been started (salts the id seed, so ids never repeat)."""
 
     id: int = Field(default=1, primary_key=True)
     offset: float = 0.0
     frozen_at: Optional[float] = None
+    boots: int = 0

@@ -24,7 +24,7 @@ from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, Outco
 from mockserver.core.models import Account, ApiKey, Webhook
 from mockserver.core.notify import OutgoingWebhook, WebhookShaper
 from mockserver.core.scheduler import Scheduler
-from mockserver.core.store import accounts, admin, clockstate
+from mockserver.core.store import accounts, admin, state
 from mockserver.core.store import webhooks as outbox
 from mockserver.core.webhooks import Dispatcher
 from mockserver.settings import Settings
@@ -37,6 +37,7 @@ class Runtime:
         self.ids = Ids(settings.seed, self.clock.now)
         self.db = Database(settings.sqlite_path())
         self._restore_clock()
+        self._salt_ids()
         self.fixtures_dir: Path = settings.fixtures_dir or fixtures.bundled_dir()
         self.timing = build_timing(settings, {})
         self.rules = build_rules(settings, {}, fixtures.magic_rules(self.fixtures_dir),
@@ -59,14 +60,22 @@ class Runtime:
     # -- wiring ---------------------------------------------------------------------------
     def _restore_clock(self) -> None:
         """Continue from the stored clock (offset or frozen time); then store every change."""
-        stored = clockstate.load(self.db.conn())
+        stored = state.load_clock(self.db.conn())
         if stored is not None:
             self.clock.restore(*stored)
         self.clock.on_change = self._save_clock
 
-    def _save_clock(self, state: tuple[float, float | None]) -> None:
+    def _save_clock(self, clock_state: tuple[float, float | None]) -> None:
         with self.db.write() as conn:
-            clockstate.save(conn, *state)
+            state.save_clock(conn, *clock_state)
+
+    def _salt_ids(self) -> None:
+        """A seeded run replays its ids; on a restart over existing data that would reissue ids and
+        keys already taken, so every start after the first salts the seed with the boot count."""
+        with self.db.write() as conn:
+            boots = state.count_boot(conn)
+        if boots > 1:
+            self.ids.reseed(boots)
 
     def register_shaper(self, provider: str, shaper: WebhookShaper) -> None:
         self.shapers[provider] = shaper
@@ -143,7 +152,7 @@ class Runtime:
                 admin.wipe(conn, provider)
         if account_id is None and provider is None:
             self.clock.reset()
-            self.ids.reset()
+            self.ids.reseed(0)  # the store is empty: the seed's own sequence cannot collide
         for hook in self._reset_hooks:
             hook(provider)
         if self.settings.load_fixtures:

@@ -78,3 +78,19 @@ def test_rate_limiter_burst_then_refill_on_the_clock():
     clock.advance(0.11)  # 3.3 tokens back
     assert [limiter.allow("ip") for _ in range(4)] == [True, True, True, False]
     assert RateLimiter(1, 1, clock.now, enabled=False).allow("x") and RateLimiter(1, 1, clock.now, enabled=False).allow("x")
+
+
+def test_a_restart_on_the_same_database_never_reissues_ids(tmp_path):
+    from mockserver.core.runtime import Runtime
+    from tests.conftest import make_settings
+
+    first = Runtime(make_settings(tmp_path))
+    issued = {first.ids.hex(16) for _ in range(5)}
+    first.db.close()
+    second = Runtime(make_settings(tmp_path))
+    assert issued.isdisjoint(second.ids.hex(16) for _ in range(5))
+    second.db.close()
+    fresh = Runtime(make_settings(tmp_path / "other"))  # a fresh database replays the seed exactly
+    replay = Runtime(make_settings(tmp_path / "again"))
+    assert [fresh.ids.hex(16) for _ in range(3)] == [replay.ids.hex(16) for _ in range(3)]
+    fresh.db.close(); replay.db.close()

@@ -71,3 +71,10 @@ def test_a_newline_inside_a_path_parameter_reaches_the_route(client):
     headers = {"X-API-Key": first_key("cast")["key"]}
     resp = client.get("/cast/api/sms/status/ab%0Acd", headers=headers)
     assert (resp.status_code, resp.json()) == (404, {"success": False, "error": "message not found"})
+
+
+def test_a_lone_surrogate_next_to_a_valid_pair_is_still_refused(client):
+    path, headers, _, _ = CASES["cast"]()
+    body = '{"to":"09171234567","message":"\\ud83d\\ude00 then \\udc00","sender_id":"CAST"}'
+    resp = client.post(path, content=body.encode(), headers={**headers, "Content-Type": "application/json"})
+    assert resp.status_code == 400 and resp.json()["success"] is False
