@@ -89,10 +89,14 @@ def authenticate(request: Request, raw: Annotated[str | None, Security(api_key_h
 
 
 def require_send(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+    check_send_scope(caller)
+    return caller
+
+
+def check_send_scope(caller: Caller) -> None:
     if not SEND_SCOPES.intersection(caller.scopes):
         raise MesmsError("API key scope insufficient: sms:send or * is required", http_status=403,
                          error_code="FORBIDDEN")
-    return caller
 
 
 CallerDep = Annotated[Caller, Depends(authenticate)]

@@ -24,6 +24,10 @@ class MesmsSettings(BaseSettings):
     foreign_resource_status: int = Field(
         default=403, ge=403, le=404,
         description="Status for another account's uuid: 403 'not the resource owner' or 404.")
+    retry_needs_send_scope: bool = Field(
+        default=False,
+        description="The vendor: only /send needs `sms:send` or `*`; 'other endpoints only require any valid "
+                    "API key'. True makes retry (which sends) need the send scope too.")
     page_default: int = Field(default=100, description="Recipients per page when `limit` is absent.")
     page_max: int = Field(default=1_000, description="Largest `limit` on recipients and list pages.")
     key_pattern: str = Field(

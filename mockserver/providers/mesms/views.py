@@ -53,8 +53,8 @@ def list_view(conn, account_id: str, status: str | None, cursor: str | None, lim
 def recipients_view(conn, msg: Message, *, after: str | None, page: int, limit: int,
                     status: str | None) -> dict[str, Any]:
     """With `after`: nextCursor + hasMore; without: page + total (from counters). summary[] always."""
-    if status is not None and status not in statuses.RECIPIENT_WORDS:
-        raise bad_request(f"status must be one of {' | '.join(statuses.RECIPIENT_WORDS)}")
+    if status is not None and status not in statuses.NEUTRAL_OF:  # the vendor's words + DESIGNED `cancelled`
+        raise bad_request(f"status must be one of {' | '.join(statuses.NEUTRAL_OF)}")
     counts = messages.counts(conn, msg.id)
     summary = [{"status": w, "count": n} for w, n in statuses.summary(counts).items()]
     neutral = statuses.NEUTRAL_OF[status] if status else None

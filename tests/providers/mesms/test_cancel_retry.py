@@ -3,6 +3,8 @@ retry a finished send's failed recipients as a new send."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import advance
 from tests.providers.mesms.kit import BASE, H, LOWCREDIT, READONLY, credits, error, sent
 
@@ -88,7 +90,6 @@ def test_retry_errors(client):
     error(client.post(f"{BASE}/sms/{uuid}/retry", headers=H), 400, "NOTHING_TO_RETRY")
     error(client.post(f"{BASE}/sms/{uuid}/retry", headers=H, json={"statuses": ["success"]}), 400,
           "INVALID_PARAMETER")
-    error(client.post(f"{BASE}/sms/{uuid}/retry", headers={"x-api-key": READONLY}), 403, "FORBIDDEN")
     error(client.post(f"{BASE}/sms/nope/retry", headers=H), 404, "NOT_FOUND")
 
 
@@ -103,3 +104,26 @@ def test_retry_without_credits_is_402(client):
     client.post(f"{BASE}/sms/send", headers=key, json={"sender": "MeSMS", "content": "ก" * 80,
                                                        "msisdns": ["66812345678"]})
     error(client.post(f"{BASE}/sms/{resp.json()['uuid']}/retry", headers=key), 402, "INSUFFICIENT_CREDITS")
+
+
+
+@pytest.mark.parametrize("strict, expected", [("false", 200), ("true", 403)])
+def test_retry_needs_only_a_valid_key_as_the_vendor_says_unless_configured(client_factory, monkeypatch,
+                                                                           strict, expected):
+    """Seed: '/send requires sms:send or *. Other endpoints in this doc only require any valid API key.'"""
+    monkeypatch.setenv("MOCKSERVER_MESMS_RETRY_NEEDS_SEND_SCOPE", strict)
+    client = client_factory()
+    client.post("/_mock/clock/freeze")
+    uuid = client.post(f"{BASE}/sms/send", headers=H,
+                       json={"sender": "MeSMS", "content": "hi", "msisdns": ["0812999001"]}).json()["uuid"]
+    advance(client, 10)
+    resp = client.post(f"{BASE}/sms/{uuid}/retry", headers={"x-api-key": READONLY})
+    assert resp.status_code == expected, resp.text
+
+
+def test_recipients_of_a_cancelled_send_can_be_filtered_by_cancelled(client):
+    uuid = sent(client, ["66812345678", "66812345679"], scheduledTime=LATER)["uuid"]
+    assert cancel(client, uuid).status_code == 200
+    page = client.get(f"{BASE}/sms/{uuid}/recipients", headers=H, params={"status": "cancelled", "after": 0})
+    assert page.status_code == 200, page.text
+    assert [r["status"] for r in page.json()["data"]] == ["cancelled", "cancelled"]

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 import orjson
 
 from mockserver.providers.mesms import service
-from mockserver.providers.mesms.auth import CallerDep, SenderCallerDep
+from mockserver.providers.mesms.auth import CallerDep, SenderCallerDep, check_send_scope
 from mockserver.providers.mesms.routes.deps import RuntimeDep, SettingsDep
 from mockserver.providers.mesms.schemas import (PreviewRequest, RetryRequest, SendRequest, SendResult,
                                                 error_responses)
@@ -64,11 +64,15 @@ def cancel_sms(uuid: str, caller: CallerDep, runtime: RuntimeDep, cfg: SettingsD
              responses=error_responses(400, 401, 402, 403, 404, 409, 429),
              description="DESIGNED path and behaviour. Re-sends a finished send's failed recipients (optionally "
                          "also `expired` / `timeout`) as a NEW send with its own uuid, charged like /send. "
-                         "Requires scope `sms:send` or `*`. 409 `NOT_FINISHED` while the send is in progress, "
+                         "Any valid key, as the vendor says of every endpoint but /send "
+                         "(MOCKSERVER_MESMS_RETRY_NEEDS_SEND_SCOPE=true requires `sms:send` or `*`). "
+                         "409 `NOT_FINISHED` while the send is in progress, "
                          "400 `NOTHING_TO_RETRY` when no recipient has those statuses.")
-async def retry_sms(uuid: str, request: Request, caller: SenderCallerDep, runtime: RuntimeDep,
+async def retry_sms(uuid: str, request: Request, caller: CallerDep, runtime: RuntimeDep,
                     cfg: SettingsDep) -> Response:
     """Retry failed recipients"""
+    if cfg.retry_needs_send_scope:
+        check_send_scope(caller)
     raw = await request.body()
 
     def work() -> dict:
