@@ -18,6 +18,7 @@ from mockserver.control import build_control_app
 from mockserver.core.runtime import Runtime
 from mockserver.index import render_index
 from mockserver.providers import PROVIDERS
+from mockserver.providers.http import without_framework_422
 from mockserver.settings import Settings
 
 
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
     for provider in PROVIDERS.values():
         if provider.shaper is not None:
             runtime.register_shaper(provider.name, provider.shaper(runtime))
-        app.router.routes.append(DotAllMount(f"/{provider.name}", provider.build_app(runtime), provider.name))
+        vendor_app = without_framework_422(provider.build_app(runtime))
+        app.router.routes.append(DotAllMount(f"/{provider.name}", vendor_app, provider.name))
     app.router.routes.append(DotAllMount("/_mock", build_control_app(runtime, app), "control"))
 
     @app.get("/", include_in_schema=False)

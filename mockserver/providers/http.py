@@ -152,3 +152,30 @@ def validation_field(exc: RequestValidationError) -> tuple[str, str, str]:
     first = exc.errors()[0] if exc.errors() else {}
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
     return ".".join(loc), str(first.get("type", "")), str(first.get("msg", ""))
+
+
+def without_framework_422(app: FastAPI) -> FastAPI:
+    """Drop FastAPI's default `422 HTTPValidationError` from the app's OpenAPI: a provider answers
+    validation errors with its own status and envelope (install_error_handlers), so Swagger must not
+    promise that shape. A vendor's own 422 (declared with its own schema) stays."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        items = [*schema.get("paths", {}).values(), *schema.get("webhooks", {}).values()]
+        for item in items:
+            for operation in item.values():
+                if not isinstance(operation, dict):
+                    continue
+                default = operation.get("responses", {}).get("422", {})
+                ref = default.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref", "")
+                if ref.endswith("/HTTPValidationError"):
+                    del operation["responses"]["422"]
+        components = schema.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" not in str(items):
+            components.pop("HTTPValidationError", None)
+            components.pop("ValidationError", None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app
