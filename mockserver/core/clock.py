@@ -40,9 +40,6 @@ class Clock:
                 return self._frozen_at
             return time.time() + self._offset
 
-    def now_dt(self) -> datetime:
-        return datetime.fromtimestamp(self.now(), tz=timezone.utc)
-
     @property
     def frozen(self) -> bool:
         return self._frozen_at is not None
@@ -91,23 +88,12 @@ class Clock:
         self._changed()
 
 
-def to_datetime(epoch: float | None) -> datetime | None:
-    return None if epoch is None else datetime.fromtimestamp(epoch, tz=timezone.utc)
-
-
 def iso_ms(epoch: float | None) -> str | None:
     """ISO-8601 with milliseconds and a Z, e.g. 2026-06-22T05:10:03.120Z."""
     if epoch is None:
         return None
     dt = datetime.fromtimestamp(epoch, tz=timezone.utc)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-
-
-def iso_seconds(epoch: float | None) -> str | None:
-    """ISO-8601 in UTC to the second with a Z, e.g. 2026-06-22T05:10:03Z."""
-    if epoch is None:
-        return None
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_iso(value: str) -> float:

@@ -23,10 +23,6 @@ class Extracted:
     codes: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
-        return {"otp": self.otp, "codes": self.codes, "links": self.links}
-
-
 def links(text: str) -> list[str]:
     out: list[str] = []
     for match in _LINK.finditer(text or ""):

@@ -43,10 +43,6 @@ class Ids:
         with self._lock:
             return "".join(self._rng.choice("0123456789") for _ in range(count))
 
-    def uniform(self) -> float:
-        with self._lock:
-            return self._rng.random()
-
     def uuid7(self) -> str:
         """RFC 9562 UUIDv7: 48-bit unix ms from the clock, version 7, variant 10, random rest."""
         ms = int(self._now() * 1000) & ((1 << 48) - 1)

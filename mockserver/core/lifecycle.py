@@ -92,11 +92,6 @@ class Timing:
     def instant(cls) -> "Timing":
         return cls(0.0, 0.0, 0.0, 0.0)
 
-    def step_delays(self) -> dict[str, float]:
-        return {"queue_delay": self.queue_delay, "delivery_delay": self.delivery_delay,
-                "slow_delivery_delay": self.slow_delivery_delay, "receipt_timeout": self.receipt_timeout}
-
-
 @dataclass(frozen=True)
 class MagicRule:
     """A destination whose digits end with `suffix` gets `outcome` (see fixtures/magic_numbers.toml)."""

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from mockserver.core import credits
 from mockserver.core.lifecycle import ACTIVE, Status, message_status, next_status
-from mockserver.core.models import Message, Webhook
-from mockserver.core.notify import OutgoingWebhook, Review, StatusChange
-from mockserver.core.store import accounts, catalog, events, messages, recipients, webhooks
+from mockserver.core.models import Message
+from mockserver.core.notify import Review, StatusChange
+from mockserver.core.store import accounts, catalog, events, messages, recipients
 
 log = logging.getLogger("mockserver.scheduler")
 

@@ -41,10 +41,6 @@ class Submission:
     parts_override: int | None = None
 
 
-def parts_of(body: str) -> segments.Segmentation:
-    return segments.segment(body)
-
-
 def submit(runtime, sub: Submission) -> Inserted:  # runtime: mockserver.core.runtime.Runtime
     """Store the submission; raises InsufficientCredits before anything is written."""
     now = runtime.clock.now()

@@ -188,11 +188,6 @@ def due(conn: sqlite3.Connection, now: float, limit: int = 200) -> list[Message]
     return to_models(Message, rows)
 
 
-def create(conn: sqlite3.Connection, msg: Message) -> Message:
-    msg.id = insert(conn, msg)
-    return msg
-
-
 def recent_recipients(conn: sqlite3.Connection, account_id: str, since: float, msisdns: list[str]) -> list[sqlite3.Row]:
     """(msisdn, status, meta) of the account's recipients among `msisdns` in messages created at or after `since`."""
     return conn.execute(

@@ -65,11 +65,6 @@ def get(conn: sqlite3.Connection, recipient_id: int) -> Recipient | None:
     return to_model(Recipient, conn.execute("SELECT * FROM recipient WHERE id = ?", (recipient_id,)).fetchone())
 
 
-def of_message(conn: sqlite3.Connection, message_id: int, lo: int, hi: int) -> list[Recipient]:
-    rows = conn.execute("SELECT * FROM recipient WHERE id BETWEEN ? AND ? ORDER BY id", (lo, hi))
-    return [r for r in to_models(Recipient, rows) if r.message_id == message_id]
-
-
 def page(
     conn: sqlite3.Connection,
     lo: int,
@@ -106,16 +101,6 @@ def cancel_range(conn: sqlite3.Connection, lo: int, hi: int, now: float) -> int:
         "UPDATE recipient SET status = 'cancelled', next_at = NULL, updated_at = ?, done_at = ? "
         "WHERE id BETWEEN ? AND ? AND status = 'scheduled'",
         (now, now, lo, hi),
-    )
-    return cur.rowcount
-
-
-def requeue_range(conn: sqlite3.Connection, lo: int, hi: int, statuses: Iterable[str], due_at: float) -> int:
-    vals = list(statuses)
-    cur = conn.execute(
-        f"UPDATE recipient SET status = 'queued', outcome = 'delivered', next_at = ?, sent_at = NULL, "
-        f"done_at = NULL, updated_at = ? WHERE id BETWEEN ? AND ? AND status IN ({','.join('?' * len(vals))})",
-        (due_at, due_at, lo, hi, *vals),
     )
     return cur.rowcount
 

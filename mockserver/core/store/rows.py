@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import Any, Iterable, TypeVar
 
@@ -38,11 +37,3 @@ def update(conn: sqlite3.Connection, table: str, key: dict[str, Any], values: di
     return cur.rowcount
 
 
-def loads(text: str | None, default: Any = None) -> Any:
-    if not text:
-        return default
-    return json.loads(text)
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

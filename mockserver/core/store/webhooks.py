@@ -18,17 +18,6 @@ def get(conn: sqlite3.Connection, webhook_id: int) -> Webhook | None:
     return to_model(Webhook, conn.execute("SELECT * FROM webhook WHERE id = ?", (webhook_id,)).fetchone())
 
 
-def pending(conn: sqlite3.Connection, limit: int = 500) -> list[Webhook]:
-    """Pending rows, oldest first (delivery order inside an ordering key is by id)."""
-    rows = conn.execute("SELECT * FROM webhook WHERE status = 'pending' ORDER BY id LIMIT ?", (limit,))
-    return to_models(Webhook, rows)
-
-
-def next_due(conn: sqlite3.Connection) -> float | None:
-    row = conn.execute("SELECT min(next_attempt_at) FROM webhook WHERE status = 'pending'").fetchone()
-    return row[0]
-
-
 def set_fields(conn: sqlite3.Connection, webhook_id: int, **values: Any) -> int:
     return update(conn, "webhook", {"id": webhook_id}, values)
 
