@@ -155,6 +155,9 @@ class Scheduler:
 
     def _reviews(self, now: float, result: TickResult) -> None:
         """Pending templates and senders get their verdict once their review time has come."""
+        read = self.rt.db.conn()
+        if not any(catalog.due_reviews(read, table, now) for table in ("template", "sender")):
+            return  # the common case: no write transaction (ticks run after every submission)
         with self.rt.db.write() as conn:
             for table in ("template", "sender"):
                 for row in catalog.due_reviews(conn, table, now):

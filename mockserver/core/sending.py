@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any, Callable, Sequence
 
 from mockserver.core import segments
 from mockserver.core.errors import InsufficientCredits
@@ -39,6 +39,9 @@ class Submission:
     meta: dict = field(default_factory=dict)
     count: int | None = None  # number of valid destinations, when `numbers` is JSON text
     parts_override: int | None = None
+    #: Runs inside the submit transaction with (conn, Inserted): provider bookkeeping that must be
+    #: atomic with the message (e.g. per-destination ids) without a second write transaction.
+    after_insert: Callable[[Any, Inserted], None] | None = None
 
 
 def submit(runtime, sub: Submission) -> Inserted:  # runtime: mockserver.core.runtime.Runtime
@@ -73,6 +76,8 @@ def submit(runtime, sub: Submission) -> Inserted:  # runtime: mockserver.core.ru
         if inserted.accepted == 0:
             messages.set_fields(conn, msg.id, status="completed", completed_at=now, next_due_at=None)
             msg.status = "completed"
+        if sub.after_insert is not None:
+            sub.after_insert(conn, inserted)
     runtime.wake()
     return inserted
 

@@ -58,19 +58,20 @@ def submit(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: l
     """One core submission; credits for every valid destination are taken at once or not at all."""
     rt = ctx.runtime
     prefix = prefix or (ids.SANDBOX if caller.sandbox else ids.SMS)
-    inserted = sending.submit(rt, Submission(
+    def name_destinations(conn, inserted: Inserted) -> None:
+        """Each destination's message_id, stored so vendor-neutral lookups (the control API) find it."""
+        msg = inserted.message
+        if msg.first_recipient_id is not None:
+            recipients.set_public_ids(conn, ((ids.make(msg.public_id, rid), rid)
+                                             for rid in range(msg.first_recipient_id, msg.last_recipient_id + 1)))
+
+    return sending.submit(rt, Submission(
         provider=PROVIDER_NAME, account_id=caller.account.id, public_id=ids.batch_id(prefix, rt.ids.hex(8)),
         body=body, numbers=numbers, invalid=invalid, channel=channel, sender=sender, scheduled_at=at,
         notify=bool(caller.account.dlr_url), sandbox=caller.sandbox,
         allow_negative=caller.account.billing_type == "postpaid", parts_override=parts_override,
-        meta={"api_key_id": caller.key.id},
+        meta={"api_key_id": caller.key.id}, after_insert=name_destinations,
     ))
-    msg = inserted.message
-    if msg.first_recipient_id is not None:  # stored so vendor-neutral lookups (the control API) find them
-        with rt.db.write() as conn:
-            recipients.set_public_ids(conn, ((ids.make(msg.public_id, rid), rid)
-                                             for rid in range(msg.first_recipient_id, msg.last_recipient_id + 1)))
-    return inserted
 
 
 def _with_sandbox(caller: Caller, body: dict) -> dict:
