@@ -81,6 +81,7 @@ async def create_account(body: NewAccount, runtime: RuntimeDep) -> dict:
         raise HTTPException(501, f"provider {body.provider!r} cannot create credentials on the fly")
     now = runtime.clock.now()
     acc = Account(
+        **provider.account_defaults,
         id=body.id or f"{body.provider}-{runtime.ids.hex(12)}", provider=body.provider,
         name=body.name or "control API account",
         credits=runtime.settings.auto_provision_credits if body.credits is None else body.credits,

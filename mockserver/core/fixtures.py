@@ -64,7 +64,7 @@ def load(conn, directory: Path, now: float, only: str | None = None) -> int:
 def load_account(conn, provider: str, acc: dict[str, Any], now: float) -> None:
     accounts.upsert(conn, Account(
         id=acc["id"], provider=provider, name=acc.get("name", ""), email=acc.get("email", ""),
-        credits=int(acc.get("credits", 0)), currency=acc.get("currency", "PHP"),
+        credits=int(acc.get("credits", 0)), currency=acc.get("currency", ""),
         billing_type=acc.get("billing_type", "topup"),
         allowed_channels=json.dumps(acc.get("allowed_channels", ["sms", "otp", "bulk"])),
         is_active=bool(acc.get("is_active", True)), dlr_url=acc.get("dlr_url") or None,

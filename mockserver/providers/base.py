@@ -53,4 +53,6 @@ class Provider:
     #: callback_check(runtime, account, url) -> OutgoingWebhook | None: a probe POSTed when a callback URL
     #: is configured; a non-2xx answer refuses the URL (EngageLab posts {} and wants 200).
     callback_check: Callable[..., OutgoingWebhook | None] | None = None
+    #: Account fields for accounts created through the control API (e.g. {"currency": "USD"}).
+    account_defaults: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

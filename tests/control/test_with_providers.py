@@ -53,3 +53,11 @@ def test_public_id_filter_finds_the_ids_vendors_return(client):
     by_plan = client.get("/_mock/messages", params={"public_id": lab["plan_id"]}).json()["items"]
     assert [m["id"] for m in by_target] == [m["id"] for m in by_plan] and len(by_plan) == 1
     assert client.get("/_mock/messages", params={"public_id": "nope"}).json()["items"] == []
+
+
+@pytest.mark.parametrize("provider, currency", [("cast", "PHP"), ("smscpr", "USD"), ("mesms", "THB"),
+                                                ("engagelab", "USD")])
+def test_control_made_accounts_take_their_providers_currency(client, provider, currency):
+    if provider not in PROVIDERS:
+        pytest.skip(f"{provider} has not landed")
+    assert client.post("/_mock/accounts", json={"provider": provider}).json()["currency"] == currency

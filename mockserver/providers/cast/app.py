@@ -69,6 +69,7 @@ def make_credentials(runtime, account) -> dict[str, str]:
 
 
 PROVIDER = Provider(
+    account_defaults={"currency": "PHP"},
     name=PROVIDER_NAME,
     title="Cast.ph",
     vendor_base_url="https://api.cast.ph",

@@ -17,6 +17,8 @@ from mockserver.providers.cast.auth import CallerDep, CastRoute
 from mockserver.providers.cast.context import PROVIDER_NAME, ContextDep
 from mockserver.providers.cast.schemas import SenderIdDeleteRequest, SenderIdRequest, SenderIdRequestResponse
 
+CURRENCY = "PHP"  # Cast documents balances in PHP; an account may set its own in fixtures
+
 router = APIRouter(route_class=CastRoute)
 
 FAILED = (Status.FAILED, Status.REJECTED, Status.CANCELLED)
@@ -28,7 +30,7 @@ SENDER_MAX = 20
 def get_balance(caller: CallerDep, ctx: ContextDep) -> JSONResponse:
     """Remaining credits (1 credit = 1 SMS part; may be negative on postpaid accounts)."""
     acc = accounts.get(ctx.runtime.db.conn(), caller.account.id)
-    return JSONResponse({"success": True, "credits": acc.credits, "currency": acc.currency})
+    return JSONResponse({"success": True, "credits": acc.credits, "currency": acc.currency or CURRENCY})
 
 
 @router.get("/account/profile")

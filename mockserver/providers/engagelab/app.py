@@ -105,6 +105,7 @@ def build_app(runtime) -> FastAPI:
 
 
 PROVIDER = Provider(
+    account_defaults={"currency": "USD"},
     name="engagelab",
     title="EngageLab SMS",
     vendor_base_url="https://smsapi.engagelab.com",

@@ -56,6 +56,7 @@ def make_credentials(runtime, account: Account) -> dict:
 
 
 PROVIDER = Provider(
+    account_defaults={"currency": "THB"},
     name=NAME,
     title="me-sms v2",
     vendor_base_url="https://me-sms.com",

@@ -66,6 +66,7 @@ def _document_webhooks(app: FastAPI) -> None:
 
 
 PROVIDER = Provider(
+    account_defaults={"currency": "USD"},
     name="smscpr",
     title="SMSCPR SMS API",
     vendor_base_url="https://api-sms.smscpr.com",
