@@ -19,6 +19,7 @@ import httpx
 from mockserver.core import fixtures
 from mockserver.core.clock import Clock
 from mockserver.core.db import Database
+from mockserver.core.feed import Feed
 from mockserver.core.ids import Ids
 from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, OutcomeRules, Timing
 from mockserver.core.models import Account, ApiKey, Webhook
@@ -48,6 +49,7 @@ class Runtime:
         self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
         self._listeners_lock = threading.Lock()
         self.shapers: dict[str, WebhookShaper] = {}
+        self.feed = Feed()  # what /_mock/stream serves: see core/feed.py for the event kinds
         self.scheduler = Scheduler(self)
         self.dispatcher = Dispatcher(self, transport)
         self.wakeup = asyncio.Event()
@@ -157,6 +159,7 @@ class Runtime:
             hook(provider)
         if self.settings.load_fixtures:
             self.load_fixtures(only=provider)
+        self.feed.publish("reset", provider=provider, account_id=account_id)
 
     def provision(self, provider: str, key: str, *, secret: str | None = None, account_id: str | None = None,
                   extra: dict | None = None, channels: Iterable[str] = ("sms", "otp", "bulk", "sim")) -> ApiKey:

@@ -1,0 +1,91 @@
+"""The event feed: a numbered, in-process stream of what happened in the sandbox (a message
+created or changed, a webhook attempt, an inbound message, a reset, a clock move).
+
+It is what `GET /_mock/stream` (server-sent events) serves to the web inbox and the test kit. It holds
+the last `capacity` events in memory so a client reconnecting with `Last-Event-ID` misses nothing
+recent; a client whose id fell out of the window is told to resync (`since()` returns None). The
+feed says *that* something changed and names it; readers fetch details from the control API.
+
+Event kinds (the `kind` field, also the SSE `event:` name) and the keys of their `data`:
+- `message.created`  id, public_id, provider, account_id, recipient_count, status
+- `message.updated`  id, provider, account_id (status or per-status counts changed)
+- `webhook.attempt`  webhook_id, message_id, provider, account_id, kind, attempt, status_code, error, outcome
+- `inbound`          id, provider, account_id, sender, recipient
+- `reset`            provider, account_id (None for "everything")
+- `clock`            now, frozen
+Publishers may add keys; readers ignore keys they do not know.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    id: int
+    kind: str
+    data: dict[str, Any]
+    at: float = field(default_factory=time.time)  # wall clock: when the sandbox published it
+
+    def matches(self, provider: str | None = None, account_id: str | None = None) -> bool:
+        """Scope filter: an event without a provider/account (a global reset, the clock) matches any."""
+        for key, wanted in (("provider", provider), ("account_id", account_id)):
+            have = self.data.get(key)
+            if wanted is not None and have is not None and have != wanted:
+                return False
+        return True
+
+
+class Feed:
+    """Thread-safe publish (routes run in the threadpool, the scheduler in worker threads); async wait."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._events: deque[FeedEvent] = deque(maxlen=capacity)
+        self._next_id = 1
+        self._lock = threading.Lock()
+        self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    @property
+    def last_id(self) -> int:
+        return self._next_id - 1
+
+    def publish(self, kind: str, **data: Any) -> FeedEvent:
+        with self._lock:
+            event = FeedEvent(self._next_id, kind, data)
+            self._next_id += 1
+            self._events.append(event)
+            listeners = list(self._listeners)
+        for loop, flag in listeners:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(flag.set)
+        return event
+
+    def since(self, last_id: int) -> list[FeedEvent] | None:
+        """Events after `last_id`, oldest first; None when some of them are no longer held (resync)."""
+        with self._lock:
+            if not self._events or last_id >= self._events[-1].id:
+                return []
+            first = self._events[0].id
+            if last_id < first - 1:
+                return None
+            return list(self._events)[last_id - first + 1:]
+
+    @contextlib.contextmanager
+    def listen(self) -> Iterator[asyncio.Event]:
+        """An asyncio.Event set on every publish while the block runs (call inside the event loop);
+        the reader clears it, reads since(), then waits on it again."""
+        key = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._listeners.add(key)
+        try:
+            yield key[1]
+        finally:
+            with self._lock:
+                self._listeners.discard(key)
