@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     max_body_bytes: int = Field(default=64 * 1024 * 1024, description="Larger bodies get 413.")
 
+    # Provider settings: values for each provider's own settings class, over its MOCKSERVER_<P>_* variables.
+    provider_settings: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description='Per provider, e.g. {"cast": {"retry_after": 30}, "smscpr": {"max_body_bytes": 2048}}; '
+                    'a key here wins over the MOCKSERVER_<PROVIDER>_<KEY> variable.',
+    )
+
     def sqlite_path(self) -> Path | None:
         """The SQLite file behind database_url, or None for an in-memory database."""
         prefix = "sqlite:///"

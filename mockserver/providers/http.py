@@ -1,5 +1,6 @@
 """Shared plumbing for provider sub-apps: exception handlers that route every failure (validation,
-bad JSON, 404, 405, oversized body, core errors, crashes) through the provider's own error type.
+bad JSON, 404, 405, oversized body, core errors, crashes) through the provider's own error type, and the
+wiring every provider's app.py calls the same way (settings, body limit, rate limiter, Retry-After).
 
 Each provider supplies an ErrorMap; nothing here knows a vendor's envelope.
 """
@@ -8,9 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,9 +20,19 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mockserver.core.errors import CoreError
+from mockserver.core.ratelimit import RateLimiter
 from mockserver.providers.base import ProviderError
 
+if TYPE_CHECKING:
+    from pydantic_settings import BaseSettings
+
+    from mockserver.core.runtime import Runtime
+
 log = logging.getLogger("mockserver.providers")
+S = TypeVar("S", bound="BaseSettings")
+
+#: The longest Retry-After any provider announces: a client told to wait longer would look hung.
+MAX_RETRY_AFTER = 3600
 
 
 @dataclass
@@ -141,6 +153,37 @@ def body_limit_middleware(app: FastAPI, max_bytes: int, too_large: Callable[[Req
         if length is not None and length.isdigit() and int(length) > max_bytes:
             return render(too_large(request))
         return await call_next(request)
+
+
+def limit_body(app: FastAPI, runtime: Runtime, vendor_max: int | None,
+               too_large: Callable[[Request], ProviderError]) -> int:
+    """Every provider's body limit: the vendor's own, never above MOCKSERVER_MAX_BODY_BYTES. Returns it."""
+    limit = runtime.settings.max_body_bytes if vendor_max is None else min(runtime.settings.max_body_bytes, vendor_max)
+    body_limit_middleware(app, limit, too_large)
+    return limit
+
+
+def provider_settings(runtime: Runtime, name: str, cls: type[S]) -> S:
+    """The provider's settings: `Settings.provider_settings[name]` over its MOCKSERVER_<NAME>_* variables."""
+    return cls(**runtime.settings.provider_settings.get(name, {}))
+
+
+def rate_limiter(runtime: Runtime, name: str, rate: float, burst: int, enabled: bool = True) -> RateLimiter:
+    """A token bucket on the sandbox clock, off when MOCKSERVER_RATE_LIMIT_ENABLED is false, emptied by a
+    reset of this provider (or of everything)."""
+    limiter = RateLimiter(rate, burst, runtime.clock.now, enabled=runtime.settings.rate_limit_enabled and enabled)
+    runtime.on_reset(lambda provider: limiter.reset() if provider in (None, name) else None)
+    return limiter
+
+
+def retry_after(seconds: float) -> int:
+    """Whole seconds for a Retry-After header: at least 1, at most MAX_RETRY_AFTER."""
+    return max(1, min(MAX_RETRY_AFTER, math.ceil(seconds)))
+
+
+def refill_seconds(limiter: RateLimiter) -> float:
+    """How long an empty bucket takes to hold one token again."""
+    return 1 / limiter.rate if limiter.rate > 0 else float(MAX_RETRY_AFTER)
 
 
 def client_ip(request: Request) -> str:
