@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from mockserver.core.models import ApiKey, Sender
+from mockserver.core.models import Account, ApiKey, Sender
 from mockserver.core.store import accounts, catalog
 from mockserver.providers.base import Provider
 from mockserver.providers.cast import errors
-from mockserver.providers.cast.context import PROVIDER_NAME, CastContext
-from mockserver.providers.cast.router import build_router
+from mockserver.providers.cast import NAME
+from mockserver.providers.cast.context import CastContext
+from mockserver.providers.cast.routes import build_router
 from mockserver.providers.cast.senders import DEFAULT_AUTO_SENDER as DEFAULT_SENDER
-from mockserver.providers.cast.routes_unsubscribe import click_router
+from mockserver.providers.cast.routes.unsubscribe import click_router
 from mockserver.providers.cast.settings import CastSettings
 from mockserver.providers.cast.webhooks import CastShaper
-from mockserver.providers.http import body_limit_middleware, install_error_handlers, render
+from mockserver.providers.http import install_error_handlers, limit_body, provider_settings, render
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 DESCRIPTION = """Emulation of the **Cast.ph SMS API** (`https://api.cast.ph`). Every operation answers under the
 recommended `/api/v1/...` (errors carry a stable `error_code`) and the legacy `/api/...` (errors are
@@ -26,16 +32,16 @@ Behaviour Cast does not document (webhooks, the `scheduled` status word, sandbox
 marked *designed* in the operation descriptions and in docs/providers/cast.md."""
 
 
-def _readme_key(runtime) -> str:
+def _readme_key(runtime: Runtime) -> str:
     """The first fixture key (the README key: sender IDs CAST and MYAPP), for the Swagger description."""
-    for account in runtime.fixture_files().get(PROVIDER_NAME, {}).get("accounts", []):
+    for account in runtime.fixture_files().get(NAME, {}).get("accounts", []):
         for key in account.get("keys", []):
             return f", e.g. the README key `{key['key']}` ({key.get('note', '')})"
     return ""
 
 
-def build_app(runtime) -> FastAPI:
-    cfg = CastSettings()
+def build_app(runtime: Runtime) -> FastAPI:
+    cfg = provider_settings(runtime, NAME, CastSettings)
     app = FastAPI(title="Cast SMS API (sandbox)", version="v1", docs_url="/docs",
                   description=DESCRIPTION.replace("{readme}", _readme_key(runtime)),
                   redoc_url=None, openapi_url="/openapi.json",
@@ -49,28 +55,28 @@ def build_app(runtime) -> FastAPI:
     async def _cast_error(request: Request, exc: errors.CastError) -> JSONResponse:
         return render(errors.stamp(exc, request))
 
-    body_limit_middleware(app, min(runtime.settings.max_body_bytes, cfg.max_body_bytes), errs.too_large)
+    limit_body(app, runtime, cfg.max_body_bytes, errs.too_large)
     app.include_router(build_router("v1"), prefix="/api/v1")
     app.include_router(build_router("legacy"), prefix="/api", deprecated=True)
     app.include_router(click_router)
     return app
 
 
-def make_credentials(runtime, account) -> dict[str, str]:
+def make_credentials(runtime: Runtime, account: Account) -> dict[str, str]:
     """A fresh `cast_` + 64 hex key on `account` (control API's account creation), plus an approved
     sender ID CAST when the account has none, so the new key can send at once."""
     key, now = f"cast_{runtime.ids.hex(64)}", runtime.clock.now()
     with runtime.db.write() as conn:
-        accounts.add_key(conn, ApiKey(provider=PROVIDER_NAME, key=key, account_id=account.id, created_at=now))
+        accounts.add_key(conn, ApiKey(provider=NAME, key=key, account_id=account.id, created_at=now))
         if not catalog.senders_of(conn, account.id):
-            catalog.add_sender(conn, Sender(public_id="1", provider=PROVIDER_NAME, account_id=account.id,
+            catalog.add_sender(conn, Sender(public_id="1", provider=NAME, account_id=account.id,
                                             name=DEFAULT_SENDER, label="default", created_at=now, updated_at=now))
     return {"api_key": key}
 
 
 PROVIDER = Provider(
     account_defaults={"currency": "PHP"},
-    name=PROVIDER_NAME,
+    name=NAME,
     title="Cast.ph",
     vendor_base_url="https://api.cast.ph",
     auth="X-API-Key: cast_<64 hex> header (sandbox keys cast_test_…)",

@@ -6,21 +6,16 @@ key gets 401 even when its JSON is malformed, as Cast's middleware answers.
 
 from __future__ import annotations
 
-import ipaddress
-import json
 import re
-from dataclasses import dataclass
-from typing import Annotated, Any, Callable
+from typing import Annotated
 
 from fastapi import Depends, Request, Security
-from fastapi.concurrency import run_in_threadpool
-from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
 
-from mockserver.core.models import Account, ApiKey
-from mockserver.core.store import accounts
-from mockserver.providers.cast import errors
-from mockserver.providers.cast.context import PROVIDER_NAME, CastContext
+from mockserver.core.models import ApiKey
+from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision
+from mockserver.providers.cast import NAME, errors
+from mockserver.providers.cast.context import CastContext
 from mockserver.providers.http import client_ip
 
 KEY_RE = re.compile(r"cast_(test_)?[0-9a-fA-F]{64}")
@@ -32,40 +27,17 @@ api_key_header = APIKeyHeader(
 )
 
 
-@dataclass
-class Caller:
-    key: ApiKey
-    account: Account
-    sandbox: bool
-
-    @property
-    def auto_provisioned(self) -> bool:
-        return bool(json.loads(self.account.extra or "{}").get("auto_provisioned"))
-
-    def channels(self) -> list[str]:
-        return list(json.loads(self.account.allowed_channels or "[]"))
-
-
-def _ip_allowed(ip: str, allowlist: list[str]) -> bool:
-    try:
-        addr = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    for entry in allowlist:
-        try:
-            if addr in ipaddress.ip_network(entry, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
-
-
 def _lookup(ctx: CastContext, key: str) -> ApiKey | None:
     rt = ctx.runtime
-    found = accounts.find_key(rt.db.conn(), PROVIDER_NAME, key)
-    if found is None and rt.settings.auto_provision:
-        found = rt.provision(PROVIDER_NAME, key, extra={"auto_provisioned": True})
-    return found
+    return find_or_provision(rt, NAME, key, lambda: rt.provision(NAME, key, extra={"auto_provisioned": True}))
+
+
+_REFUSALS = {
+    KeyState.REVOKED: ("api key is revoked", "API_KEY_REVOKED"),
+    KeyState.EXPIRED: ("api key has expired", "API_KEY_EXPIRED"),
+    KeyState.INACTIVE: ("user account is inactive", "USER_INACTIVE"),
+    KeyState.IP_DENIED: ("ip not whitelisted", "IP_NOT_WHITELISTED"),
+}
 
 
 def authenticate(ctx: CastContext, key: str | None, ip: str) -> Caller:
@@ -73,21 +45,12 @@ def authenticate(ctx: CastContext, key: str | None, ip: str) -> Caller:
     if not key:
         raise errors.unauthorized("missing X-API-Key header")
     found = _lookup(ctx, key) if KEY_RE.fullmatch(key) else None
-    if found is None:
+    lookup = check_key(ctx.runtime, found, ip)
+    if lookup.state is KeyState.UNKNOWN:
         raise errors.unauthorized("invalid api key")
-    account = accounts.get(ctx.runtime.db.conn(), found.account_id)
-    if account is None:
-        raise errors.unauthorized("invalid api key")
-    if found.status != "active":
-        raise errors.forbidden("api key is revoked", "API_KEY_REVOKED")
-    if found.expires_at is not None and found.expires_at <= ctx.runtime.clock.now():
-        raise errors.forbidden("api key has expired", "API_KEY_EXPIRED")
-    if not account.is_active:
-        raise errors.forbidden("user account is inactive", "USER_INACTIVE")
-    allowlist = json.loads(found.ip_allowlist or "[]")
-    if allowlist and not _ip_allowed(ip, allowlist):
-        raise errors.forbidden("ip not whitelisted", "IP_NOT_WHITELISTED")
-    return Caller(found, account, sandbox=bool(found.sandbox) or key.startswith(SANDBOX_PREFIX))
+    if lookup.state is not KeyState.OK:
+        raise errors.forbidden(*_REFUSALS[lookup.state])
+    return lookup.caller(sandbox=bool(lookup.key.sandbox) or key.startswith(SANDBOX_PREFIX))
 
 
 
@@ -99,17 +62,8 @@ def _gate(request: Request) -> None:
     request.state.caller = authenticate(ctx, request.headers.get("x-api-key"), ip)
 
 
-class CastRoute(APIRoute):
-    """An APIRoute that rate-limits and authenticates before the body is parsed."""
-
-    def get_route_handler(self) -> Callable[[Request], Any]:
-        original = super().get_route_handler()
-
-        async def handler(request: Request) -> Any:
-            await run_in_threadpool(_gate, request)
-            return await original(request)
-
-        return handler
+#: Rate limit, then key, before the body is parsed (Cast's middleware order).
+CastRoute = auth_first_route(_gate)
 
 
 def current_caller(request: Request, _key: str | None = Security(api_key_header)) -> Caller:
@@ -121,7 +75,7 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 
 
 def require_channel(caller: Caller, channel: str) -> None:
-    if channel not in caller.channels():
+    if channel not in caller.channels:
         raise errors.forbidden(f"{channel} channel not enabled for this account", "CHANNEL_NOT_ALLOWED")
 
 

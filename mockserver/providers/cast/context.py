@@ -5,19 +5,21 @@ from __future__ import annotations
 import threading
 import zlib
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 
 from mockserver.core.ratelimit import RateLimiter
+from mockserver.providers.cast import NAME
 from mockserver.providers.cast.settings import CastSettings
+from mockserver.providers.http import rate_limiter
 
-PROVIDER_NAME = "cast"
-
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 @dataclass
 class CastContext:
-    runtime: object  # mockserver.core.runtime.Runtime
+    runtime: Runtime
     settings: CastSettings
     ip_limiter: RateLimiter = field(init=False)
     account_limiter: RateLimiter = field(init=False)
@@ -25,16 +27,10 @@ class CastContext:
 
     def __post_init__(self) -> None:
         rt, cfg = self.runtime, self.settings
-        enabled = rt.settings.rate_limit_enabled and cfg.rate_limit_enabled
-        self.ip_limiter = RateLimiter(cfg.rate_limit_rate, cfg.rate_limit_burst, rt.clock.now, enabled)
-        self.account_limiter = RateLimiter(cfg.account_send_rate, cfg.account_send_burst, rt.clock.now, enabled)
+        self.ip_limiter = rate_limiter(rt, NAME, cfg.rate_limit_rate, cfg.rate_limit_burst, cfg.rate_limit_enabled)
+        self.account_limiter = rate_limiter(rt, NAME, cfg.account_send_rate, cfg.account_send_burst,
+                                            cfg.rate_limit_enabled)
         self._locks = [threading.Lock() for _ in range(64)]
-        rt.on_reset(self.on_reset)
-
-    def on_reset(self, provider: str | None) -> None:
-        if provider in (None, PROVIDER_NAME):
-            self.ip_limiter.reset()
-            self.account_limiter.reset()
 
     def idempotency_lock(self, owner: str, key: str) -> threading.Lock:
         """Striped locks: two requests with one idempotency key never both run the send."""

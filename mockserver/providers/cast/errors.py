@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 
 from mockserver.core.errors import CoreError, InsufficientCredits, InvalidState, NotFound
 from mockserver.providers.base import ProviderError
-from mockserver.providers.http import ErrorMap
+from mockserver.providers.http import ErrorMap, retry_after
 
 _V1 = re.compile(r"/api/v1(/|$)")
 
@@ -60,9 +60,9 @@ def not_found(message: str = "message not found") -> CastError:
     return CastError(message, http_status=404, error_code="NOT_FOUND")
 
 
-def rate_limited(retry_after: int) -> CastError:
+def rate_limited(seconds: float) -> CastError:
     return CastError("rate limit exceeded", http_status=429, error_code="RATE_LIMIT_EXCEEDED",
-                     headers={"Retry-After": str(retry_after)})
+                     headers={"Retry-After": str(retry_after(seconds))})
 
 
 def _type_name(kind: str) -> str:

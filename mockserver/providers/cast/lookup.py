@@ -7,7 +7,8 @@ from mockserver.core.models import Message, Recipient
 from mockserver.core.store import messages, recipients
 from mockserver.providers.cast import errors, ids
 from mockserver.providers.cast.auth import Caller
-from mockserver.providers.cast.context import PROVIDER_NAME, CastContext
+from mockserver.providers.cast import NAME
+from mockserver.providers.cast.context import CastContext
 
 
 def destination(ctx: CastContext, caller: Caller, message_id: str, channels: set[str]) -> tuple[Message, Recipient]:
@@ -18,7 +19,7 @@ def destination(ctx: CastContext, caller: Caller, message_id: str, channels: set
     conn = ctx.runtime.db.conn()
     rec = recipients.get(conn, recipient_id)
     msg = messages.get(conn, rec.message_id) if rec is not None else None
-    if (msg is None or rec.status == Status.INVALID or msg.provider != PROVIDER_NAME
+    if (msg is None or rec.status == Status.INVALID or msg.provider != NAME
             or msg.account_id != caller.account.id or msg.public_id != batch or msg.channel not in channels):
         raise errors.not_found()
     return msg, rec

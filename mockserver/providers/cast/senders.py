@@ -9,7 +9,7 @@ from mockserver.core.models import Sender
 from mockserver.core.store import catalog
 from mockserver.providers.cast import errors
 from mockserver.providers.cast.auth import Caller
-from mockserver.providers.cast.context import PROVIDER_NAME
+from mockserver.providers.cast import NAME
 
 DEFAULT_AUTO_SENDER = "CAST"
 SENDER_CODE = "SENDER_ID_NOT_ALLOWED"  # designed: Cast lists no code for its sender 403s
@@ -25,7 +25,7 @@ def _provision(runtime, caller: Caller, name: str, kind: str) -> None:
     with runtime.db.write() as conn:
         if catalog.sender_by_name(conn, caller.account.id, name) is None:
             catalog.add_sender(conn, Sender(
-                public_id=runtime.ids.hex(8), provider=PROVIDER_NAME, account_id=caller.account.id, name=name,
+                public_id=runtime.ids.hex(8), provider=NAME, account_id=caller.account.id, name=name,
                 status="approved", channel=kind, label="auto-provisioned", created_at=now, updated_at=now,
                 extra=json.dumps({"auto_provisioned": True}),
             ))

@@ -120,11 +120,11 @@ def test_legacy_errors_never_carry_error_code(client):
 
 
 def test_a_crash_still_answers_in_cast_shape(client, monkeypatch):
-    from mockserver.providers.cast import dispatch
+    from mockserver.providers.cast import sends
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")
-    monkeypatch.setattr(dispatch, "submit", boom)
+    monkeypatch.setattr(sends, "submit", boom)
     resp = send_v1(client)
     assert (resp.status_code, resp.json()) == (500, err("internal server error", "INTERNAL_ERROR"))
 

@@ -14,7 +14,8 @@ from mockserver.core.models import Sender
 from mockserver.core.store import accounts, catalog, history
 from mockserver.providers.cast import errors, senders, validation, views
 from mockserver.providers.cast.auth import CallerDep, CastRoute
-from mockserver.providers.cast.context import PROVIDER_NAME, ContextDep
+from mockserver.providers.cast import NAME
+from mockserver.providers.cast.context import ContextDep
 from mockserver.providers.cast.schemas import SenderIdDeleteRequest, SenderIdRequest, SenderIdRequestResponse
 
 CURRENCY = "PHP"  # Cast documents balances in PHP; an account may set its own in fixtures
@@ -112,7 +113,7 @@ def request_sender_id(body: SenderIdRequest, caller: CallerDep, ctx: ContextDep)
         if existing is not None:  # a rejected one may be requested again
             catalog.delete_sender(conn, existing.id)
         catalog.add_sender(conn, Sender(
-            public_id=request_id, provider=PROVIDER_NAME, account_id=caller.account.id, name=name,
+            public_id=request_id, provider=NAME, account_id=caller.account.id, name=name,
             status="pending", channel="sms", label=body.company_name, review_at=rt.review_due_at(now),
             extra=json.dumps(body.model_dump(exclude_none=True)), created_at=now, updated_at=now,
         ))

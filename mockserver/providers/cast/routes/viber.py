@@ -6,10 +6,10 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
 from mockserver.core import phone
-from mockserver.providers.cast import dispatch, errors, ids, idempotency, lookup, views
+from mockserver.providers.cast import sends, errors, ids, idempotency, lookup, views
 from mockserver.providers.cast.auth import CallerDep, CastRoute, limit_account_sends
 from mockserver.providers.cast.context import ContextDep
-from mockserver.providers.cast.routes_send import IdempotencyKey
+from mockserver.providers.cast.routes.send import IdempotencyKey
 from mockserver.providers.cast.schemas import ViberRequest
 
 router = APIRouter(route_class=CastRoute)
@@ -40,7 +40,7 @@ def _text(body: ViberRequest) -> str:
 def _send(ctx, caller, body: ViberRequest) -> JSONResponse:
     text = _text(body)
     cost = ctx.settings.viber_credits
-    msg = dispatch.submit(ctx, caller, "viber", text, [body.recipient.lstrip("+")], [], body.sender_code,
+    msg = sends.submit(ctx, caller, "viber", text, [body.recipient.lstrip("+")], [], body.sender_code,
                           None, prefix=ids.VIBER, parts_override=cost).message
     out = {"success": True, "message_id": ids.make(msg.public_id, msg.first_recipient_id),
            "recipient": body.recipient, "credits_used": 0 if caller.sandbox else cost}

@@ -14,9 +14,9 @@ from mockserver.core import sending
 from mockserver.core.sending import Submission
 from mockserver.core.store import recipients
 from mockserver.core.store.messages import Inserted
-from mockserver.providers.cast import errors, ids, senders, validation
+from mockserver.providers.cast import NAME, errors, ids, senders, validation
 from mockserver.providers.cast.auth import Caller, require_channel
-from mockserver.providers.cast.context import PROVIDER_NAME, CastContext
+from mockserver.providers.cast.context import CastContext
 from mockserver.providers.cast.validation import Limits
 from mockserver.providers.cast.views import timestamp
 
@@ -66,7 +66,7 @@ def submit(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: l
                                              for rid in range(msg.first_recipient_id, msg.last_recipient_id + 1)))
 
     return sending.submit(rt, Submission(
-        provider=PROVIDER_NAME, account_id=caller.account.id, public_id=ids.batch_id(prefix, rt.ids.hex(8)),
+        provider=NAME, account_id=caller.account.id, public_id=ids.batch_id(prefix, rt.ids.hex(8)),
         body=body, numbers=numbers, invalid=invalid, channel=channel, sender=sender, scheduled_at=at,
         notify=bool(caller.account.dlr_url), sandbox=caller.sandbox,
         allow_negative=caller.account.billing_type == "postpaid", parts_override=parts_override,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mockserver.providers.cast import routes_account, routes_send, routes_status, routes_unsubscribe, routes_viber
+from mockserver.providers.cast.routes import account, send, status, unsubscribe, viber
 
 SECTIONS = (
-    (routes_send.router, "Send"),
-    (routes_status.router, "Status & logs"),
-    (routes_account.router, "Account"),
-    (routes_unsubscribe.router, "Unsubscribe"),
-    (routes_viber.router, "Viber"),
+    (send.router, "Send"),
+    (status.router, "Status & logs"),
+    (account.router, "Account"),
+    (unsubscribe.router, "Unsubscribe"),
+    (viber.router, "Viber"),
 )
 
 

@@ -15,7 +15,8 @@ from fastapi.responses import JSONResponse
 from mockserver.core.store import accounts
 from mockserver.providers.cast import errors, senders, validation, views
 from mockserver.providers.cast.auth import CallerDep, CastRoute
-from mockserver.providers.cast.context import PROVIDER_NAME, ContextDep
+from mockserver.providers.cast import NAME
+from mockserver.providers.cast.context import ContextDep
 from mockserver.providers.cast.schemas import UnsubscribeTokenRequest
 from mockserver.providers.http import client_ip
 
@@ -81,7 +82,7 @@ def follow_unsubscribe_link(token: str, request: Request, ctx: ContextDep) -> JS
     rt = ctx.runtime
     now = rt.clock.now()
     with rt.db.write() as conn:
-        for acc in accounts.list_all(conn, PROVIDER_NAME):
+        for acc in accounts.list_all(conn, NAME):
             extra = json.loads(acc.extra or "{}")
             entry = extra.get("unsubscribe", {}).get("tokens", {}).get(token)
             if entry is None:

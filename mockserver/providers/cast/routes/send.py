@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Response
 
-from mockserver.providers.cast import dispatch, idempotency
+from mockserver.providers.cast import sends, idempotency
 from mockserver.providers.cast.auth import CallerDep, CastRoute, limit_account_sends
 from mockserver.providers.cast.context import ContextDep
 from mockserver.providers.cast.schemas import (BulkRequest, BulkResponse, ErrorResponse, ScheduledResponse,
@@ -37,12 +37,12 @@ SimBulk = Annotated[BulkRequest, Body(openapi_examples={"sim": {"summary": "SIM 
 
 def _single(ctx, caller, route, body, limits, key) -> Response:
     limit_account_sends(ctx, caller)
-    return idempotency.run_once(ctx, caller, key, lambda: dispatch.send_one(ctx, caller, route, body, limits))
+    return idempotency.run_once(ctx, caller, key, lambda: sends.send_one(ctx, caller, route, body, limits))
 
 
 def _bulk(ctx, caller, route, body, limits, key) -> Response:
     limit_account_sends(ctx, caller)
-    return idempotency.run_once(ctx, caller, key, lambda: dispatch.send_many(ctx, caller, route, body, limits))
+    return idempotency.run_once(ctx, caller, key, lambda: sends.send_many(ctx, caller, route, body, limits))
 
 
 @router.post("/sms/send", responses=SINGLE, response_model=None)
@@ -53,7 +53,7 @@ def send_sms(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: Limi
     *Designed:* numbers are stored normalised (`639171234567`); credits are taken at acceptance, also for
     `scheduled_at` sends (Cast takes them at dispatch); a carrier failure shows later in sms/status.
     """
-    return _single(ctx, caller, dispatch.SMS, body, limits, key)
+    return _single(ctx, caller, sends.SMS, body, limits, key)
 
 
 @router.post("/sms/bulk", responses=BULK, response_model=None)
@@ -65,25 +65,25 @@ def send_bulk_sms(body: BulkRequest, caller: CallerDep, ctx: ContextDep, limits:
     characters` (v1: 7-20), `invalid phone number`); they cost nothing. Carrier failures (magic numbers)
     show later in sms/status and are refunded. A scheduled bulk answers `scheduled` = valid destinations.
     """
-    return _bulk(ctx, caller, dispatch.BULK, body, limits, key)
+    return _bulk(ctx, caller, sends.BULK, body, limits, key)
 
 
 @router.post("/otp/send", responses=SINGLE, response_model=None)
 def send_otp(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
              key: IdempotencyKey = None) -> Response:
     """Send an OTP through the dedicated OTP gateway (no scheduled_at; Cast has no verify endpoint)."""
-    return _single(ctx, caller, dispatch.OTP, body, limits, key)
+    return _single(ctx, caller, sends.OTP, body, limits, key)
 
 
 @router.post("/sim/send", responses={**SINGLE, **SIM_ERRORS}, response_model=None)
 def send_sim(body: SimSend, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
              key: IdempotencyKey = None) -> Response:
     """Send through the SIM pool; needs the `sim` channel on the account."""
-    return _single(ctx, caller, dispatch.SIM, body, limits, key)
+    return _single(ctx, caller, sends.SIM, body, limits, key)
 
 
 @router.post("/sim/bulk", responses={**BULK, **SIM_ERRORS}, response_model=None)
 def send_bulk_sim(body: SimBulk, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
                   key: IdempotencyKey = None) -> Response:
     """Bulk send through the SIM pool; needs the `sim` channel on the account."""
-    return _bulk(ctx, caller, dispatch.SIM_BULK, body, limits, key)
+    return _bulk(ctx, caller, sends.SIM_BULK, body, limits, key)
