@@ -7,6 +7,7 @@ Each provider words the failures itself: these functions return a `KeyState`, th
 from __future__ import annotations
 
 import hmac
+import inspect
 import ipaddress
 import json
 from dataclasses import dataclass
@@ -130,16 +131,18 @@ def check_key(runtime: Runtime, key: ApiKey | None, ip: str | None = None) -> Lo
 
 
 def auth_first_route(gate: Callable[[Request], Any]) -> type[APIRoute]:
-    """An APIRoute class whose handler runs `gate(request)` (in a thread: it reads the database) before
-    FastAPI reads or parses the body, so a request without credentials is refused as such even when its
-    body is malformed. The gate raises the vendor's error, or stores the caller on `request.state`."""
+    """An APIRoute class whose handler runs `gate(request)` before FastAPI reads or parses the body, so a
+    request without credentials is refused as such even when its body is malformed. The gate raises the
+    vendor's error, or stores the caller on `request.state`; a plain function runs in a thread (it reads
+    the database), a coroutine function on the loop (it may read the body itself)."""
+    is_async = inspect.iscoroutinefunction(gate)
 
     class AuthFirstRoute(APIRoute):
         def get_route_handler(self) -> Callable[[Request], Any]:
             original = super().get_route_handler()
 
             async def handler(request: Request) -> Any:
-                await run_in_threadpool(gate, request)
+                await (gate(request) if is_async else run_in_threadpool(gate, request))
                 return await original(request)
 
             return handler

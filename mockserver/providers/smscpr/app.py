@@ -3,17 +3,24 @@ body limit, rate limiter, Swagger UI at /smscpr/docs with the DLR and MO webhook
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 
-from mockserver.core.ratelimit import RateLimiter
+from mockserver.core.models import Account, ApiKey
+from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
-from mockserver.providers.http import body_limit_middleware, install_error_handlers
+from mockserver.providers.http import install_error_handlers, limit_body, provider_settings, rate_limiter
+from mockserver.providers.smscpr import NAME
 from mockserver.providers.smscpr.errors import ERRORS
-from mockserver.providers.smscpr.plans import make_credentials
-from mockserver.providers.smscpr.router import router
+from mockserver.providers.smscpr.routes import router
+from mockserver.providers.smscpr.service_plans import TOKEN_PREFIX, account_id_of, add_plan
 from mockserver.providers.smscpr.schemas import DeliveryReceipt, InboundSms
 from mockserver.providers.smscpr.settings import SmscprSettings
 from mockserver.providers.smscpr.webhooks import SmscprShaper
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 FIXTURE_TOKEN = "smscpr_sandbox_token_111111111111111111111111"
 
@@ -33,19 +40,17 @@ Delivery: messages move `QUEUED` -> `DISPATCHED` -> a final state on the sandbox
 undelivered, expired, rejected, blocked, unknown/timeout, stuck in QUEUED, delivered slowly)."""
 
 
-def build_app(runtime) -> FastAPI:
-    settings = SmscprSettings()
+def build_app(runtime: Runtime) -> FastAPI:
+    settings = provider_settings(runtime, NAME, SmscprSettings)
     app = FastAPI(title="SMSCPR SMS API (sandbox)", version="v1", description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json",
                   swagger_ui_parameters={"persistAuthorization": True})
     app.state.runtime = runtime
     app.state.smscpr_settings = settings
-    limiter = RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst, runtime.clock.now,
-                          enabled=runtime.settings.rate_limit_enabled and settings.rate_limit_enabled)
-    app.state.limiter = limiter
-    runtime.on_reset(lambda provider: limiter.reset() if provider in (None, "smscpr") else None)
+    app.state.limiter = rate_limiter(runtime, NAME, settings.rate_limit_per_second, settings.rate_limit_burst,
+                                     settings.rate_limit_enabled)
     install_error_handlers(app, ERRORS)
-    body_limit_middleware(app, settings.max_body_bytes, ERRORS.too_large)
+    limit_body(app, runtime, settings.max_body_bytes, ERRORS.too_large)
     app.include_router(router)
     app.state.smscpr_routes = list(router.routes)
     _document_webhooks(app)
@@ -65,9 +70,22 @@ def _document_webhooks(app: FastAPI) -> None:
         control API). `keyword` is the first word of `body`."""
 
 
+def make_credentials(runtime: Runtime, account: Account) -> dict:
+    """A new Bearer token and a new servicePlanId for `account` (control API: create account)."""
+    token = TOKEN_PREFIX + runtime.ids.hex(40)
+    plan_id = runtime.ids.hex(24)
+    with runtime.db.write() as conn:
+        add_plan(conn, account.id, plan_id)
+        accounts.add_key(conn, ApiKey(provider=NAME, key=token, account_id=account.id,
+                                      created_at=runtime.clock.now()))
+        fresh = accounts.get(conn, account.id) or account
+    return {"token": token, "authorization": f"Bearer {token}", "servicePlanId": plan_id,
+            "accountId": account_id_of(fresh)}
+
+
 PROVIDER = Provider(
     account_defaults={"currency": "USD"},
-    name="smscpr",
+    name=NAME,
     title="SMSCPR SMS API",
     vendor_base_url="https://api-sms.smscpr.com",
     auth="Authorization: Bearer <token>; servicePlanId in the request body",

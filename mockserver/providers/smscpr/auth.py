@@ -7,22 +7,21 @@ They run in GuardedRoute before FastAPI parses the body, so the order of refusal
 from __future__ import annotations
 
 import json
-import math
 import re
-from dataclasses import dataclass
-from typing import Annotated, Callable
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import Depends, Request, Response
-from fastapi.routing import APIRoute
+from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from mockserver.core.models import Account, ApiKey
-from mockserver.core.ratelimit import RateLimiter
-from mockserver.core.store import accounts
-from mockserver.providers.http import client_ip
+from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision
+from mockserver.providers.http import client_ip, refill_seconds
+from mockserver.providers.smscpr import NAME
 from mockserver.providers.smscpr.errors import SmscprError, forbidden, rate_limited, unauthorized
-from mockserver.providers.smscpr.plans import PLANS_KEY, PROVIDER
+from mockserver.providers.smscpr.service_plans import PLANS_KEY
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 # DESIGNED: a token is 16-512 characters of RFC 6750's token68 alphabet.
 _TOKEN_RE = re.compile(r"[A-Za-z0-9\-._~+/]{16,512}=*")
@@ -30,12 +29,6 @@ _TOKEN_RE = re.compile(r"[A-Za-z0-9\-._~+/]{16,512}=*")
 #: Registers the HTTP Bearer scheme in OpenAPI (Swagger's Authorize button); checking is ours.
 bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth",
                            description="Bearer token. Sandbox fixture token: see the API description.")
-
-
-@dataclass(frozen=True)
-class Caller:
-    account: Account
-    key: ApiKey
 
 
 def parse_bearer(header: str | None) -> str:
@@ -51,35 +44,23 @@ def parse_bearer(header: str | None) -> str:
     return token
 
 
-def authenticate(runtime, header: str | None, ip: str) -> Caller:
+def authenticate(runtime: Runtime, header: str | None, ip: str) -> Caller:
     """Resolve the token to its key and account (auto-provisioning when enabled); 401/403 otherwise."""
     token = parse_bearer(header)
-    conn = runtime.db.conn()
-    key = accounts.find_key(conn, PROVIDER, token)
-    if key is None and runtime.settings.auto_provision:
-        key = runtime.provision(PROVIDER, token, account_id=runtime.ids.hex(24), extra={PLANS_KEY: []},
-                                channels=("sms",))
-    if key is None:
+    key = find_or_provision(runtime, NAME, token, lambda: runtime.provision(
+        NAME, token, account_id=runtime.ids.hex(24), extra={PLANS_KEY: []}, channels=("sms",)))
+    lookup = check_key(runtime, key, ip)
+    if lookup.state is KeyState.UNKNOWN:
         raise unauthorized("invalid bearer token", token_given=True)
-    if key.status != "active":
-        raise unauthorized(f"bearer token is {key.status}", token_given=True)
-    if key.expires_at is not None and key.expires_at <= runtime.clock.now():
+    if lookup.state is KeyState.REVOKED:
+        raise unauthorized(f"bearer token is {lookup.key.status}", token_given=True)
+    if lookup.state is KeyState.EXPIRED:
         raise unauthorized("bearer token has expired", token_given=True)
-    account = accounts.get(conn, key.account_id)
-    if account is None or not account.is_active:
+    if lookup.state is KeyState.INACTIVE:
         raise forbidden("account is disabled")
-    allow = _loads_list(key.ip_allowlist)
-    if allow and ip not in allow:
+    if lookup.state is KeyState.IP_DENIED:
         raise forbidden(f"client IP {ip} is not on this token's allow-list")
-    return Caller(account, key)
-
-
-def _loads_list(text: str | None) -> list[str]:
-    try:
-        value = json.loads(text or "[]")
-    except ValueError:
-        return []
-    return [str(v) for v in value] if isinstance(value, list) else []
+    return lookup.caller()
 
 
 def require_json(content_type: str | None) -> None:
@@ -100,30 +81,20 @@ def require_decodable(raw: bytes) -> None:
         raise SmscprError(400, "INVALID_JSON", "request body is not valid JSON") from None
 
 
-def retry_after(limiter: RateLimiter) -> int:
-    """Whole seconds until the bucket holds one token again."""
-    return max(1, math.ceil(1 / limiter.rate))
+async def _gate(request: Request) -> None:
+    state = request.app.state
+    caller = await run_in_threadpool(authenticate, state.runtime, request.headers.get("authorization"),
+                                     client_ip(request))
+    if not state.limiter.allow(caller.account.id):
+        raise rate_limited(refill_seconds(state.limiter))
+    if request.method in ("POST", "PUT", "PATCH"):
+        require_json(request.headers.get("content-type"))
+        require_decodable(await request.body())
+    request.state.smscpr_caller = caller
 
 
-class GuardedRoute(APIRoute):
-    """An APIRoute that authenticates, rate-limits and checks the content type before the body is read."""
-
-    def get_route_handler(self) -> Callable:
-        handler = super().get_route_handler()
-
-        async def guarded(request: Request) -> Response:
-            state = request.app.state
-            caller = await run_in_threadpool(
-                authenticate, state.runtime, request.headers.get("authorization"), client_ip(request))
-            if not state.limiter.allow(caller.account.id):
-                raise rate_limited(retry_after(state.limiter))
-            if request.method in ("POST", "PUT", "PATCH"):
-                require_json(request.headers.get("content-type"))
-                require_decodable(await request.body())
-            request.state.smscpr_caller = caller
-            return await handler(request)
-
-        return guarded
+#: Authenticates, rate-limits and checks the content type before the body is parsed.
+GuardedRoute = auth_first_route(_gate)
 
 
 def current_caller(request: Request) -> Caller:

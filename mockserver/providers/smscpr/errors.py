@@ -16,7 +16,7 @@ from starlette.routing import Match
 
 from mockserver.core.errors import CoreError, InsufficientCredits, NotFound
 from mockserver.providers.base import ProviderError
-from mockserver.providers.http import ErrorMap
+from mockserver.providers.http import ErrorMap, retry_after
 
 # pydantic error types worded for API users; custom validators bring their own message.
 _FRIENDLY = {
@@ -61,9 +61,10 @@ def not_found(message: str = "resource not found") -> SmscprError:
     return SmscprError(404, "NOT_FOUND", message)
 
 
-def rate_limited(retry_after: int) -> SmscprError:
-    return SmscprError(429, "TOO_MANY_REQUESTS", f"rate limit exceeded; retry after {retry_after} s",
-                       headers={"Retry-After": str(retry_after)})
+def rate_limited(seconds: float) -> SmscprError:
+    wait = retry_after(seconds)
+    return SmscprError(429, "TOO_MANY_REQUESTS", f"rate limit exceeded; retry after {wait} s",
+                       headers={"Retry-After": str(wait)})
 
 
 def _validation(exc: RequestValidationError, request: Request) -> SmscprError:

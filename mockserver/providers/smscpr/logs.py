@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from mockserver.core.clock import parse_iso
 from mockserver.core.store import messages
 from mockserver.core.store.messages import MessageFilter
-from mockserver.providers.smscpr import plans
+from mockserver.providers.smscpr import NAME, service_plans
 from mockserver.providers.smscpr.auth import Caller
 from mockserver.providers.smscpr.errors import invalid
 from mockserver.providers.smscpr.receipts import render_row
@@ -75,7 +75,7 @@ def _until(value: str | None) -> float | None:
 
 def _filter(caller: Caller, q: LogQuery) -> MessageFilter:
     return MessageFilter(
-        provider=plans.PROVIDER, account_id=caller.account.id, sender=q.sender, to=q.to,
+        provider=NAME, account_id=caller.account.id, sender=q.sender, to=q.to,
         recipient_statuses=_statuses(q.status) if q.status else None,
         since=_time("sentSince", q.sent_since), until=_until(q.sent_until),
         before_id=decode_cursor(q.cursor) if q.cursor else None,
@@ -86,7 +86,7 @@ def list_receipts(runtime, caller: Caller, q: LogQuery) -> dict:
     """One page of the caller's messages, newest first, with the cursor of the next page."""
     rows = messages.list_newest(runtime.db.conn(), _filter(caller, q), q.limit + 1)
     page, more = rows[: q.limit], len(rows) > q.limit
-    account_id = plans.account_id_of(caller.account)
+    account_id = service_plans.account_id_of(caller.account)
     results = [render_row(account_id, r, r["r_msisdn"], r["r_status"], r["r_sent_at"], r["r_done_at"])
                for r in page]
     return {"results": results, "nextCursor": encode_cursor(page[-1]["id"]) if more else None}

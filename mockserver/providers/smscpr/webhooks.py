@@ -10,7 +10,7 @@ from mockserver.core.clock import iso_ms
 from mockserver.core.models import Account, Inbound
 from mockserver.core.notify import OutgoingWebhook, Review, StatusChange
 from mockserver.core.store import recipients
-from mockserver.providers.smscpr import plans
+from mockserver.providers.smscpr import service_plans
 from mockserver.providers.smscpr.receipts import render, seed_shape
 from mockserver.providers.smscpr.settings import SmscprSettings
 from mockserver.providers.smscpr.statuses import reported
@@ -37,7 +37,7 @@ class SmscprShaper:
         # Read inside the scheduler's transaction, so sent_at/done_at are this step's values.
         rec = recipients.get(self.rt.db.conn(), change.recipient_id)
         sent_at, done_at = (rec.sent_at, rec.done_at) if rec is not None else (None, None)
-        body = render(plans.account_id_of(change.account), change.message, change.msisdn, change.status,
+        body = render(service_plans.account_id_of(change.account), change.message, change.msisdn, change.status,
                       sent_at, done_at)
         if self.settings.dlr_shape == "seed":
             body = seed_shape(body)
@@ -57,7 +57,7 @@ class SmscprShaper:
             meta = json.loads(inbound.meta or "{}")
         except ValueError:
             meta = {}
-        owned = plans.plans_of(account)
+        owned = service_plans.plans_of(account)
         plan = (meta.get("servicePlanId") if isinstance(meta, dict) else None) or (owned[0] if owned else "")
         msg_id = inbound.public_id if _UUID_RE.fullmatch(inbound.public_id or "") else self.rt.ids.uuid7()
         words = inbound.body.split()

@@ -1,5 +1,5 @@
 """SMSCPR routes: send (at /v1/sendsms and the seed's local-mock path /messages/sms), list message
-logs, get one DeliveryReceipt. Thin: parse, call outbound/logs, answer."""
+logs, get one DeliveryReceipt. Thin: parse, call messages/logs, answer."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import JSONResponse
 
-from mockserver.providers.smscpr import logs, outbound
+from mockserver.providers.smscpr import logs, messages
 from mockserver.providers.smscpr.auth import CallerDep, GuardedRoute, bearer_scheme
 from mockserver.providers.smscpr.schemas import DeliveryReceipt, ErrorBody, MessageList, SendSmsRequest
 
@@ -54,7 +54,7 @@ GET_DESCRIPTION = """One message's `DeliveryReceipt` (the same object the DLR we
 def send_sms_message(payload: SendSmsRequest, caller: CallerDep, request: Request) -> JSONResponse:
     """Send one SMS; the answer is its DeliveryReceipt in state QUEUED."""
     state = request.app.state
-    return JSONResponse(outbound.send(state.runtime, state.smscpr_settings, caller, payload))
+    return JSONResponse(messages.send(state.runtime, state.smscpr_settings, caller, payload))
 
 
 for _path, _op, _tags in (("/v1/sendsms", "sendSmsMessage", ["Outbound SMS"]),
@@ -90,4 +90,4 @@ def list_message_logs(
             responses=_errors(404))
 def get_delivery_receipt(msgId: str, caller: CallerDep, request: Request) -> JSONResponse:  # noqa: N803
     """One message's DeliveryReceipt."""
-    return JSONResponse(outbound.receipt(request.app.state.runtime, caller, msgId))
+    return JSONResponse(messages.receipt(request.app.state.runtime, caller, msgId))
