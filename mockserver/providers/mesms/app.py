@@ -4,18 +4,22 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
 from mockserver.core.models import Account, ApiKey
-from mockserver.core.ratelimit import RateLimiter
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
-from mockserver.providers.http import body_limit_middleware, install_error_handlers
-from mockserver.providers.mesms.auth import DEFAULT_SENDER, NAME, ensure_sender
+from mockserver.providers.http import install_error_handlers, limit_body, provider_settings, rate_limiter
+from mockserver.providers.mesms import NAME
+from mockserver.providers.mesms.auth import DEFAULT_SENDER, ensure_sender
 from mockserver.providers.mesms.errors import ERRORS
 from mockserver.providers.mesms.routes import build_router
 from mockserver.providers.mesms.settings import MesmsSettings
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 DESCRIPTION = """Emulation of the **me-sms v2** SMS API (`https://me-sms.com`), Thailand.
 
@@ -29,23 +33,20 @@ Sandbox: numbers ending 999001..999008 trigger failures (see the project README)
 """
 
 
-def build_app(runtime) -> FastAPI:
-    cfg = MesmsSettings()
+def build_app(runtime: Runtime) -> FastAPI:
+    cfg = provider_settings(runtime, NAME, MesmsSettings)
     app = FastAPI(title="me-sms API v2 (sandbox)", version="2", description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.runtime = runtime
     app.state.mesms_settings = cfg
-    limiter = RateLimiter(cfg.rate_limit_per_second, cfg.rate_limit_burst, runtime.clock.now,
-                          enabled=runtime.settings.rate_limit_enabled)
-    app.state.mesms_limiter = limiter
-    runtime.on_reset(lambda provider: limiter.reset() if provider in (None, NAME) else None)
+    app.state.mesms_limiter = rate_limiter(runtime, NAME, cfg.rate_limit_per_second, cfg.rate_limit_burst)
     install_error_handlers(app, ERRORS)
-    body_limit_middleware(app, runtime.settings.max_body_bytes, ERRORS.too_large)
+    limit_body(app, runtime, None, ERRORS.too_large)  # the vendor publishes no body limit
     app.include_router(build_router())
     return app
 
 
-def make_credentials(runtime, account: Account) -> dict:
+def make_credentials(runtime: Runtime, account: Account) -> dict:
     """A new full-scope key (and the default approved sender) for an account made via the control API."""
     key = f"mesms_{runtime.ids.hex(32)}"
     with runtime.db.write() as conn:

@@ -7,43 +7,36 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
-from mockserver.core.models import Account, ApiKey, Sender
-from mockserver.core.store import accounts, catalog
+from mockserver.core.models import ApiKey, Sender
+from mockserver.core.store import catalog
+from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision
+from mockserver.providers.http import refill_seconds, retry_after
+from mockserver.providers.mesms import NAME
 from mockserver.providers.mesms.errors import MesmsError
 
-NAME = "mesms"
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
+
 SEND_SCOPES = frozenset({"sms:send", "*"})
 DEFAULT_SENDER = "MeSMS"
 
 api_key_header = APIKeyHeader(name="x-api-key", auto_error=False,
                               description="API key from Settings → API Keys (fixture: see the docs page).")
 
-
-@dataclass
-class Caller:
-    key: ApiKey
-    account: Account
-
-    @property
-    def scopes(self) -> list[str]:
-        return json.loads(self.key.scopes or "[]")
-
-    @property
-    def auto(self) -> bool:
-        return bool(json.loads(self.account.extra or "{}").get("auto_provisioned"))
+_REFUSALS = {KeyState.EXPIRED: "API key has expired", KeyState.INACTIVE: "Account is disabled",
+             KeyState.UNKNOWN: "Invalid API key"}
 
 
 def unauthorized(message: str) -> MesmsError:
     return MesmsError(message, http_status=401, error_code="UNAUTHORIZED")
 
 
-def provision(runtime, key: str) -> ApiKey:
+def provision(runtime: Runtime, key: str) -> ApiKey:
     """Auto-provision: a funded account for an unknown well-formed key, with the default sender approved."""
     made = runtime.provision(NAME, key, extra={"auto_provisioned": True})
     with runtime.db.write() as conn:
@@ -60,32 +53,34 @@ def ensure_sender(conn, account_id: str, name: str, now: float) -> Sender:
                                            status="approved", extra='{"type": "own"}', created_at=now, updated_at=now))
 
 
-def _lookup(request: Request, raw: str | None) -> Caller:
+def _gate(request: Request) -> None:
+    """Key, then rate limit, before the route runs (routes read their bodies themselves)."""
     runtime = request.app.state.runtime
     cfg = request.app.state.mesms_settings
+    raw = request.headers.get("x-api-key")
     if not raw:
         raise unauthorized("Missing API key: send it in the x-api-key header")
-    conn = runtime.db.conn()
-    key = accounts.find_key(conn, NAME, raw)
-    if key is None and runtime.settings.auto_provision and re.fullmatch(cfg.key_pattern, raw):
-        key = provision(runtime, raw)
-    if key is None:
-        raise unauthorized("Invalid API key")
-    if key.status != "active":
-        raise unauthorized(f"API key is {key.status}")
-    if key.expires_at is not None and key.expires_at <= runtime.clock.now():
-        raise unauthorized("API key has expired")
-    account = accounts.get(conn, key.account_id)
-    if account is None or not account.is_active:
-        raise unauthorized("Account is disabled")
-    if not request.app.state.mesms_limiter.allow(raw):
+    pattern_ok = re.fullmatch(cfg.key_pattern, raw) is not None
+    key = find_or_provision(runtime, NAME, raw, (lambda: provision(runtime, raw)) if pattern_ok else None)
+    lookup = check_key(runtime, key)
+    if lookup.state is KeyState.REVOKED:
+        raise unauthorized(f"API key is {lookup.key.status}")
+    if lookup.state is not KeyState.OK:
+        raise unauthorized(_REFUSALS[lookup.state])
+    limiter = request.app.state.mesms_limiter
+    if not limiter.allow(raw):
         raise MesmsError("Rate limit exceeded", http_status=429, error_code="RATE_LIMITED",
-                         headers={"Retry-After": "1"})
-    return Caller(key, account)
+                         headers={"Retry-After": str(retry_after(refill_seconds(limiter)))})
+    request.state.mesms_caller = lookup.caller()
+
+
+#: Every me-sms route authenticates (and rate-limits) first.
+MesmsRoute = auth_first_route(_gate)
 
 
 def authenticate(request: Request, raw: Annotated[str | None, Security(api_key_header)] = None) -> Caller:
-    return _lookup(request, raw)
+    """The caller the gate authenticated (the Security parameter puts the Authorize button in Swagger)."""
+    return request.state.mesms_caller
 
 
 def require_send(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
@@ -100,4 +95,4 @@ def check_send_scope(caller: Caller) -> None:
 
 
 CallerDep = Annotated[Caller, Depends(authenticate)]
-SenderCallerDep = Annotated[Caller, Depends(require_send)]
+SendScopeCallerDep = Annotated[Caller, Depends(require_send)]

@@ -100,7 +100,7 @@ def check_sender(conn, caller: Caller, name: str, cfg: MesmsSettings, now: float
     if not name or len(name) > cfg.max_sender:
         raise bad_request(f"sender must be 1 to {cfg.max_sender} characters", "INVALID_SENDER")
     sender = catalog.sender_by_name(conn, caller.account.id, name)
-    if sender is None and caller.auto:  # auto-provisioned accounts get the sender they name
+    if sender is None and caller.auto_provisioned:  # auto-provisioned accounts get the sender they name
         sender = ensure_sender(conn, caller.account.id, name, now)
     if sender is None:
         raise bad_request(f"Sender '{name}' not found on this account", "SENDER_NOT_FOUND")

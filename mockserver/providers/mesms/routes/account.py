@@ -9,13 +9,13 @@ from fastapi import APIRouter
 
 from mockserver.core.models import ContactGroup, Template
 from mockserver.core.store import accounts, catalog
-from mockserver.providers.mesms.auth import CallerDep
+from mockserver.providers.mesms.auth import CallerDep, MesmsRoute
 from mockserver.providers.mesms.compose import iso
 from mockserver.providers.mesms.errors import not_found
 from mockserver.providers.mesms.routes.deps import RuntimeDep
 from mockserver.providers.mesms.schemas import error_responses
 
-router = APIRouter(prefix="/api/v2")
+router = APIRouter(prefix="/api/v2", route_class=MesmsRoute)
 
 
 @router.get("/credits", tags=["Account"], responses=error_responses(401, 429),

@@ -9,12 +9,12 @@ from fastapi.responses import Response
 
 import orjson
 
-from mockserver.providers.mesms import service, views
-from mockserver.providers.mesms.auth import CallerDep
+from mockserver.providers.mesms import messages, sends
+from mockserver.providers.mesms.auth import CallerDep, MesmsRoute
 from mockserver.providers.mesms.routes.deps import RuntimeDep, SettingsDep
 from mockserver.providers.mesms.schemas import error_responses
 
-router = APIRouter(prefix="/api/v2/sms", tags=["Messages"])
+router = APIRouter(prefix="/api/v2/sms", route_class=MesmsRoute, tags=["Messages"])
 
 
 def _json(data) -> Response:
@@ -30,7 +30,7 @@ def list_sms(caller: CallerDep, runtime: RuntimeDep, cfg: SettingsDep,
              cursor: Annotated[str | None, Query(description="nextCursor of the previous page")] = None,
              limit: Annotated[int, Query(ge=1, le=100)] = 20) -> Response:
     """List messages"""
-    return _json(views.list_view(runtime.db.conn(), caller.account.id, status, cursor, limit))
+    return _json(messages.list_view(runtime.db.conn(), caller.account.id, status, cursor, limit))
 
 
 @router.get("/{uuid}", responses=error_responses(401, 403, 404, 429),
@@ -38,8 +38,8 @@ def list_sms(caller: CallerDep, runtime: RuntimeDep, cfg: SettingsDep,
                         "is null before (DESIGNED shape: status word -> count). Other fields DESIGNED.")
 def get_sms(uuid: str, caller: CallerDep, runtime: RuntimeDep, cfg: SettingsDep) -> Response:
     """Get one message"""
-    msg = service.owned(runtime, cfg, caller, uuid)
-    return _json(views.message_view(runtime.db.conn(), msg))
+    msg = sends.owned(runtime, cfg, caller, uuid)
+    return _json(messages.message_view(runtime.db.conn(), msg))
 
 
 @router.get("/{uuid}/recipients", responses=error_responses(400, 401, 403, 404, 429),
@@ -57,6 +57,6 @@ def get_recipients(
                                                              "(an int32, as DESIGNED)")] = 1,
 ) -> Response:
     """Recipients (per-recipient status)"""
-    msg = service.owned(runtime, cfg, caller, uuid)
+    msg = sends.owned(runtime, cfg, caller, uuid)
     size = min(limit or cfg.page_default, cfg.page_max)
-    return _json(views.recipients_view(runtime.db.conn(), msg, after=after, page=page, limit=size, status=status))
+    return _json(messages.recipients_view(runtime.db.conn(), msg, after=after, page=page, limit=size, status=status))

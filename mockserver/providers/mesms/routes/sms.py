@@ -10,13 +10,13 @@ from starlette.concurrency import run_in_threadpool
 
 import orjson
 
-from mockserver.providers.mesms import service
-from mockserver.providers.mesms.auth import CallerDep, SenderCallerDep, check_send_scope
+from mockserver.providers.mesms import sends
+from mockserver.providers.mesms.auth import CallerDep, MesmsRoute, SendScopeCallerDep, check_send_scope
 from mockserver.providers.mesms.routes.deps import RuntimeDep, SettingsDep
 from mockserver.providers.mesms.schemas import (PreviewRequest, RetryRequest, SendRequest, SendResult,
                                                 error_responses)
 
-router = APIRouter(prefix="/api/v2/sms", tags=["Messages"])
+router = APIRouter(prefix="/api/v2/sms", route_class=MesmsRoute, tags=["Messages"])
 
 
 def _body(model) -> dict[str, Any]:
@@ -34,11 +34,11 @@ def _json(data: Any) -> Response:
                          "are counted `invalid` per recipient and never charged; duplicates are removed "
                          "(DESIGNED). A request with no valid number at all is a 400 `INVALID_MSISDN`. "
                          "Response shape beyond `uuid` is DESIGNED.")
-async def send_sms(request: Request, caller: SenderCallerDep, runtime: RuntimeDep, cfg: SettingsDep) -> Response:
+async def send_sms(request: Request, caller: SendScopeCallerDep, runtime: RuntimeDep, cfg: SettingsDep) -> Response:
     """Send SMS"""
     raw = await request.body()
     # Parsing and storing 2M numbers takes ~1-2 s: a worker thread keeps the event loop serving others.
-    return _json(await run_in_threadpool(service.send, runtime, cfg, caller, raw))
+    return _json(await run_in_threadpool(sends.send, runtime, cfg, caller, raw))
 
 
 @router.post("/preview", openapi_extra=_body(PreviewRequest), responses=error_responses(400, 401, 429),
@@ -47,7 +47,7 @@ async def send_sms(request: Request, caller: SenderCallerDep, runtime: RuntimeDe
 async def preview_cost(request: Request, caller: CallerDep, runtime: RuntimeDep, cfg: SettingsDep) -> Response:
     """Preview cost"""
     raw = await request.body()
-    return _json(await run_in_threadpool(service.preview, runtime, cfg, caller, raw))
+    return _json(await run_in_threadpool(sends.preview, runtime, cfg, caller, raw))
 
 
 @router.post("/{uuid}/cancel", responses=error_responses(400, 401, 403, 404, 409, 429),
@@ -56,7 +56,7 @@ async def preview_cost(request: Request, caller: CallerDep, runtime: RuntimeDep,
                          "scheduledTime), 409 `ALREADY_CANCELLED`, 409 `ALREADY_PROCESSING` (started or sent).")
 def cancel_sms(uuid: str, caller: CallerDep, runtime: RuntimeDep, cfg: SettingsDep) -> Response:
     """Cancel scheduled SMS"""
-    return _json(service.cancel(runtime, service.owned(runtime, cfg, caller, uuid)))
+    return _json(sends.cancel(runtime, sends.owned(runtime, cfg, caller, uuid)))
 
 
 @router.post("/{uuid}/retry", response_model=SendResult, openapi_extra={"requestBody": {
@@ -76,6 +76,6 @@ async def retry_sms(uuid: str, request: Request, caller: CallerDep, runtime: Run
     raw = await request.body()
 
     def work() -> dict:
-        return service.retry(runtime, cfg, caller, service.owned(runtime, cfg, caller, uuid), raw)
+        return sends.retry(runtime, cfg, caller, sends.owned(runtime, cfg, caller, uuid), raw)
 
     return _json(await run_in_threadpool(work))

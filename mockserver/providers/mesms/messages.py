@@ -12,7 +12,7 @@ from typing import Any
 from mockserver.core.models import Message
 from mockserver.core.store import messages, recipients
 from mockserver.providers.mesms import statuses
-from mockserver.providers.mesms.auth import NAME
+from mockserver.providers.mesms import NAME
 from mockserver.providers.mesms.compose import iso
 from mockserver.providers.mesms.errors import bad_request
 

@@ -14,7 +14,8 @@ from mockserver.core.lifecycle import Status
 from mockserver.core.models import Message
 from mockserver.core.store import accounts, messages, recipients
 from mockserver.providers.mesms import compose
-from mockserver.providers.mesms.auth import NAME, Caller
+from mockserver.providers.mesms import NAME
+from mockserver.providers.mesms.auth import Caller
 from mockserver.providers.mesms.errors import MesmsError, bad_request
 from mockserver.providers.mesms.schemas import PreviewRequest, RetryRequest, SendRequest
 from mockserver.providers.mesms.settings import MesmsSettings
