@@ -3,69 +3,31 @@ EngageLab's two envelopes, and the PROVIDER entry the registry reads."""
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from mockserver import __version__
-from mockserver.core.errors import CoreError, InsufficientCredits, NotFound
-from mockserver.providers.base import Provider, ProviderError
-from mockserver.providers.engagelab import provisioning, webhooks
-from mockserver.providers.engagelab.errors import ConfigError, SendError
+from mockserver.core.models import Account, ApiKey
+from mockserver.core.store import accounts
+from mockserver.providers.base import Provider
+from mockserver.providers.engagelab import NAME, provisioning, webhooks
+from mockserver.providers.engagelab.errors import ERRORS, SendError, send_status
 from mockserver.providers.engagelab.routes import messages, sign_configs, template_configs
-from mockserver.providers.engagelab.routes.deps import send_error, send_status
 from mockserver.providers.engagelab.schemas import SendRequest, SignConfigIn, TemplateConfigIn
 from mockserver.providers.engagelab.settings import EngageLabSettings
-from mockserver.providers.http import ErrorMap, body_limit_middleware, install_error_handlers, validation_field
+from mockserver.providers.http import install_error_handlers, limit_body, provider_settings
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 DESCRIPTION = """Sandbox of EngageLab's SMS API (`https://smsapi.engagelab.com`). Authorize with HTTP Basic:
 username = dev_key, password = dev_secret (fixture: `engagelab_dev_key` / `engagelab_dev_secret`).
 Fixture templates `1233`, `notification-template` and `marketing-template` are approved, so the documented
 examples work as written. Behaviour EngageLab does not document is marked DESIGNED in each operation."""
-
-
-def _is_send(request: Request) -> bool:
-    return request.url.path.rstrip("/").endswith("/v1/messages")
-
-
-def _validation(exc: RequestValidationError, request: Request) -> ProviderError:
-    field, _, msg = validation_field(exc)
-    if _is_send(request):
-        return send_error(request, 3002, f"Invalid request parameters: {field}: {msg}")
-    return ConfigError(f"invalid request: {field}: {msg}")
-
-
-def _too_large(request: Request) -> ProviderError:
-    if _is_send(request):
-        return send_error(request, 3002, "Invalid request parameters: request body too large", http_status=413)
-    return ConfigError("request body too large", http_status=413)
-
-
-def _internal(request: Request) -> ProviderError:
-    return send_error(request, 1000) if _is_send(request) else ConfigError("internal error", code=500)
-
-
-def _core(exc: CoreError, request: Request) -> ProviderError:
-    if not _is_send(request):
-        return ConfigError(str(exc), code=400)
-    if isinstance(exc, InsufficientCredits):
-        return send_error(request, 3003, "insufficient balance")
-    return send_error(request, 4001 if isinstance(exc, NotFound) else 3003, str(exc))
-
-
-ERRORS = ErrorMap(
-    validation=_validation,
-    not_found=lambda request: ConfigError(f"not found: {request.method} {request.url.path}", code=404,
-                                          http_status=404),
-    method_not_allowed=lambda request: ConfigError(f"method {request.method} not allowed", code=405,
-                                                   http_status=405),
-    too_large=_too_large,
-    internal=_internal,
-    core=_core,
-)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -86,33 +48,44 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
-def build_app(runtime) -> FastAPI:
+def build_app(runtime: Runtime) -> FastAPI:
     app = FastAPI(title="EngageLab SMS API (sandbox)", version=__version__, description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.runtime = runtime
-    app.state.settings = EngageLabSettings()
+    app.state.settings = provider_settings(runtime, NAME, EngageLabSettings)
     install_error_handlers(app, ERRORS)
 
     @app.exception_handler(SendError)
     async def _send_error(request: Request, exc: SendError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=send_status(request, exc.error_code, exc.http_status))
 
-    body_limit_middleware(app, runtime.settings.max_body_bytes, _too_large)
+    limit_body(app, runtime, None, ERRORS.too_large)  # the vendor publishes no body limit
     for module in (messages, template_configs, sign_configs):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
 
+def make_credentials(runtime: Runtime, account: Account) -> dict[str, Any]:
+    """A fresh dev_key/dev_secret for `account` (control API), plus the fixture catalog if it has none."""
+    dev_key, dev_secret = runtime.ids.hex(24), runtime.ids.hex(32)
+    with runtime.db.write() as conn:
+        accounts.add_key(conn, ApiKey(provider=NAME, key=dev_key, secret=dev_secret, account_id=account.id,
+                                      created_at=runtime.clock.now()))
+    provisioning.seed_catalog(runtime, account.id)
+    token = base64.b64encode(f"{dev_key}:{dev_secret}".encode()).decode()
+    return {"dev_key": dev_key, "dev_secret": dev_secret, "authorization": f"Basic {token}"}
+
+
 PROVIDER = Provider(
     account_defaults={"currency": "USD"},
-    name="engagelab",
+    name=NAME,
     title="EngageLab SMS",
     vendor_base_url="https://smsapi.engagelab.com",
     auth="HTTP Basic base64(dev_key:dev_secret)",
     build_app=build_app,
     shaper=webhooks.EngageLabShaper,
-    make_credentials=provisioning.make_credentials,
+    make_credentials=make_credentials,
     callback_check=webhooks.callback_check,
     notes=["Callbacks: {total, rows} envelopes, optional X-CALLBACK-ID HMAC-SHA256 signature."],
 )

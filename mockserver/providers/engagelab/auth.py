@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import json
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from fastapi.security import HTTPBasic
 
-from mockserver.core.models import Account, ApiKey
-from mockserver.core.store import accounts
-from mockserver.providers.engagelab import provisioning
+from mockserver.core.models import ApiKey
+from mockserver.providers.auth import Caller, KeyState, check_key, find_or_provision, same_secret
+from mockserver.providers.engagelab import NAME, provisioning
 
-PROVIDER = "engagelab"
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
+
 # Auto-provision accepts only plausible credentials, so typos of a real key are not silently adopted.
 _KEY_RE = re.compile(r"[A-Za-z0-9_\-]{4,64}")
 _SECRET_RE = re.compile(r"[\x21-\x7e]{4,128}")
@@ -32,12 +33,6 @@ class AuthFailure(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-@dataclass
-class Caller:
-    key: ApiKey
-    account: Account
 
 
 class BasicScheme(HTTPBasic):
@@ -66,29 +61,35 @@ def parse_header(header: str | None) -> tuple[str, str]:
     return key, secret
 
 
-def _known_or_provisioned(runtime, key: str, secret: str) -> ApiKey:
-    found = accounts.find_key(runtime.db.conn(), PROVIDER, key)
-    if found is not None:
-        return found
-    if runtime.settings.auto_provision and _KEY_RE.fullmatch(key) and _SECRET_RE.fullmatch(secret):
-        api_key = runtime.provision(PROVIDER, key, secret=secret)
+def _known_or_provisioned(runtime: Runtime, key: str, secret: str) -> ApiKey:
+    def provision() -> ApiKey:
+        api_key = runtime.provision(NAME, key, secret=secret)
         provisioning.seed_catalog(runtime, api_key.account_id)
         return api_key
-    raise AuthFailure(2001, "Authentication failed, incorrect token provided")
+
+    plausible = _KEY_RE.fullmatch(key) and _SECRET_RE.fullmatch(secret)
+    found = find_or_provision(runtime, NAME, key, provision if plausible else None)
+    if found is None:
+        raise AuthFailure(2001, "Authentication failed, incorrect token provided")
+    return found
 
 
-def authenticate(runtime, header: str | None, scope: str) -> Caller:
+_DISABLED = {KeyState.REVOKED: "Authentication failed, token disabled",
+             KeyState.INACTIVE: "Authentication failed, token disabled",
+             KeyState.UNKNOWN: "Authentication failed, token disabled",
+             KeyState.EXPIRED: "Authentication failed, token expired"}
+
+
+def authenticate(runtime: Runtime, header: str | None, scope: str) -> Caller:
     """The calling key and account, or AuthFailure with the vendor code."""
     key, secret = parse_header(header)
     api_key = _known_or_provisioned(runtime, key, secret)
-    if not hmac.compare_digest((api_key.secret or "").encode(), secret.encode()):
+    if not same_secret(api_key.secret, secret):
         raise AuthFailure(2001, "Authentication failed, incorrect token provided")
-    account = accounts.get(runtime.db.conn(), api_key.account_id)
-    if api_key.status != "active" or account is None or not account.is_active:
-        raise AuthFailure(2002, "Authentication failed, token disabled")
-    if api_key.expires_at is not None and api_key.expires_at <= runtime.clock.now():
-        raise AuthFailure(2002, "Authentication failed, token expired")
+    lookup = check_key(runtime, api_key)
+    if lookup.state is not KeyState.OK:
+        raise AuthFailure(2002, _DISABLED[lookup.state])
     scopes = json.loads(api_key.scopes or "[]")
     if "*" not in scopes and scope not in scopes:
         raise AuthFailure(2004, f"No permission to call this API (key lacks scope {scope!r})")
-    return Caller(api_key, account)
+    return lookup.caller()

@@ -3,13 +3,20 @@
     EngageLabError (ProviderError)
      ├── SendError    POST /v1/messages: {plan_id, total_count, accepted_count, message, code}
      └── ConfigError  template/sign configs: {"code": 400|500 (or 2001/2002/2004 for auth), "message"}
+
+ERROR_MAP words every generic failure (validation, 404, 405, 413, core errors, crashes) in the right one.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+
+from mockserver.core.errors import CoreError, InsufficientCredits, NotFound
 from mockserver.providers.base import ProviderError
+from mockserver.providers.http import ErrorMap, validation_field
 
 #: The seed's error table: send code -> HTTP status.
 SEND_HTTP_STATUS = {1000: 500, 2001: 401, 2002: 401, 2004: 403, 3001: 400, 3002: 400, 3003: 400, 3004: 400,
@@ -65,3 +72,65 @@ class ConfigError(EngageLabError):
 
 def config_not_exist(what: str) -> ConfigError:
     return ConfigError(f"{what} config not exist")
+
+
+def target_count(raw: Any) -> int:
+    """total_count of a refused body: how many targets it named, when that can be told."""
+    to = raw.get("to") if isinstance(raw, dict) else None
+    return 1 if isinstance(to, str) else len(to) if isinstance(to, list) else 0
+
+
+def send_error(request: Request, code: int, message: str | None = None, *, total_count: int = 0,
+               http_status: int | None = None) -> SendError:
+    """A send error for a request refused before a plan exists (a fresh plan_id, accepted_count 0)."""
+    runtime = request.app.state.runtime
+    return SendError(code, message, plan_id=str(runtime.ids.snowflake()), total_count=total_count,
+                     http_status=send_status(request, code, http_status))
+
+
+def send_status(request: Request, code: int, http_status: int | None = None) -> int:
+    """The table's HTTP status for `code` (or `http_status`), or 200 when send errors are configured so."""
+    if request.app.state.settings.send_errors_http_200:
+        return 200
+    return http_status or SEND_HTTP_STATUS[code]
+
+
+def _is_send(request: Request) -> bool:
+    return request.url.path.rstrip("/").endswith("/v1/messages")
+
+
+def _validation(exc: RequestValidationError, request: Request) -> ProviderError:
+    field, _, msg = validation_field(exc)
+    if _is_send(request):
+        return send_error(request, 3002, f"Invalid request parameters: {field}: {msg}")
+    return ConfigError(f"invalid request: {field}: {msg}")
+
+
+def _too_large(request: Request) -> ProviderError:
+    if _is_send(request):
+        return send_error(request, 3002, "Invalid request parameters: request body too large", http_status=413)
+    return ConfigError("request body too large", http_status=413)
+
+
+def _internal(request: Request) -> ProviderError:
+    return send_error(request, 1000) if _is_send(request) else ConfigError("internal error", code=500)
+
+
+def _core(exc: CoreError, request: Request) -> ProviderError:
+    if not _is_send(request):
+        return ConfigError(str(exc), code=400)
+    if isinstance(exc, InsufficientCredits):
+        return send_error(request, 3003, "insufficient balance")
+    return send_error(request, 4001 if isinstance(exc, NotFound) else 3003, str(exc))
+
+
+ERRORS = ErrorMap(
+    validation=_validation,
+    not_found=lambda request: ConfigError(f"not found: {request.method} {request.url.path}", code=404,
+                                          http_status=404),
+    method_not_allowed=lambda request: ConfigError(f"method {request.method} not allowed", code=405,
+                                                   http_status=405),
+    too_large=_too_large,
+    internal=_internal,
+    core=_core,
+)

@@ -3,22 +3,22 @@ seed's examples (templates 1233, notification-template, marketing-template) work
 
 from __future__ import annotations
 
-import base64
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from mockserver.core.models import ApiKey, Sender, Template
-from mockserver.core.store import accounts, catalog
+from mockserver.core.models import Sender, Template
+from mockserver.core.store import catalog
+from mockserver.providers.engagelab import NAME
 
-PROVIDER = "engagelab"
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
-
-def _primary_fixture_account(runtime) -> dict[str, Any]:
-    listed = runtime.fixture_files().get(PROVIDER, {}).get("accounts", [])
+def _primary_fixture_account(runtime: Runtime) -> dict[str, Any]:
+    listed = runtime.fixture_files().get(NAME, {}).get("accounts", [])
     return listed[0] if listed else {}
 
 
-def seed_catalog(runtime, account_id: str) -> int:
+def seed_catalog(runtime: Runtime, account_id: str) -> int:
     """Copy the primary fixture account's approved signatures and templates, once; returns templates added."""
     source = _primary_fixture_account(runtime)
     now = runtime.clock.now()
@@ -29,25 +29,14 @@ def seed_catalog(runtime, account_id: str) -> int:
         for s in source.get("senders", []):
             if s.get("status", "approved") == "approved" and catalog.sender_by_name(conn, account_id, s["name"]) is None:
                 catalog.add_sender(conn, Sender(
-                    public_id=str(s["id"]), provider=PROVIDER, account_id=account_id, name=s["name"],
+                    public_id=str(s["id"]), provider=NAME, account_id=account_id, name=s["name"],
                     extra=json.dumps(s.get("extra", {})), created_at=now, updated_at=now))
         for t in source.get("templates", []):
             if t.get("status", "approved") != "approved":
                 continue
             catalog.add_template(conn, Template(
-                public_id=str(t["id"]), provider=PROVIDER, account_id=account_id, name=t.get("name", str(t["id"])),
+                public_id=str(t["id"]), provider=NAME, account_id=account_id, name=t.get("name", str(t["id"])),
                 content=t["content"], kind=t.get("kind", "utility"), extra=json.dumps(t.get("extra", {})),
                 created_at=now, updated_at=now))
             added += 1
     return added
-
-
-def make_credentials(runtime, account) -> dict[str, Any]:
-    """A fresh dev_key/dev_secret for `account` (control API), plus the fixture catalog if it has none."""
-    dev_key, dev_secret = runtime.ids.hex(24), runtime.ids.hex(32)
-    with runtime.db.write() as conn:
-        accounts.add_key(conn, ApiKey(provider=PROVIDER, key=dev_key, secret=dev_secret, account_id=account.id,
-                                      created_at=runtime.clock.now()))
-    seed_catalog(runtime, account.id)
-    token = base64.b64encode(f"{dev_key}:{dev_secret}".encode()).decode()
-    return {"dev_key": dev_key, "dev_secret": dev_secret, "authorization": f"Basic {token}"}

@@ -9,10 +9,9 @@ from typing import Any
 
 from mockserver.core.models import Sender
 from mockserver.core.store import catalog
-from mockserver.providers.engagelab import statuses
+from mockserver.providers.engagelab import NAME, statuses
 from mockserver.providers.engagelab.errors import ConfigError, config_not_exist
 
-PROVIDER = "engagelab"
 FORBIDDEN = ("【", "】", "[", "]")
 ID_RE = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 
@@ -43,7 +42,7 @@ def create(runtime, account_id: str, sign_name: str) -> Sender:
     now = runtime.clock.now()
     with runtime.db.write() as conn:
         name = _check_name(conn, account_id, sign_name)
-        sender = Sender(public_id=str(runtime.ids.snowflake()), provider=PROVIDER, account_id=account_id, name=name,
+        sender = Sender(public_id=str(runtime.ids.snowflake()), provider=NAME, account_id=account_id, name=name,
                         status="pending", review_at=runtime.review_due_at(now), created_at=now, updated_at=now)
         catalog.add_sender(conn, sender)
     runtime.wake()

@@ -11,13 +11,12 @@ from typing import Any
 from mockserver.core.models import Template
 from mockserver.core.store import catalog, messages
 from mockserver.core.store.messages import MessageFilter
-from mockserver.providers.engagelab import statuses
+from mockserver.providers.engagelab import NAME, statuses
 from mockserver.providers.engagelab.errors import ConfigError, config_not_exist
 from mockserver.providers.engagelab.schemas import TemplateConfigIn
 from mockserver.providers.engagelab.settings import EngageLabSettings
 from mockserver.providers.engagelab.webhooks import plan_meta
 
-PROVIDER = "engagelab"
 TYPES = {"authentication": "authentication", "otp": "authentication", "utility": "utility", "marketing": "marketing"}
 # Designed: the vendor answers "invalid templateId" for malformed ids without saying what is malformed.
 ID_RE = re.compile(r"[A-Za-z0-9_\-]{1,64}")
@@ -72,7 +71,7 @@ def create(runtime, settings: EngageLabSettings, account_id: str, body: Template
     now = runtime.clock.now()
     with runtime.db.write() as conn:
         fields = _validated(conn, settings, account_id, body)
-        tpl = Template(public_id=str(runtime.ids.snowflake()), provider=PROVIDER, account_id=account_id,
+        tpl = Template(public_id=str(runtime.ids.snowflake()), provider=NAME, account_id=account_id,
                        status="pending", review_at=runtime.review_due_at(now), created_at=now, updated_at=now,
                        **fields)
         catalog.add_template(conn, tpl)
@@ -84,7 +83,7 @@ def in_running_plan(conn, account_id: str, template_id: str) -> bool:
     """True if a scheduled or still-sending plan uses the template (keyset pages over open plans)."""
     before: int | None = None
     while True:
-        flt = MessageFilter(provider=PROVIDER, account_id=account_id, message_statuses=RUNNING, before_id=before)
+        flt = MessageFilter(provider=NAME, account_id=account_id, message_statuses=RUNNING, before_id=before)
         rows = messages.list_newest(conn, flt, limit=500)
         if any(plan_meta(r["meta"]).get("template_id") == template_id for r in rows):
             return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.providers.engagelab import plans
+from mockserver.providers.engagelab import messages
 from tests.conftest import advance
 from tests.providers.engagelab.helpers import AUTH, BASE, balance, basic, plan_count, send, set_callback, tpl
 
@@ -25,7 +25,7 @@ def error(resp, status: int, code: int) -> dict:
 def test_1000_internal_error(client, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr(plans, "send", crash)
+    monkeypatch.setattr(messages, "send", crash)
     body = error(send(client, OK), 500, 1000)
     assert body["message"] == "Internal Error"
 

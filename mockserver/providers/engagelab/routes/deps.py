@@ -1,5 +1,5 @@
-"""Dependency aliases shared by the routes: runtime, provider settings, the authenticated caller, and the
-send-envelope error factory (which honours MOCKSERVER_ENGAGELAB_SEND_ERRORS_HTTP_200)."""
+"""Dependency aliases shared by the routes: runtime, provider settings and the authenticated caller (whose
+failures each route family words in its own envelope)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 
 from mockserver.providers.engagelab.auth import AuthFailure, Caller, authenticate, basic_scheme
-from mockserver.providers.engagelab.errors import SEND_HTTP_STATUS, ConfigError, SendError
+from mockserver.providers.engagelab.errors import SEND_HTTP_STATUS, ConfigError, send_error
 from mockserver.providers.engagelab.settings import EngageLabSettings
 
 
@@ -18,27 +18,6 @@ def get_runtime(request: Request):
 
 def get_settings(request: Request) -> EngageLabSettings:
     return request.app.state.settings
-
-
-def target_count(raw: Any) -> int:
-    """total_count of a refused body: how many targets it named, when that can be told."""
-    to = raw.get("to") if isinstance(raw, dict) else None
-    return 1 if isinstance(to, str) else len(to) if isinstance(to, list) else 0
-
-
-def send_error(request: Request, code: int, message: str | None = None, *, total_count: int = 0,
-               http_status: int | None = None) -> SendError:
-    """A send error for a request refused before a plan exists (a fresh plan_id, accepted_count 0)."""
-    runtime = request.app.state.runtime
-    return SendError(code, message, plan_id=str(runtime.ids.snowflake()), total_count=total_count,
-                     http_status=send_status(request, code, http_status))
-
-
-def send_status(request: Request, code: int, http_status: int | None = None) -> int:
-    """The table's HTTP status for `code` (or `http_status`), or 200 when send errors are configured so."""
-    if request.app.state.settings.send_errors_http_200:
-        return 200
-    return http_status or SEND_HTTP_STATUS[code]
 
 
 AuthHeader = Annotated[str | None, Security(basic_scheme)]

@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from mockserver.providers.engagelab import bodies, plans
-from mockserver.providers.engagelab.routes.deps import SendCaller, send_error, target_count
+from mockserver.providers import bodies
+from mockserver.providers.engagelab import messages
+from mockserver.providers.engagelab.errors import send_error, target_count
+from mockserver.providers.engagelab.routes.deps import SendCaller
 from mockserver.providers.engagelab.schemas import SendErrorBody, SendRequest, SendResponse
 
 router = APIRouter(tags=["Messages"])
@@ -55,7 +57,7 @@ async def send_messages(request: Request, caller: SendCaller) -> dict[str, Any]:
         message = f"{'Invalid request parameter format' if exc.not_json else 'Invalid request parameters'}: {exc.message}"
         raise send_error(request, code, message, total_count=target_count(exc.raw)) from None
     app = request.app
-    result = await run_in_threadpool(plans.send, app.state.runtime, app.state.settings, caller.account, req)
+    result = await run_in_threadpool(messages.send, app.state.runtime, app.state.settings, caller.account, req)
     out: dict[str, Any] = {"plan_id": result.plan_id, "total_count": result.total_count,
                            "accepted_count": result.accepted_count}
     if result.task_id is not None:  # the seed's scheduled example carries no message_id, even for one target

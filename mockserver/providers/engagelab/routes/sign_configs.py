@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from mockserver.providers.engagelab import bodies, signs
+from mockserver.providers import bodies
+from mockserver.providers.engagelab import signs
 from mockserver.providers.engagelab.errors import ConfigError
 from mockserver.providers.engagelab.routes.deps import RuntimeDep, SignCaller
 from mockserver.providers.engagelab.schemas import ConfigErrorBody, SignConfig, SignConfigIn, SignCreated, Success

@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
-from mockserver.providers.engagelab import bodies, templates
+from mockserver.providers import bodies
+from mockserver.providers.engagelab import templates
 from mockserver.providers.engagelab.errors import ConfigError
 from mockserver.providers.engagelab.routes.deps import RuntimeDep, TemplateCaller
 from mockserver.providers.engagelab.schemas import (

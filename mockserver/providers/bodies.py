@@ -1,5 +1,5 @@
-"""Reading JSON bodies ourselves (after authentication, whatever the Content-Type) and describing them in
-OpenAPI, so a bad body gets EngageLab's own code: 3001 for "not JSON", 3002 for "wrong fields"."""
+"""Reading JSON bodies in a route (after authentication, whatever the Content-Type) and describing them in
+OpenAPI, for providers that word "not JSON" and "wrong fields" with different vendor codes."""
 
 from __future__ import annotations
 

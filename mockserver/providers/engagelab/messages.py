@@ -14,13 +14,12 @@ from mockserver.core.lifecycle import Outcome
 from mockserver.core.models import Account, Template
 from mockserver.core.sending import TRACK_EVENTS_LIMIT, Inserted, Submission, submit
 from mockserver.core.store import catalog, messages, recipients
-from mockserver.providers.engagelab import render, statuses, webhooks
+from mockserver.providers.engagelab import NAME, content, statuses, webhooks
 from mockserver.providers.engagelab.errors import SendError
 from mockserver.providers.engagelab.schemas import SendRequest
 from mockserver.providers.engagelab.settings import EngageLabSettings
 from mockserver.providers.engagelab.statuses import Word
 
-PROVIDER = "engagelab"
 AUTHENTICATION = "authentication"
 # Recipients that never reached the carrier do not hold a verification code, so they do not block a resend.
 _NOT_SENT = frozenset({"invalid", "failed", "rejected", "cancelled"})
@@ -88,7 +87,7 @@ def classify(targets: list[str], country_codes: str) -> tuple[list[str], list[tu
 
 def _check_submission(runtime, numbers: list[str], fail: Fail) -> None:
     """5001: a verification code to a magic 'failed' number is refused synchronously (designed)."""
-    magic = runtime.rules_for(PROVIDER).magic
+    magic = runtime.rules_for(NAME).magic
     for number in numbers:
         digits = phone.digits_only(number)
         if any(digits.endswith(rule.suffix) and rule.outcome == Outcome.FAILED for rule in magic):
@@ -136,8 +135,8 @@ def _draft(runtime, settings: EngageLabSettings, account: Account, req: SendRequ
     tpl = _usable_template(conn, account.id, str(req.template.id), fail)
     extra = json.loads(tpl.extra or "{}")
     sign_name = _signature(conn, account.id, tpl, extra, fail)
-    text = render.fill(tpl.content, req.template.params)
-    body = render.with_signature(text, sign_name, int(extra.get("sign_position") or 0), settings.sign_format)
+    text = content.fill(tpl.content, req.template.params)
+    body = content.with_signature(text, sign_name, int(extra.get("sign_position") or 0), settings.sign_format)
     valid, invalid = classify(req.targets(), str(extra.get("country_codes") or ""))
     if tpl.kind == AUTHENTICATION and settings.otp_failure_as_5001:
         _check_submission(runtime, valid, fail)
@@ -163,14 +162,14 @@ def send(runtime, settings: EngageLabSettings, account: Account, req: SendReques
             _check_resend(conn, settings, account.id, tpl.public_id, draft.valid, now, fail)
         try:
             inserted = submit(runtime, Submission(
-                provider=PROVIDER, account_id=account.id, public_id=plan_id, body=draft.body, numbers=draft.valid,
+                provider=NAME, account_id=account.id, public_id=plan_id, body=draft.body, numbers=draft.valid,
                 invalid=[raw for raw, _ in draft.invalid], sender=draft.sign_name, scheduled_at=draft.scheduled_at,
                 callback_url=account.dlr_url, notify=True, meta=meta))
         except InsufficientCredits as exc:
             raise fail(3003, f"insufficient balance: the plan needs {exc.need} parts, {exc.have} left") from None
         targets = _targets(runtime, conn, inserted, draft.valid, draft.invalid)
         hooks = webhooks.accept_webhooks(runtime, settings, account, inserted.message, targets)
-        runtime.enqueue_webhooks(conn, PROVIDER, account.id, inserted.message.id, hooks, now)
+        runtime.enqueue_webhooks(conn, NAME, account.id, inserted.message.id, hooks, now)
     runtime.wake()
     single = targets[0].message_id if total == 1 and targets else None
     return PlanResult(plan_id, total, inserted.accepted, single, task_id)
