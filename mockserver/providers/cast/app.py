@@ -19,6 +19,7 @@ from mockserver.providers.cast.routes.unsubscribe import click_router
 from mockserver.providers.cast.settings import CastSettings
 from mockserver.providers.cast.webhooks import CastShaper
 from mockserver.providers.http import install_error_handlers, limit_body, provider_settings, render
+from mockserver.providers.openapi import with_error_examples
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
@@ -48,7 +49,7 @@ def build_app(runtime: Runtime) -> FastAPI:
                   strict_content_type=False,  # Cast (Go) decodes the body whatever the Content-Type says
                   swagger_ui_parameters={"persistAuthorization": True, "tryItOutEnabled": True})
     app.state.cast = CastContext(runtime, cfg)
-    errs = errors.error_map()
+    errs = errors.ERROR_MAP
     install_error_handlers(app, errs)
 
     @app.exception_handler(errors.CastError)
@@ -59,7 +60,7 @@ def build_app(runtime: Runtime) -> FastAPI:
     app.include_router(build_router("v1"), prefix="/api/v1")
     app.include_router(build_router("legacy"), prefix="/api", deprecated=True)
     app.include_router(click_router)
-    return app
+    return with_error_examples(app, errors.ERRORS, errors.example_body)
 
 
 def make_credentials(runtime: Runtime, account: Account) -> dict[str, str]:

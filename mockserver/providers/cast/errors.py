@@ -1,7 +1,8 @@
 """CastError: the one Cast error type, rendering {"success": false, "error": ..., "error_code"?: ...}.
 
 Legacy /api paths answer without error_code; /api/v1 adds the stable code. The version is stamped on
-the error by the app's handlers (from the request path), so routers just raise.
+the error by the app's handlers (from the request path), so routers just raise. ERRORS is Cast's error
+catalogue by name (what Swagger shows per status; what faults look up); ERROR_MAP words generic failures.
 """
 
 from __future__ import annotations
@@ -105,17 +106,48 @@ def from_core(exc: CoreError, request: Request) -> CastError:
     return stamp(err, request)
 
 
-def error_map() -> ErrorMap:
-    return ErrorMap(
-        validation=from_validation,
-        not_found=lambda r: stamp(not_found("not found"), r),
-        method_not_allowed=lambda r: stamp(CastError("method not allowed", http_status=405,
-                                                     error_code="METHOD_NOT_ALLOWED"), r),
-        too_large=lambda r: stamp(CastError("request body too large", http_status=413,
-                                            error_code="INVALID_REQUEST"), r),
-        internal=lambda r: stamp(CastError("internal server error", http_status=500,
-                                           error_code="INTERNAL_ERROR"), r),
-        core=from_core,
-        http_other=lambda status, detail, r: stamp(CastError(detail or "request failed", http_status=status,
-                                                             error_code="INVALID_REQUEST"), r),
-    )
+ERROR_MAP = ErrorMap(
+    validation=from_validation,
+    not_found=lambda r: stamp(not_found("not found"), r),
+    method_not_allowed=lambda r: stamp(CastError("method not allowed", http_status=405,
+                                                 error_code="METHOD_NOT_ALLOWED"), r),
+    too_large=lambda r: stamp(CastError("request body too large", http_status=413,
+                                        error_code="INVALID_REQUEST"), r),
+    internal=lambda r: stamp(CastError("internal server error", http_status=500,
+                                       error_code="INTERNAL_ERROR"), r),
+    core=from_core,
+    http_other=lambda status, detail, r: stamp(CastError(detail or "request failed", http_status=status,
+                                                         error_code="INVALID_REQUEST"), r),
+)
+
+
+#: Cast's errors by name: the documented codes, worded as the sandbox answers them.
+ERRORS: dict[str, CastError] = {
+    "VALIDATION_ERROR": bad_request("message is required"),
+    "INVALID_REQUEST": invalid_request("invalid JSON body"),
+    "INVALID_API_KEY": unauthorized("invalid api key"),
+    "MISSING_API_KEY": unauthorized("missing X-API-Key header"),
+    "INSUFFICIENT_CREDITS": CastError("insufficient credits: need 6, have 3", http_status=402,
+                                      error_code="INSUFFICIENT_CREDITS"),
+    "API_KEY_REVOKED": forbidden("api key is revoked", "API_KEY_REVOKED"),
+    "API_KEY_EXPIRED": forbidden("api key has expired", "API_KEY_EXPIRED"),
+    "USER_INACTIVE": forbidden("user account is inactive", "USER_INACTIVE"),
+    "IP_NOT_WHITELISTED": forbidden("ip not whitelisted", "IP_NOT_WHITELISTED"),
+    "SENDER_ID_NOT_ALLOWED": forbidden("sender_id 'MYAPP' is not allowed for this user", "SENDER_ID_NOT_ALLOWED"),
+    "CHANNEL_NOT_ALLOWED": forbidden("sim channel not enabled for this account", "CHANNEL_NOT_ALLOWED"),
+    "NOT_FOUND": not_found(),
+    "METHOD_NOT_ALLOWED": CastError("method not allowed", http_status=405, error_code="METHOD_NOT_ALLOWED"),
+    "PAYLOAD_TOO_LARGE": CastError("request body too large", http_status=413, error_code="INVALID_REQUEST"),
+    "ALREADY_UNSUBSCRIBED": CastError("phone number is already unsubscribed from this sender ID", http_status=422,
+                                      error_code="ALREADY_UNSUBSCRIBED"),
+    "RATE_LIMIT_EXCEEDED": CastError("rate limit exceeded", http_status=429, error_code="RATE_LIMIT_EXCEEDED"),
+    "INTERNAL_ERROR": CastError("internal server error", http_status=500, error_code="INTERNAL_ERROR"),
+    "SERVICE_UNAVAILABLE": CastError("sim service is disabled", http_status=503, error_code="SERVICE_UNAVAILABLE"),
+}
+
+
+def example_body(error: ProviderError, path: str) -> dict[str, Any]:
+    """An ERRORS entry as the path would answer it (with error_code under /api/v1 only)."""
+    assert isinstance(error, CastError)
+    error.versioned = _V1.search(path) is not None
+    return error.body()

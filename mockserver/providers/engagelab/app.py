@@ -15,11 +15,12 @@ from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
 from mockserver.providers.engagelab import NAME, provisioning, webhooks
-from mockserver.providers.engagelab.errors import ERRORS, SendError, send_status
+from mockserver.providers.engagelab.errors import ERROR_MAP, ERRORS, SendError, example_body, send_status
 from mockserver.providers.engagelab.routes import messages, sign_configs, template_configs
 from mockserver.providers.engagelab.schemas import SendRequest, SignConfigIn, TemplateConfigIn
 from mockserver.providers.engagelab.settings import EngageLabSettings
 from mockserver.providers.http import install_error_handlers, limit_body, provider_settings
+from mockserver.providers.openapi import with_error_examples
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
@@ -53,17 +54,17 @@ def build_app(runtime: Runtime) -> FastAPI:
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.runtime = runtime
     app.state.settings = provider_settings(runtime, NAME, EngageLabSettings)
-    install_error_handlers(app, ERRORS)
+    install_error_handlers(app, ERROR_MAP)
 
     @app.exception_handler(SendError)
     async def _send_error(request: Request, exc: SendError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=send_status(request, exc.error_code, exc.http_status))
 
-    limit_body(app, runtime, None, ERRORS.too_large)  # the vendor publishes no body limit
+    limit_body(app, runtime, None, ERROR_MAP.too_large)  # the vendor publishes no body limit
     for module in (messages, template_configs, sign_configs):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    return app
+    return with_error_examples(app, ERRORS, example_body)
 
 
 def make_credentials(runtime: Runtime, account: Account) -> dict[str, Any]:

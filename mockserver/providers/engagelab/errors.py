@@ -4,7 +4,8 @@
      ├── SendError    POST /v1/messages: {plan_id, total_count, accepted_count, message, code}
      └── ConfigError  template/sign configs: {"code": 400|500 (or 2001/2002/2004 for auth), "message"}
 
-ERROR_MAP words every generic failure (validation, 404, 405, 413, core errors, crashes) in the right one.
+ERRORS is the catalogue of both by name; ERROR_MAP words every generic failure (validation, 404, 405, 413,
+core errors, crashes) in the right one.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ def _core(exc: CoreError, request: Request) -> ProviderError:
     return send_error(request, 4001 if isinstance(exc, NotFound) else 3003, str(exc))
 
 
-ERRORS = ErrorMap(
+ERROR_MAP = ErrorMap(
     validation=_validation,
     not_found=lambda request: ConfigError(f"not found: {request.method} {request.url.path}", code=404,
                                           http_status=404),
@@ -134,3 +135,29 @@ ERRORS = ErrorMap(
     internal=_internal,
     core=_core,
 )
+
+
+_SEND_NAMES = {1000: "INTERNAL_ERROR", 2001: "AUTH_FAILED", 2002: "TOKEN_DISABLED", 2004: "NO_PERMISSION",
+               3001: "INVALID_FORMAT", 3002: "INVALID_PARAMETERS", 3003: "BUSINESS_VALIDATION_FAILED",
+               3004: "OTP_FREQUENCY_LIMIT", 4001: "RESOURCE_NOT_FOUND", 5001: "OTP_SEND_FAILED"}
+
+#: EngageLab's errors by name: the send table's codes (SendError) and the config APIs' (ConfigError).
+ERRORS: dict[str, EngageLabError] = {
+    **{name: SendError(code) for code, name in _SEND_NAMES.items()},
+    "CONFIG_INVALID": ConfigError("template_content is required"),
+    "CONFIG_NOT_EXIST": config_not_exist("template"),
+    "CONFIG_AUTH_FAILED": ConfigError(SEND_MESSAGES[2001], code=2001, http_status=401),
+    "CONFIG_TOKEN_DISABLED": ConfigError("Authentication failed, token disabled", code=2002, http_status=401),
+    "CONFIG_NO_PERMISSION": ConfigError(SEND_MESSAGES[2004], code=2004, http_status=403),
+    "CONFIG_INTERNAL_ERROR": ConfigError("internal error", code=500),
+}
+
+
+def example_body(error: ProviderError, path: str) -> dict[str, Any] | None:
+    """An ERRORS entry as `path` answers it: send errors on /v1/messages, config errors elsewhere."""
+    if path.rstrip("/").endswith("/v1/messages"):
+        if not isinstance(error, SendError):
+            return None
+        error.plan_id, error.total_count = "1876653440390184960", 1
+        return error.body()
+    return error.body() if isinstance(error, ConfigError) else None

@@ -12,9 +12,10 @@ from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
 from mockserver.providers.http import install_error_handlers, limit_body, provider_settings, rate_limiter
+from mockserver.providers.openapi import with_error_examples
 from mockserver.providers.mesms import NAME
 from mockserver.providers.mesms.auth import DEFAULT_SENDER, ensure_sender
-from mockserver.providers.mesms.errors import ERRORS
+from mockserver.providers.mesms.errors import ERROR_MAP, ERRORS
 from mockserver.providers.mesms.routes import build_router
 from mockserver.providers.mesms.settings import MesmsSettings
 
@@ -40,10 +41,10 @@ def build_app(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.state.mesms_settings = cfg
     app.state.mesms_limiter = rate_limiter(runtime, NAME, cfg.rate_limit_per_second, cfg.rate_limit_burst)
-    install_error_handlers(app, ERRORS)
-    limit_body(app, runtime, None, ERRORS.too_large)  # the vendor publishes no body limit
+    install_error_handlers(app, ERROR_MAP)
+    limit_body(app, runtime, None, ERROR_MAP.too_large)  # the vendor publishes no body limit
     app.include_router(build_router())
-    return app
+    return with_error_examples(app, ERRORS)
 
 
 def make_credentials(runtime: Runtime, account: Account) -> dict:

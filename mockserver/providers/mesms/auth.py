@@ -5,7 +5,6 @@ Wrong or missing key -> 401; a key without the send scope -> 403; too many reque
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, Annotated
 

@@ -1,5 +1,6 @@
-"""The me-sms error envelope {"error": "<human>", "code": "<MACHINE_CODE>"} and how every generic
-failure (validation, bad JSON, 404, 405, 413, core errors, crashes) is worded in it."""
+"""The me-sms error envelope {"error": "<human>", "code": "<MACHINE_CODE>"}, ERRORS (the catalogue of
+me-sms errors by name) and ERROR_MAP: how every generic failure (validation, bad JSON, 404, 405, 413,
+core errors, crashes) is worded in it."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ def _core(exc: CoreError, request: Request) -> MesmsError:
     return MesmsError("Internal server error", http_status=500, error_code="INTERNAL_ERROR")
 
 
-ERRORS = ErrorMap(
+ERROR_MAP = ErrorMap(
     validation=_validation,
     not_found=lambda request: not_found("Route"),
     method_not_allowed=lambda request: MesmsError("Method not allowed", http_status=405,
@@ -59,3 +60,26 @@ ERRORS = ErrorMap(
     http_other=lambda status, detail, request: MesmsError(detail or "Error", http_status=status,
                                                           error_code="HTTP_ERROR"),
 )
+
+
+#: me-sms errors by name, worded as the sandbox answers them (codes are DESIGNED where the vendor is silent).
+ERRORS: dict[str, MesmsError] = {
+    "INVALID_PARAMETER": bad_request("msisdns or contactGroupId is required", "MISSING_RECIPIENTS"),
+    "INVALID_MSISDN": bad_request("No valid Thai mobile number (66XXXXXXXXX or 0XXXXXXXXX) in msisdns",
+                                  "INVALID_MSISDN"),
+    "INVALID_JSON": bad_request("Malformed JSON body", "INVALID_JSON"),
+    "UNAUTHORIZED": MesmsError("Invalid API key", http_status=401, error_code="UNAUTHORIZED"),
+    "INSUFFICIENT_CREDITS": MesmsError("Insufficient credits (need 3, have 1)", http_status=402,
+                                       error_code="INSUFFICIENT_CREDITS"),
+    "FORBIDDEN_SCOPE": MesmsError("API key scope insufficient: sms:send or * is required", http_status=403,
+                                  error_code="FORBIDDEN"),
+    "FORBIDDEN_OWNER": MesmsError("You are not the resource owner", http_status=403, error_code="FORBIDDEN"),
+    "NOT_FOUND": MesmsError("SMS not found", http_status=404, error_code="NOT_FOUND"),
+    "METHOD_NOT_ALLOWED": MesmsError("Method not allowed", http_status=405, error_code="METHOD_NOT_ALLOWED"),
+    "ALREADY_CANCELLED": MesmsError("SMS is already cancelled", http_status=409, error_code="ALREADY_CANCELLED"),
+    "ALREADY_PROCESSING": MesmsError("SMS is already processing or sent", http_status=409,
+                                     error_code="ALREADY_PROCESSING"),
+    "PAYLOAD_TOO_LARGE": MesmsError("Request body too large", http_status=413, error_code="PAYLOAD_TOO_LARGE"),
+    "RATE_LIMITED": MesmsError("Rate limit exceeded", http_status=429, error_code="RATE_LIMITED"),
+    "INTERNAL_ERROR": MesmsError("Internal server error", http_status=500, error_code="INTERNAL_ERROR"),
+}

@@ -12,7 +12,8 @@ from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
 from mockserver.providers.http import install_error_handlers, limit_body, provider_settings, rate_limiter
 from mockserver.providers.smscpr import NAME
-from mockserver.providers.smscpr.errors import ERRORS
+from mockserver.providers.openapi import with_error_examples
+from mockserver.providers.smscpr.errors import ERROR_MAP, ERRORS
 from mockserver.providers.smscpr.routes import router
 from mockserver.providers.smscpr.service_plans import TOKEN_PREFIX, account_id_of, add_plan
 from mockserver.providers.smscpr.schemas import DeliveryReceipt, InboundSms
@@ -49,12 +50,12 @@ def build_app(runtime: Runtime) -> FastAPI:
     app.state.smscpr_settings = settings
     app.state.limiter = rate_limiter(runtime, NAME, settings.rate_limit_per_second, settings.rate_limit_burst,
                                      settings.rate_limit_enabled)
-    install_error_handlers(app, ERRORS)
-    limit_body(app, runtime, settings.max_body_bytes, ERRORS.too_large)
+    install_error_handlers(app, ERROR_MAP)
+    limit_body(app, runtime, settings.max_body_bytes, ERROR_MAP.too_large)
     app.include_router(router)
     app.state.smscpr_routes = list(router.routes)
     _document_webhooks(app)
-    return app
+    return with_error_examples(app, ERRORS)
 
 
 def _document_webhooks(app: FastAPI) -> None:

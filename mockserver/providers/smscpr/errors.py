@@ -4,6 +4,7 @@ through it. DESIGNED envelope (vendor-contracts §1.4): {"errorCode", "errorMess
 Codes (HTTP status -> errorCode): 400 INVALID_JSON | INVALID_PARAMETER, 401 UNAUTHORIZED,
 402 INSUFFICIENT_CREDITS, 403 FORBIDDEN, 404 NOT_FOUND, 405 METHOD_NOT_ALLOWED, 413 PAYLOAD_TOO_LARGE,
 415 UNSUPPORTED_MEDIA_TYPE, 422 MESSAGE_TOO_LONG, 429 TOO_MANY_REQUESTS, 500 INTERNAL_ERROR.
+ERRORS is that catalogue by name (Swagger's examples, the faults' look-up); ERROR_MAP words generic failures.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def _core(exc: CoreError, request: Request) -> SmscprError:
     return SmscprError(400, "BAD_REQUEST", str(exc))
 
 
-ERRORS = ErrorMap(
+ERROR_MAP = ErrorMap(
     validation=_validation,
     not_found=lambda request: not_found(f"no such path: {request.url.path}"),
     method_not_allowed=_method_not_allowed,
@@ -118,3 +119,24 @@ ERRORS = ErrorMap(
     internal=lambda request: SmscprError(500, "INTERNAL_ERROR", "internal error; the request was not processed"),
     core=_core,
 )
+
+
+#: SMSCPR's errors by name (DESIGNED catalogue), worded as the sandbox answers them.
+ERRORS: dict[str, SmscprError] = {
+    "INVALID_JSON": SmscprError(400, "INVALID_JSON", "request body is not valid JSON"),
+    "INVALID_PARAMETER": invalid("to", "must be an E.164 number such as +15550002222"),
+    "UNAUTHORIZED": unauthorized("invalid bearer token", token_given=True),
+    "MISSING_TOKEN": unauthorized("missing Authorization header; send Authorization: Bearer <token>",
+                                  token_given=False),
+    "INSUFFICIENT_CREDITS": SmscprError(402, "INSUFFICIENT_CREDITS", "insufficient credits: need 2, have 1"),
+    "FORBIDDEN": forbidden("servicePlanId 222222222222222222222223 is not a service plan of this token's account"),
+    "NOT_FOUND": not_found("message 0192a3b4-0000-7000-8000-000000000000 not found"),
+    "METHOD_NOT_ALLOWED": SmscprError(405, "METHOD_NOT_ALLOWED", "method PUT is not allowed on this path"),
+    "PAYLOAD_TOO_LARGE": SmscprError(413, "PAYLOAD_TOO_LARGE", "request body is too large"),
+    "UNSUPPORTED_MEDIA_TYPE": SmscprError(415, "UNSUPPORTED_MEDIA_TYPE",
+                                          "Content-Type must be application/json (got text/plain)"),
+    "MESSAGE_TOO_LONG": invalid("body", "needs 11 SMS parts; at most 10 are allowed", status=422,
+                                code="MESSAGE_TOO_LONG"),
+    "TOO_MANY_REQUESTS": rate_limited(1),
+    "INTERNAL_ERROR": SmscprError(500, "INTERNAL_ERROR", "internal error; the request was not processed"),
+}

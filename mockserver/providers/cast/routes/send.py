@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Response
 
-from mockserver.providers.cast import sends, idempotency
+from mockserver.providers.cast import idempotency, sends
+from mockserver.providers.cast.idempotency import MAX_KEY
 from mockserver.providers.cast.auth import CallerDep, CastRoute, limit_account_sends
 from mockserver.providers.cast.context import ContextDep
 from mockserver.providers.cast.schemas import (BulkRequest, BulkResponse, ErrorResponse, ScheduledResponse,
@@ -15,10 +16,12 @@ from mockserver.providers.cast.validation import LimitsDep
 
 router = APIRouter(route_class=CastRoute)
 
+# maxLength is documented, not enforced by FastAPI: idempotency.check answers a longer key in Cast's words.
 IdempotencyKey = Annotated[str | None, Header(
-    alias="X-Idempotency-Key", max_length=10_000,
-    description="Optional, up to 255 characters. Repeating it within 24 h replays the first successful "
-                "response with `X-Idempotent-Replay: true` and sends nothing.")]
+    alias="X-Idempotency-Key", json_schema_extra={"maxLength": MAX_KEY},
+    description=f"Optional, up to {MAX_KEY} characters (a longer key is a 400 `VALIDATION_ERROR`). Repeating it "
+                "within 24 h replays the first successful response with `X-Idempotent-Replay: true` and sends "
+                "nothing.")]
 
 _ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 402, 403, 413, 429)}
 SINGLE = {200: {"model": SendResponse}, 202: {"model": ScheduledResponse}, **_ERRORS}
