@@ -78,6 +78,11 @@ def make_credentials(runtime: Runtime, account: Account) -> dict[str, Any]:
     return {"dev_key": dev_key, "dev_secret": dev_secret, "authorization": f"Basic {token}"}
 
 
+def make_shaper(runtime: Runtime) -> webhooks.EngageLabShaper:
+    """The callback shaper with the same settings as the sub-app (Settings.provider_settings over the env)."""
+    return webhooks.EngageLabShaper(runtime, provider_settings(runtime, NAME, EngageLabSettings))
+
+
 PROVIDER = Provider(
     account_defaults={"currency": "USD"},
     name=NAME,
@@ -85,7 +90,7 @@ PROVIDER = Provider(
     vendor_base_url="https://smsapi.engagelab.com",
     auth="HTTP Basic base64(dev_key:dev_secret)",
     build_app=build_app,
-    shaper=webhooks.EngageLabShaper,
+    shaper=make_shaper,
     make_credentials=make_credentials,
     callback_check=webhooks.callback_check,
     notes=["Callbacks: {total, rows} envelopes, optional X-CALLBACK-ID HMAC-SHA256 signature."],

@@ -84,6 +84,11 @@ def make_credentials(runtime: Runtime, account: Account) -> dict:
             "accountId": account_id_of(fresh)}
 
 
+def make_shaper(runtime: Runtime) -> SmscprShaper:
+    """The DLR/MO shaper with the same settings as the sub-app (Settings.provider_settings over the env)."""
+    return SmscprShaper(runtime, provider_settings(runtime, NAME, SmscprSettings))
+
+
 PROVIDER = Provider(
     account_defaults={"currency": "USD"},
     name=NAME,
@@ -91,7 +96,7 @@ PROVIDER = Provider(
     vendor_base_url="https://api-sms.smscpr.com",
     auth="Authorization: Bearer <token>; servicePlanId in the request body",
     build_app=build_app,
-    shaper=SmscprShaper,
+    shaper=make_shaper,
     make_credentials=make_credentials,
     notes=["POST /v1/sendsms and POST /messages/sms are the same operation",
            "error bodies, list filters, cursor and statuses beyond QUEUED/DELIVERED are DESIGNED"],
