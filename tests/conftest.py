@@ -1,9 +1,11 @@
-"""Shared test fixtures: a sandbox app on a fresh SQLite file, and a real local HTTP receiver."""
+"""Shared test fixtures: a sandbox app on a fresh SQLite file (the default `client` on a frozen clock), and a
+real local HTTP receiver."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Iterator
@@ -30,10 +32,12 @@ def settings_factory(tmp_path: Path) -> Callable[..., Settings]:
 
 @pytest.fixture
 def client_factory(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
-    """Build a started app (lifespan run) with settings overrides; closed after the test."""
+    """Build a started app (lifespan run) with settings overrides; closed after the test. The clock is
+    frozen unless the test asks for clock_frozen=False."""
     clients: list[TestClient] = []
 
     def build(**overrides) -> TestClient:
+        overrides.setdefault("clock_frozen", True)
         client = TestClient(create_app(make_settings(tmp_path, **overrides)), raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)
@@ -46,6 +50,8 @@ def client_factory(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
 
 @pytest.fixture
 def client(client_factory) -> TestClient:
+    """The sandbox on a frozen clock: time moves only through /_mock/clock/advance (or set), so every
+    boundary (schedules, windows, rate-limit refills, webhook backoff) is exact. The one way to freeze."""
     return client_factory()
 
 
@@ -63,6 +69,8 @@ class Receiver:
         self.requests: list[dict] = []
         self.script: list[int] = []  # statuses to answer in order; then `default`
         self.default = 200
+        self.delay = 0.0  # seconds each answer is held back (to observe how many requests overlap)
+        self.in_flight = self.max_in_flight = 0
         self._lock = threading.Lock()
         receiver = self
 
@@ -71,6 +79,12 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 with receiver._lock:
+                    receiver.in_flight += 1
+                    receiver.max_in_flight = max(receiver.max_in_flight, receiver.in_flight)
+                if receiver.delay:
+                    time.sleep(receiver.delay)  # the receiver is slow; the sandbox under test never sleeps
+                with receiver._lock:
+                    receiver.in_flight -= 1
                     try:
                         body = json.loads(raw) if raw else None
                     except ValueError:

@@ -16,8 +16,7 @@ def _burn(client, n: int, headers=None) -> list[int]:
 
 
 @pytest.mark.parametrize("base", BOTH)
-def test_burst_of_50_then_429(client_factory, base):
-    client = client_factory(clock_frozen=True)
+def test_burst_of_50_then_429(client, base):
     assert _burn(client, 50) == [200] * 50
     resp = client.get(f"{base}/account/balance", headers=h())
     assert resp.status_code == 429
@@ -25,42 +24,37 @@ def test_burst_of_50_then_429(client_factory, base):
     assert resp.json() == err("rate limit exceeded", "RATE_LIMIT_EXCEEDED" if base == V1 else None)
 
 
-def test_refills_at_30_per_second(client_factory):
-    client = client_factory(clock_frozen=True)
+def test_refills_at_30_per_second(client):
     _burn(client, 51)
     advance(client, 1)
     assert _burn(client, 31) == [200] * 30 + [429]
 
 
-def test_limit_applies_before_auth(client_factory):
-    client = client_factory(clock_frozen=True)
+def test_limit_applies_before_auth(client):
     assert set(_burn(client, 50, headers={"X-API-Key": "nope"})) == {401}
     assert client.get(f"{V1}/account/balance", headers=h()).status_code == 429
 
 
-def test_reset_refills(client_factory):
-    client = client_factory(clock_frozen=True)
+def test_reset_refills(client):
     _burn(client, 51)
     assert client.post("/_mock/reset", json={"provider": "cast"}).status_code == 200
     assert _burn(client, 1) == [200]
 
 
 def test_global_switch_turns_it_off(client_factory):
-    client = client_factory(clock_frozen=True, rate_limit_enabled=False)
+    client = client_factory(rate_limit_enabled=False)
     assert set(_burn(client, 120)) == {200}
     assert set(send(client, {"to": "09171234567", "message": "x", "sender_id": "CAST"}).status_code
                for _ in range(15)) == {200}
 
 
-def test_ips_have_their_own_buckets(client_factory):
-    client = client_factory(clock_frozen=True)
+def test_ips_have_their_own_buckets(client):
     _burn(client, 51)
     other = TestClient(client.app, client=("10.9.8.7", 1234))
     assert other.get(f"{V1}/account/balance", headers=h()).status_code == 200
 
 
-def test_per_account_send_rate(client_factory):
-    client = client_factory(clock_frozen=True)
+def test_per_account_send_rate(client):
     body = {"to": "09171234567", "message": "x", "sender_id": "CAST"}
     assert [send(client, body).status_code for _ in range(11)] == [200] * 10 + [429]
     resp = send(client, body, base="/cast/api")

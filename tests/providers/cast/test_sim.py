@@ -49,9 +49,8 @@ def test_sim_channel_not_enabled(client, base, path):
 
 @pytest.mark.parametrize("path", ["sim/send", "sim/bulk"])
 @pytest.mark.parametrize("base", BOTH)
-def test_sim_service_disabled(client_factory, monkeypatch, base, path):
-    monkeypatch.setenv("MOCKSERVER_CAST_SIM_SERVICE_ENABLED", "false")
-    client = client_factory()
+def test_sim_service_disabled(client_factory, base, path):
+    client = client_factory(provider_settings={"cast": {"sim_service_enabled": False}})
     to = ["09171234567"] if path == "sim/bulk" else "09171234567"
     resp = send(client, {"to": to, "message": "x"}, key=kit.SIM, path=path, base=base)
     assert resp.status_code == 503

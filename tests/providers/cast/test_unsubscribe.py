@@ -17,8 +17,7 @@ def _token(client, phone: str = "09171234567", sender: str = "MYAPP", base: str 
 
 
 @pytest.mark.parametrize("base", BOTH)
-def test_token_click_and_list(client_factory, base):
-    client = client_factory(clock_frozen=True)
+def test_token_click_and_list(client, base):
     client.post("/_mock/clock/set", json={"iso": "2030-01-01T00:00:00Z"})
     resp = _token(client, base=base)
     assert resp.status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from tests.providers.engagelab.helpers import AUTH, BASE, DEV_SECRET, basic, send, tpl
+from tests.providers.engagelab.kit import BASE, DEV_SECRET, basic, send, tpl
 
 SEND = tpl("notification-template", order="1")
 
@@ -18,7 +18,12 @@ def assert_send_error(resp, status: int, code: int) -> dict:
 
 
 def test_valid_credentials_send(client):
-    assert send(client, SEND).status_code == 200
+    resp = send(client, SEND)
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert set(body) == {"plan_id", "total_count", "accepted_count", "message_id"}
+    assert (body["total_count"], body["accepted_count"]) == (1, 1)
+    assert body["plan_id"].isdigit() and body["message_id"]
 
 
 def test_missing_header_is_2001(client):
@@ -89,10 +94,6 @@ def test_auto_provision_refuses_malformed_credentials(client_factory):
     client = client_factory(auto_provision=True)
     assert_send_error(send(client, SEND, headers=basic("a b", "secret-1")), 401, 2001)
     assert_send_error(send(client, SEND, headers=basic("okay_key", "")), 401, 2001)
-
-
-def test_without_auto_provision_fixture_key_still_works(client):
-    assert send(client, SEND, headers=AUTH).status_code == 200
 
 
 def test_control_api_account_gets_working_credentials(client):

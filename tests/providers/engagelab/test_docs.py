@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.providers.engagelab.helpers import send
+from tests.providers.engagelab.kit import send
 
 
 def test_swagger_ui_is_served(client):

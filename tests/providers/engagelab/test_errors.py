@@ -7,7 +7,7 @@ import pytest
 
 from mockserver.providers.engagelab import messages
 from tests.conftest import advance
-from tests.providers.engagelab.helpers import AUTH, BASE, balance, basic, plan_count, send, set_callback, tpl
+from tests.providers.engagelab.kit import AUTH, BASE, balance, basic, plan_count, send, set_callback, tpl
 
 OK = tpl("notification-template", order="1")
 
@@ -115,9 +115,8 @@ def test_3004_same_otp_template_same_target_within_window(client):
     assert send(client, tpl("otp-template", code="5")).status_code == 200
 
 
-def test_3004_window_is_configurable(client_factory, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_ENGAGELAB_OTP_VALIDITY", "0")
-    client = client_factory(clock_frozen=True)
+def test_3004_window_is_configurable(client_factory):
+    client = client_factory(provider_settings={"engagelab": {"otp_validity": 0}})
     assert send(client, tpl("otp-template", code="1")).status_code == 200
     assert send(client, tpl("otp-template", code="1")).status_code == 200
 
@@ -137,13 +136,12 @@ def test_5001_verification_code_submission_fails(client):
     assert send(client, tpl("notification-template", to="+639170999001", order="1")).status_code == 200
 
 
-def test_errors_in_http_200_when_configured(client_factory, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_ENGAGELAB_SEND_ERRORS_HTTP_200", "true")
-    client = client_factory(clock_frozen=True)
-    assert error(send(client, OK, headers=basic(secret="x")), 200, 2001)
-    assert error(send(client, tpl("nope")), 200, 4001)
+def test_errors_in_http_200_when_configured(client_factory):
+    client = client_factory(provider_settings={"engagelab": {"send_errors_http_200": True}})
+    assert error(send(client, OK, headers=basic(secret="x")), 200, 2001)["message"] == "Authentication failed, incorrect token provided"
+    assert error(send(client, tpl("nope")), 200, 4001)["total_count"] == 1
     resp = client.post(f"{BASE}/v1/messages", content=b"{", headers=AUTH)
-    assert error(resp, 200, 3001)
+    assert error(resp, 200, 3001)["message"].startswith("Invalid request parameter format")
 
 
 def test_refused_requests_store_nothing_and_send_no_callback(client, receiver):

@@ -4,7 +4,7 @@ scheduling, parts and credits."""
 from __future__ import annotations
 
 from tests.conftest import advance
-from tests.providers.engagelab.helpers import AUTH, BASE, balance, send, stored_plan, tpl
+from tests.providers.engagelab.kit import AUTH, BASE, balance, send, stored_plan, tpl
 
 SEED_SINGLE = {"to": ["923700056581"], "template": {"id": 1233, "params": {
     "content": "Verification code: 039487. This code will expire in 5 minutes. You are attempting to create "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import advance
-from tests.providers.engagelab.helpers import AUTH, BASE, send, stored_plan, tpl
+from tests.providers.engagelab.kit import AUTH, BASE, send, stored_plan, tpl
 
 URL = f"{BASE}/v1/sign-configs"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import advance
-from tests.providers.engagelab.helpers import AUTH, BASE, send, stored_plan, tpl
+from tests.providers.engagelab.kit import AUTH, BASE, send, stored_plan, tpl
 
 URL = f"{BASE}/v1/template-configs"
 NEW = {"template_name": "Order Notification Template", "template_type": "utility",
@@ -54,7 +54,7 @@ def test_review_approves_after_the_delay_and_then_it_sends(client):
 
 
 def test_instant_timing_reviews_at_the_next_tick(client_factory):
-    client = client_factory(timing="instant", clock_frozen=True)
+    client = client_factory(timing="instant")
     template_id = create(client)
     advance(client, 0)
     assert get(client, template_id)["status"] == 2

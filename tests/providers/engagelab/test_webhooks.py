@@ -9,7 +9,7 @@ import hmac
 import pytest
 
 from tests.conftest import advance
-from tests.providers.engagelab.helpers import (
+from tests.providers.engagelab.kit import (
     ACCOUNT,
     AUTH,
     BASE,
@@ -128,9 +128,8 @@ def test_scheduled_plan_reports_acceptance_now_and_sending_later(hooked, receive
     assert [r["status"]["message_status"] for r in rows(receiver)][2:] == ["sent", "delivered"]
 
 
-def test_billing_cost_is_parts_times_price(client_factory, receiver, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_ENGAGELAB_PRICE_PER_PART", "0.01")
-    client = client_factory(clock_frozen=True)
+def test_billing_cost_is_parts_times_price(client_factory, receiver):
+    client = client_factory(provider_settings={"engagelab": {"price_per_part": 0.01}})
     set_callback(client, receiver.url())
     send(client, tpl(1233, content="你好" * 40))  # UCS-2, 80 units: 2 parts
     advance(client, 1)

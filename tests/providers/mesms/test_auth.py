@@ -29,11 +29,8 @@ def test_read_only_key_may_preview(client):
     assert resp.status_code == 200
 
 
-def test_rate_limit_answers_429_with_retry_after(client_factory, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_MESMS_RATE_LIMIT_BURST", "3")
-    monkeypatch.setenv("MOCKSERVER_MESMS_RATE_LIMIT_PER_SECOND", "1")
-    client = client_factory()
-    client.post("/_mock/clock/freeze")
+def test_rate_limit_answers_429_with_retry_after(client_factory):
+    client = client_factory(provider_settings={"mesms": {"rate_limit_burst": 3, "rate_limit_per_second": 1}})
     codes = [client.get(f"{BASE}/credits", headers=H).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     resp = client.get(f"{BASE}/credits", headers=H)
@@ -43,10 +40,8 @@ def test_rate_limit_answers_429_with_retry_after(client_factory, monkeypatch):
     assert client.get(f"{BASE}/credits", headers=H).status_code == 200
 
 
-def test_rate_limit_can_be_switched_off(client_factory, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_MESMS_RATE_LIMIT_BURST", "2")
-    client = client_factory(rate_limit_enabled=False)
-    client.post("/_mock/clock/freeze")
+def test_rate_limit_can_be_switched_off(client_factory):
+    client = client_factory(rate_limit_enabled=False, provider_settings={"mesms": {"rate_limit_burst": 2}})
     assert {client.get(f"{BASE}/credits", headers=H).status_code for _ in range(6)} == {200}
 
 

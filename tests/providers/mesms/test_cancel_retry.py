@@ -41,7 +41,6 @@ def test_cancel_unscheduled_is_400_not_scheduled(client):
 
 
 def test_cancel_after_start_is_409_already_processing(client):
-    client.post("/_mock/clock/freeze")
     uuid = sent(client, scheduledTime="2020-01-01T00:00:00+07:00")["uuid"]
     error(cancel(client, uuid), 409, "ALREADY_PROCESSING")
     advance(client, 10)
@@ -56,15 +55,13 @@ def test_cancel_any_valid_key_unknown_and_foreign_uuid(client):
     assert cancel(client, uuid, {"x-api-key": READONLY}).status_code == 200
 
 
-def test_foreign_uuid_can_be_404(client_factory, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_MESMS_FOREIGN_RESOURCE_STATUS", "404")
-    client = client_factory()
+def test_foreign_uuid_can_be_404(client_factory):
+    client = client_factory(provider_settings={"mesms": {"foreign_resource_status": 404}})
     uuid = sent(client)["uuid"]
     error(client.get(f"{BASE}/sms/{uuid}", headers={"x-api-key": LOWCREDIT}), 404, "NOT_FOUND")
 
 
 def test_retry_resends_failed_recipients_as_a_new_send(client):
-    client.post("/_mock/clock/freeze")
     first = sent(client, ["66812999001", "66812999002", "66812999003", "66812345678"])
     error(client.post(f"{BASE}/sms/{first['uuid']}/retry", headers=H), 409, "NOT_FINISHED")
     advance(client, 700)
@@ -84,7 +81,6 @@ def test_retry_resends_failed_recipients_as_a_new_send(client):
 
 
 def test_retry_errors(client):
-    client.post("/_mock/clock/freeze")
     uuid = sent(client)["uuid"]
     advance(client, 10)
     error(client.post(f"{BASE}/sms/{uuid}/retry", headers=H), 400, "NOTHING_TO_RETRY")
@@ -94,7 +90,6 @@ def test_retry_errors(client):
 
 
 def test_retry_without_credits_is_402(client):
-    client.post("/_mock/clock/freeze")
     key = {"x-api-key": LOWCREDIT}
     resp = client.post(f"{BASE}/sms/send", headers=key, json={
         "sender": "MeSMS", "content": "ก" * 80, "msisdns": ["66812999001"]})
@@ -107,13 +102,10 @@ def test_retry_without_credits_is_402(client):
 
 
 
-@pytest.mark.parametrize("strict, expected", [("false", 200), ("true", 403)])
-def test_retry_needs_only_a_valid_key_as_the_vendor_says_unless_configured(client_factory, monkeypatch,
-                                                                           strict, expected):
+@pytest.mark.parametrize("strict, expected", [(False, 200), (True, 403)])
+def test_retry_needs_only_a_valid_key_as_the_vendor_says_unless_configured(client_factory, strict, expected):
     """Seed: '/send requires sms:send or *. Other endpoints in this doc only require any valid API key.'"""
-    monkeypatch.setenv("MOCKSERVER_MESMS_RETRY_NEEDS_SEND_SCOPE", strict)
-    client = client_factory()
-    client.post("/_mock/clock/freeze")
+    client = client_factory(provider_settings={"mesms": {"retry_needs_send_scope": strict}})
     uuid = client.post(f"{BASE}/sms/send", headers=H,
                        json={"sender": "MeSMS", "content": "hi", "msisdns": ["0812999001"]}).json()["uuid"]
     advance(client, 10)

@@ -73,9 +73,8 @@ def test_unknown_contact_group(client):
     error(resp, 400, "CONTACT_GROUP_NOT_FOUND")
 
 
-def test_too_many_numbers(client_factory, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_MESMS_MAX_MSISDNS", "3")
-    client = client_factory()
+def test_too_many_numbers(client_factory):
+    client = client_factory(provider_settings={"mesms": {"max_msisdns": 3}})
     error(send(client, msisdns=["66812345678"] * 4), 400, "TOO_MANY_RECIPIENTS")
 
 

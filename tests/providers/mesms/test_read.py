@@ -8,7 +8,6 @@ from tests.providers.mesms.kit import BASE, H, LOWCREDIT, credits, error, sent
 
 
 def test_get_one_has_dr_summary_once_complete(client):
-    client.post("/_mock/clock/freeze")
     uuid = sent(client, ["66812345678", "66812999005", "66812999006", "bad"])["uuid"]
     msg = client.get(f"{BASE}/sms/{uuid}", headers=H).json()
     assert msg["status"] == "pending" and msg["drSummary"] is None
@@ -23,7 +22,6 @@ def test_get_one_has_dr_summary_once_complete(client):
 
 
 def test_list_newest_first_filters_and_cursor(client):
-    client.post("/_mock/clock/freeze")
     ok = sent(client)["uuid"]
     bad = sent(client, ["66812999001"])["uuid"]
     advance(client, 10)

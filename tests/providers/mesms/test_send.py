@@ -51,9 +51,8 @@ def test_non_gsm_character_makes_ucs2(client):
     assert body["encoding"] == "UCS-2"
 
 
-def test_flat_70_option(client_factory, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_MESMS_UCS2_FLAT", "true")
-    client = client_factory()
+def test_flat_70_option(client_factory):
+    client = client_factory(provider_settings={"mesms": {"ucs2_flat": True}})
     assert sent(client, content="ก" * 140)["parts"] == 2
     assert sent(client, content="ก" * 141)["parts"] == 3
 
@@ -87,7 +86,6 @@ def test_dry_run_prices_without_storing_or_charging(client):
 
 
 def test_scheduled_send_waits_for_its_time(client):
-    client.post("/_mock/clock/freeze")
     now = client.get("/_mock/clock").json()["now"]
     from datetime import datetime, timedelta, timezone
     at = datetime.fromtimestamp(now + 3600, timezone(timedelta(hours=7))).isoformat(timespec="seconds")

@@ -3,15 +3,10 @@ auto-provision and make_credentials."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
-from mockserver.core.store import accounts
-from mockserver.providers import PROVIDERS
-from tests.providers.smscpr.helpers import (
-    AUTH, OTHER_ACCOUNT, OTHER_AUTH, OTHER_PLAN, PLAN, body, runtime, send,
-)
+from tests.providers.smscpr.kit import AUTH, OTHER_ACCOUNT, OTHER_AUTH, OTHER_PLAN, PLAN, account, body, send
 
 ENDPOINTS = [("POST", "/smscpr/v1/sendsms"), ("POST", "/smscpr/messages/sms"), ("GET", "/smscpr/v1/messages/sms"),
              ("GET", "/smscpr/v1/messages/sms/0190aaaa-0000-7000-8000-000000000000")]
@@ -104,8 +99,7 @@ def test_auto_provision_creates_an_account_and_claims_the_plan(client_factory):
     # A second plan is claimed as well; the fixture account's plan stays its own.
     assert send(client, headers=headers, servicePlanId="plan-two").status_code == 200
     assert send(client, headers=headers, servicePlanId=PLAN).status_code == 403
-    acc = accounts.get(runtime(client).db.conn(), account_id)
-    assert json.loads(acc.extra)["servicePlanIds"] == ["abcdefabcdefabcdefabcdef", "plan-two"]
+    assert account(client, account_id)["extra"]["servicePlanIds"] == ["abcdefabcdefabcdefabcdef", "plan-two"]
     # Another fresh token cannot take that plan, and sees none of the first token's messages.
     other = {"Authorization": "Bearer another_ci_token_0123456789"}
     assert send(client, headers=other, servicePlanId="abcdefabcdefabcdefabcdef").status_code == 403
@@ -131,13 +125,14 @@ def test_make_credentials_gives_a_working_token_and_plan(client):
     assert send(client, headers={"Authorization": creds["authorization"]}).status_code == 403  # plan 222... isn't its
 
 
-def test_make_credentials_adds_a_plan_to_an_existing_account(client):
-    rt = runtime(client)
-    acc = accounts.get(rt.db.conn(), OTHER_ACCOUNT)
-    creds = PROVIDERS["smscpr"].make_credentials(rt, acc)
-    plans = json.loads(accounts.get(rt.db.conn(), OTHER_ACCOUNT).extra)["servicePlanIds"]
-    assert plans == [OTHER_PLAN, creds["servicePlanId"]]
-    # Old and new tokens both reach both plans of the account.
-    assert send(client, headers=OTHER_AUTH, servicePlanId=creds["servicePlanId"]).status_code == 200
+def test_make_credentials_keeps_the_plans_an_account_already_has(client):
+    old_plan = "beef00000000000000000001"
+    created = client.post("/_mock/accounts", json={"provider": "smscpr", "id": "cafe00000000000000000002",
+                                                   "extra": {"servicePlanIds": [old_plan]}})
+    assert created.status_code == 201, created.text
+    creds = created.json()["credentials"]
+    assert account(client, "cafe00000000000000000002")["extra"]["servicePlanIds"] == [old_plan, creds["servicePlanId"]]
+    # The new token reaches both plans of the account.
     new = {"Authorization": creds["authorization"]}
-    assert send(client, headers=new, servicePlanId=OTHER_PLAN).status_code == 200
+    assert send(client, headers=new, servicePlanId=old_plan).status_code == 200
+    assert send(client, headers=new, servicePlanId=creds["servicePlanId"]).status_code == 200

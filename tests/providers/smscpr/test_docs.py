@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.providers.smscpr.helpers import SEED_DLR, SEED_MO, SEED_SEND_BODY, TOKEN
+from tests.providers.smscpr.kit import SEED_DLR, SEED_MO, SEED_SEND_BODY, TOKEN
 
 
 def test_swagger_ui_is_served(client):

@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from mockserver.core.store import accounts
-from tests.providers.smscpr.helpers import ACCOUNT, AUTH, POOR_TOKEN, body, runtime, send
+from tests.providers.smscpr.kit import AUTH, POOR_TOKEN, body, credits, send, stored
 
 POOR = {"Authorization": f"Bearer {POOR_TOKEN}"}
 POOR_PLAN = "666666666666666666666666"
@@ -119,9 +118,8 @@ def test_body_over_the_part_limit_is_422(client):
     assert send(client, body="x" * 1530).status_code == 200
 
 
-def test_part_limit_is_configurable(client_factory, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_SMSCPR_MAX_PARTS", "1")
-    client = client_factory()
+def test_part_limit_is_configurable(client_factory):
+    client = client_factory(provider_settings={"smscpr": {"max_parts": 1}})
     assert send(client, body="x" * 161).status_code == 422
 
 
@@ -134,9 +132,8 @@ def test_insufficient_credits_is_402_and_charges_nothing(client):
     assert len(client.get("/smscpr/v1/messages/sms", headers=POOR).json()["results"]) == 1
 
 
-def test_insufficient_credits_status_is_configurable(client_factory, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_SMSCPR_INSUFFICIENT_CREDITS_STATUS", "403")
-    client = client_factory()
+def test_insufficient_credits_status_is_configurable(client_factory):
+    client = client_factory(provider_settings={"smscpr": {"insufficient_credits_status": 403}})
     resp = send(client, headers=POOR, servicePlanId=POOR_PLAN, body="x" * 161)
     assert resp.status_code == 403 and resp.json()["errorCode"] == "INSUFFICIENT_CREDITS"
 
@@ -144,11 +141,10 @@ def test_insufficient_credits_status_is_configurable(client_factory, monkeypatch
 @pytest.mark.parametrize("overrides", [{"to": "bad"}, {"servicePlanId": "444444444444444444444444"},
                                        {"body": "x" * 2000}])
 def test_refused_sends_store_and_charge_nothing(client, overrides):
-    conn = runtime(client).db.conn()
-    before = accounts.balance(conn, ACCOUNT)
+    before = credits(client)
     assert send(client, **overrides).status_code in (400, 403, 422)
-    assert accounts.balance(conn, ACCOUNT) == before
-    assert conn.execute("SELECT count(*) FROM message WHERE provider = 'smscpr'").fetchone()[0] == 0
+    assert credits(client) == before
+    assert stored(client) == []
 
 
 @pytest.mark.parametrize("method, path, allow", [

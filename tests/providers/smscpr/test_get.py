@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.conftest import advance
-from tests.providers.smscpr.helpers import AUTH, ISO_MS_RE, RECEIPT_KEYS, send
+from tests.providers.smscpr.kit import AUTH, ISO_MS_RE, RECEIPT_KEYS, send
 
 
 def _get(client, msg_id: str) -> dict:

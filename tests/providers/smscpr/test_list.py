@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.core.store import messages
 from tests.conftest import advance
-from tests.providers.smscpr.helpers import AUTH, OTHER_AUTH, OTHER_PLAN, send
+from tests.providers.smscpr.kit import AUTH, OTHER_AUTH, OTHER_PLAN, send
 
 LIST = "/smscpr/v1/messages/sms"
 
@@ -51,23 +50,6 @@ def test_exact_page_has_no_next_cursor(client):
     for i in range(2):
         send(client, body=f"m{i}")
     assert _list(client, limit=2)["nextCursor"] is None
-
-
-def test_pages_use_keyset_never_offset(client, monkeypatch):
-    calls = []
-    real = messages.list_newest
-
-    def spy(conn, flt, limit, offset=0):
-        calls.append((flt.before_id, limit, offset))
-        return real(conn, flt, limit, offset)
-
-    monkeypatch.setattr(messages, "list_newest", spy)
-    for i in range(3):
-        send(client, body=f"m{i}")
-    cursor = _list(client, limit=1)["nextCursor"]
-    _list(client, limit=1, cursor=cursor)
-    assert [c[2] for c in calls] == [0, 0]
-    assert calls[0][0] is None and isinstance(calls[1][0], int)
 
 
 def test_status_filter_uses_vendor_words(client):

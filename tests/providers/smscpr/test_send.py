@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from mockserver.core.store import accounts
-from tests.providers.smscpr.helpers import (
-    ACCOUNT, AUTH, ISO_MS_RE, PLAN, RECEIPT_KEYS, SEED_SEND_BODY, UUID7_RE, body, runtime, seed_send_headers, send,
+from tests.providers.smscpr.kit import (
+    ACCOUNT, AUTH, ISO_MS_RE, PLAN, RECEIPT_KEYS, SEED_SEND_BODY, UUID7_RE, body, credits, seed_send_headers, send,
 )
 
 
@@ -39,14 +38,13 @@ def test_each_send_gets_a_new_time_ordered_msg_id(client):
 
 
 def test_send_takes_one_credit_per_part(client):
-    rt = runtime(client)
-    before = accounts.balance(rt.db.conn(), ACCOUNT)
+    before = credits(client)
     assert send(client).json()["parts"] == 1
     long_ = send(client, body="x" * 161).json()
     assert long_["parts"] == 2
     unicode_ = send(client, body="สวัสดี" * 12).json()  # 72 UCS-2 units: two parts
     assert unicode_["parts"] == 2
-    assert accounts.balance(rt.db.conn(), ACCOUNT) == before - 5
+    assert credits(client) == before - 5
 
 
 def test_alphanumeric_and_short_code_senders_are_accepted(client):

@@ -7,12 +7,10 @@ import json
 
 import pytest
 
-from mockserver.core.store import accounts
-from mockserver.core.store import webhooks as outbox
 from tests.conftest import advance
-from tests.providers.smscpr.helpers import (
-    ACCOUNT, AUTH, ISO_MS_RE, OTHER_ACCOUNT, OTHER_AUTH, OTHER_PLAN, RECEIPT_KEYS, SEED_DLR, SEED_SEND_BODY, UUID7_RE,
-    runtime, seed_send_headers, send,
+from tests.providers.smscpr.kit import (
+    AUTH, ISO_MS_RE, OTHER_ACCOUNT, OTHER_AUTH, OTHER_PLAN, RECEIPT_KEYS, SEED_DLR, SEED_SEND_BODY, UUID7_RE,
+    credits, seed_send_headers, send, stored,
 )
 
 
@@ -99,13 +97,12 @@ def test_slow_number_is_only_dispatched_after_the_normal_delay(client, receiver)
 
 
 def test_failed_and_rejected_sends_are_refunded(client, receiver):
-    conn = runtime(client).db.conn()
-    before = accounts.balance(conn, ACCOUNT)
+    before = credits(client)
     send(client, to="+15550999001", callbackUrl=receiver.url())
     send(client, to="+15550999004", callbackUrl=receiver.url())
-    assert accounts.balance(conn, ACCOUNT) == before - 2
+    assert credits(client) == before - 2
     advance(client, 5)
-    assert accounts.balance(conn, ACCOUNT) == before
+    assert credits(client) == before
 
 
 def test_receipts_keep_their_order_through_retries(client, receiver):
@@ -119,9 +116,8 @@ def test_receipts_keep_their_order_through_retries(client, receiver):
 
 
 def test_account_dlr_url_is_used_without_callback_url(client, receiver):
-    rt = runtime(client)
-    with rt.db.write() as conn:
-        accounts.set_fields(conn, OTHER_ACCOUNT, dlr_url=receiver.url("/account-dlr"))
+    resp = client.patch(f"/_mock/accounts/{OTHER_ACCOUNT}", json={"dlr_url": receiver.url("/account-dlr")})
+    assert resp.status_code == 200, resp.text
     sent = send(client, headers=OTHER_AUTH, servicePlanId=OTHER_PLAN, from_="+15550003333").json()
     advance(client, 5)
     got = receiver.bodies("/account-dlr")
@@ -134,27 +130,24 @@ def test_callback_url_wins_over_account_dlr_url(client, receiver):
     send(client, callbackUrl=receiver.url("/per-message"))  # the fixture account has a DLR URL too
     advance(client, 5)
     assert len(receiver.bodies("/per-message")) == 2
-    hooks = outbox.search(runtime(client).db.conn(), provider="smscpr")
-    assert {h.url for h in hooks} == {receiver.url("/per-message")}
+    assert {h["url"] for h in stored(client, "webhooks")} == {receiver.url("/per-message")}
 
 
 def test_no_url_no_receipts(client):
     send(client, headers=OTHER_AUTH, servicePlanId=OTHER_PLAN, from_="+15550003333")
     advance(client, 5)
-    assert outbox.search(runtime(client).db.conn(), provider="smscpr") == []
+    assert stored(client, "webhooks") == []
 
 
-def test_finals_only_when_intermediate_receipts_are_off(client_factory, receiver, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_SMSCPR_DLR_INTERMEDIATE", "false")
-    client = client_factory()
+def test_finals_only_when_intermediate_receipts_are_off(client_factory, receiver):
+    client = client_factory(provider_settings={"smscpr": {"dlr_intermediate": False}})
     send(client, callbackUrl=receiver.url())
     advance(client, 5)
     assert [b["status"] for b in receiver.bodies()] == ["DELIVERED"]
 
 
-def test_seed_shape_sends_only_the_seed_fields(client_factory, receiver, monkeypatch):
-    monkeypatch.setenv("MOCKSERVER_SMSCPR_DLR_SHAPE", "seed")
-    client = client_factory()
+def test_seed_shape_sends_only_the_seed_fields(client_factory, receiver):
+    client = client_factory(provider_settings={"smscpr": {"dlr_shape": "seed"}})
     send(client, callbackUrl=receiver.url())
     advance(client, 5)
     delivered = receiver.bodies()[-1]

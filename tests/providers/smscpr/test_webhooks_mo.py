@@ -3,12 +3,8 @@ in the seed's shape, field for field."""
 
 from __future__ import annotations
 
-import json
-
-from mockserver.core.clock import parse_iso
-from mockserver.core.models import Account, Inbound
 from tests.conftest import advance
-from tests.providers.smscpr.helpers import ACCOUNT, ISO_MS_RE, OTHER_ACCOUNT, OTHER_PLAN, SEED_MO, UUID7_RE
+from tests.providers.smscpr.kit import ACCOUNT, ISO_MS_RE, OTHER_ACCOUNT, OTHER_PLAN, SEED_MO, UUID7_RE
 
 
 def _point_mo_url(client, account_id: str, url: str) -> None:
@@ -69,14 +65,12 @@ def test_failed_mo_delivery_is_retried(client, receiver):
     assert first == second and first["keyword"] == "Need"
 
 
-def test_shaper_builds_the_mo_for_any_inbound(client):
-    """The shaper alone (what the control API calls): the seed's receivedAt renders exactly."""
-    shaper = client.app.state.runtime.shapers["smscpr"]
-    inbound = Inbound(public_id="019f0000-aaaa-bbbb-cccc-000000000001", provider="smscpr", account_id=ACCOUNT,
-                      sender="+15550002222", recipient="+15550001111", body="Need status update for order 12345",
-                      received_at=parse_iso("2026-06-22T05:10:03.120Z"))
-    account = Account(id=ACCOUNT, provider="smscpr", mo_url="http://127.0.0.1:9/mo",
-                      extra='{"servicePlanIds": ["222222222222222222222222"]}')
-    [hook] = shaper.inbound_webhooks(inbound, account)
-    assert json.loads(hook.body) == SEED_MO
-    assert hook.url == "http://127.0.0.1:9/mo" and hook.kind == "mo"
+def test_the_seed_receivedat_renders_exactly(client, receiver):
+    """On the sandbox clock set to the seed's instant, the MO's receivedAt is the seed's, to the millisecond."""
+    assert client.post("/_mock/clock/set", json={"iso": SEED_MO["receivedAt"]}).status_code == 200
+    _point_mo_url(client, ACCOUNT, receiver.url("/mo"))
+    _inject(client, **{"from": SEED_MO["from"], "to": SEED_MO["to"], "body": SEED_MO["body"]})
+    [got] = receiver.bodies("/mo")
+    assert {k: v for k, v in got.items() if k != "msgId"} == {k: v for k, v in SEED_MO.items() if k != "msgId"}
+    [hook] = client.get("/_mock/webhooks", params={"provider": "smscpr", "kind": "mo"}).json()["items"]
+    assert hook["url"] == receiver.url("/mo")

@@ -82,5 +82,19 @@ def send(client, headers: dict | None = None, **overrides):
     return client.post("/smscpr/v1/sendsms", json=body(**overrides), headers=headers or AUTH)
 
 
-def runtime(client):
-    return client.app.state.runtime
+def account(client, account_id: str = ACCOUNT) -> dict:
+    """The account as the control API shows it (credits, extra, callback URLs)."""
+    resp = client.get(f"/_mock/accounts/{account_id}")
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+def credits(client, account_id: str = ACCOUNT) -> int:
+    return account(client, account_id)["credits"]
+
+
+def stored(client, what: str = "messages") -> list[dict]:
+    """SMSCPR's stored messages or webhooks, through the control API."""
+    resp = client.get(f"/_mock/{what}", params={"provider": "smscpr", "limit": 500})
+    assert resp.status_code == 200, resp.text
+    return resp.json()["items"]
