@@ -1,17 +1,25 @@
-"""OpenAPI helpers every provider shares: error response examples drawn from the vendor's `errors.ERRORS`
-catalogue (one example set per documented status, in that vendor's words and envelope), and dropping
-FastAPI's generic 422 that no provider answers (`without_framework_422`, in http.py)."""
+"""OpenAPI helpers every provider shares: `error_responses` (a route's documented error statuses, in the
+vendor's envelope model) and `with_error_examples` (their examples, drawn from the vendor's `errors.ERRORS`
+catalogue: one example set per documented status, in that vendor's words and envelope)."""
 
 from __future__ import annotations
 
 from typing import Any, Callable, Mapping
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from mockserver.providers.base import ProviderError
 
 #: render(error, path) -> the body this path answers with, or None when the error cannot occur there.
 Render = Callable[[ProviderError, str], "dict[str, Any] | None"]
+
+
+def error_responses(model: type[BaseModel], *statuses: int,
+                    descriptions: Mapping[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries for a route: each status answers the vendor's error envelope `model`."""
+    words = descriptions or {}
+    return {s: {"model": model, **({"description": words[s]} if s in words else {})} for s in statuses}
 
 
 def _default_render(error: ProviderError, path: str) -> dict[str, Any]:

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mockserver.providers.openapi import error_responses as shared_error_responses
+
 EXAMPLE_NUMBERS = ["66812345678", "0898765432"]
 
 
@@ -85,4 +87,4 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     words = {400: "Invalid parameters", 401: "Missing / invalid API key", 402: "Insufficient credits",
              403: "Scope insufficient or you're not the resource owner", 404: "Resource not found",
              409: "Conflict with the resource's state (DESIGNED status for cancel codes)", 429: "Rate limit exceeded"}
-    return {s: {"model": ErrorBody, "description": words[s]} for s in statuses}
+    return shared_error_responses(ErrorBody, *statuses, descriptions=words)

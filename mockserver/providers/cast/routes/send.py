@@ -13,6 +13,7 @@ from mockserver.providers.cast.context import ContextDep
 from mockserver.providers.cast.schemas import (BulkRequest, BulkResponse, ErrorResponse, ScheduledResponse,
                                                SendRequest, SendResponse)
 from mockserver.providers.cast.validation import LimitsDep
+from mockserver.providers.openapi import error_responses
 
 router = APIRouter(route_class=CastRoute)
 
@@ -23,7 +24,7 @@ IdempotencyKey = Annotated[str | None, Header(
                 "within 24 h replays the first successful response with `X-Idempotent-Replay: true` and sends "
                 "nothing.")]
 
-_ERRORS = {code: {"model": ErrorResponse} for code in (400, 401, 402, 403, 413, 429)}
+_ERRORS = error_responses(ErrorResponse, 400, 401, 402, 403, 413, 429)
 SINGLE = {200: {"model": SendResponse}, 202: {"model": ScheduledResponse}, **_ERRORS}
 BULK = {200: {"model": BulkResponse}, 202: {"model": ScheduledResponse}, **_ERRORS}
 SIM_ERRORS = {503: {"model": ErrorResponse, "description": "`sim service is disabled`"}}

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from mockserver.providers import bodies
+from mockserver.providers.openapi import error_responses
 from mockserver.providers.engagelab import messages
 from mockserver.providers.engagelab.errors import send_error, target_count
 from mockserver.providers.engagelab.routes.deps import SendCaller
@@ -43,7 +44,7 @@ authentication-type template sent again to the same target within MOCKSERVER_ENG
 (default 300) is 3004 for the whole request; an authentication-type send to a magic 'failed' number
 (…999001) is 5001. Refused requests store nothing; accepted_count is 0 in every error body."""
 
-RESPONSES: dict[int | str, dict[str, Any]] = {code: {"model": SendErrorBody} for code in (400, 401, 403, 500)}
+RESPONSES = error_responses(SendErrorBody, 400, 401, 403, 500)
 
 
 @router.post("/v1/messages", response_model=SendResponse, response_model_exclude_none=True, summary="Send SMS",

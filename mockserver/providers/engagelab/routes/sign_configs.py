@@ -8,13 +8,14 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from mockserver.providers import bodies
+from mockserver.providers.openapi import error_responses
 from mockserver.providers.engagelab import signs
 from mockserver.providers.engagelab.errors import ConfigError
 from mockserver.providers.engagelab.routes.deps import RuntimeDep, SignCaller
 from mockserver.providers.engagelab.schemas import ConfigErrorBody, SignConfig, SignConfigIn, SignCreated, Success
 
 router = APIRouter(prefix="/v1/sign-configs", tags=["Sign configs"])
-RESPONSES: dict[int | str, dict[str, Any]] = {code: {"model": ConfigErrorBody} for code in (400, 401, 403, 500)}
+RESPONSES = error_responses(ConfigErrorBody, 400, 401, 403, 500)
 
 REVIEW = """A new or renamed signature is pending (status 1) until the sandbox's review after
 MOCKSERVER_REVIEW_DELAY seconds: approved (2), or rejected (3) when its name matches fixtures/review.toml.

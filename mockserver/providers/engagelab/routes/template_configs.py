@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from mockserver.providers import bodies
+from mockserver.providers.openapi import error_responses
 from mockserver.providers.engagelab import templates
 from mockserver.providers.engagelab.errors import ConfigError
 from mockserver.providers.engagelab.routes.deps import RuntimeDep, TemplateCaller
@@ -21,7 +22,7 @@ from mockserver.providers.engagelab.schemas import (
 )
 
 router = APIRouter(prefix="/v1/template-configs", tags=["Template configs"])
-RESPONSES: dict[int | str, dict[str, Any]] = {code: {"model": ConfigErrorBody} for code in (400, 401, 403, 500)}
+RESPONSES = error_responses(ConfigErrorBody, 400, 401, 403, 500)
 
 REVIEW = """A new or updated template is pending (status 1) until the sandbox's review runs after
 MOCKSERVER_REVIEW_DELAY seconds (at once in instant timing): it is then approved (2), or rejected (3) with an

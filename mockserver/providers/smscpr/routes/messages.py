@@ -11,12 +11,13 @@ from fastapi.responses import JSONResponse
 from mockserver.providers.smscpr import logs, messages
 from mockserver.providers.smscpr.auth import CallerDep, GuardedRoute, bearer_scheme
 from mockserver.providers.smscpr.schemas import DeliveryReceipt, ErrorBody, MessageList, SendSmsRequest
+from mockserver.providers.openapi import error_responses
 
 router = APIRouter(route_class=GuardedRoute, dependencies=[Security(bearer_scheme)])
 
 
 def _errors(*codes: int) -> dict:
-    return {c: {"model": ErrorBody} for c in (401, 429, 500, *codes)}
+    return error_responses(ErrorBody, 401, 429, 500, *codes)
 
 
 SEND_DESCRIPTION = """Submit one outbound (MT) SMS. Answers at once with the message's `DeliveryReceipt` in
