@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from mockserver.core import segments
 from mockserver.core.errors import InsufficientCredits
@@ -15,6 +15,9 @@ from mockserver.core.lifecycle import Status
 from mockserver.core.models import Message
 from mockserver.core.store import accounts, events, messages, recipients
 from mockserver.core.store.messages import Inserted
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 #: Above this many recipients a send records message-level events only (not one per recipient).
 TRACK_EVENTS_LIMIT = 10_000
@@ -44,7 +47,7 @@ class Submission:
     after_insert: Callable[[Any, Inserted], None] | None = None
 
 
-def submit(runtime, sub: Submission) -> Inserted:  # runtime: mockserver.core.runtime.Runtime
+def submit(runtime: Runtime, sub: Submission) -> Inserted:
     """Store the submission; raises InsufficientCredits before anything is written."""
     now = runtime.clock.now()
     seg = segments.segment(sub.body)
@@ -88,7 +91,7 @@ def _json_array(items: Sequence[str] | str) -> str | None:
     return json.dumps(list(items)) if items else None
 
 
-def cancel_scheduled(runtime, message_id: int) -> int | None:
+def cancel_scheduled(runtime: Runtime, message_id: int) -> int | None:
     """Cancel a message still waiting for its scheduled time: every recipient becomes cancelled and
     the credits it holds come back. Returns the refund, or None if it is no longer scheduled."""
     now = runtime.clock.now()

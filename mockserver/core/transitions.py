@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from mockserver.core.errors import InvalidState, NotFound
 from mockserver.core import credits
@@ -16,6 +17,9 @@ from mockserver.core.lifecycle import ACTIVE, Status, message_status
 from mockserver.core.models import Message, Recipient
 from mockserver.core.notify import StatusChange
 from mockserver.core.store import accounts, events, messages, recipients
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 #: Statuses a recipient can be forced into ('scheduled' and 'invalid' only exist at submission).
 FORCEABLE = frozenset(Status) - {Status.SCHEDULED, Status.INVALID}
@@ -32,7 +36,7 @@ class Forced:
     webhooks: int = 0
 
 
-def force(runtime, message_id: int, status: str, *, recipient_id: int | None = None,
+def force(runtime: Runtime, message_id: int, status: str, *, recipient_id: int | None = None,
           to: str | None = None) -> Forced:
     """Force recipients of a message (one by id, those with a number, or every open one) to `status`."""
     if status not in FORCEABLE:
@@ -84,7 +88,7 @@ def _targets(conn, msg: Message, recipient_id: int | None, to: str | None) -> li
     return open_ones
 
 
-def _webhooks(runtime, conn, msg: Message, changed: list[dict], now: float) -> int:
+def _webhooks(runtime: Runtime, conn, msg: Message, changed: list[dict], now: float) -> int:
     shaper = runtime.shapers.get(msg.provider)
     account = accounts.get(conn, msg.account_id)
     if not msg.notify or shaper is None or account is None:

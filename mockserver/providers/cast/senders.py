@@ -4,12 +4,16 @@ unknown ones are refused. Auto-provisioned accounts get the senders they name, a
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from mockserver.core.models import Sender
 from mockserver.core.store import catalog
 from mockserver.providers.cast import errors
 from mockserver.providers.cast.auth import Caller
 from mockserver.providers.cast import NAME
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 DEFAULT_AUTO_SENDER = "CAST"
 SENDER_CODE = "SENDER_ID_NOT_ALLOWED"  # designed: Cast lists no code for its sender 403s
@@ -20,7 +24,7 @@ def sender_kind(channel: str) -> str:
     return "sim" if channel == "sim" else "sms"
 
 
-def _provision(runtime, caller: Caller, name: str, kind: str) -> None:
+def _provision(runtime: Runtime, caller: Caller, name: str, kind: str) -> None:
     now = runtime.clock.now()
     with runtime.db.write() as conn:
         if catalog.sender_by_name(conn, caller.account.id, name) is None:
@@ -31,12 +35,12 @@ def _provision(runtime, caller: Caller, name: str, kind: str) -> None:
             ))
 
 
-def approved(runtime, account_id: str, kind: str | None = None) -> list[Sender]:
+def approved(runtime: Runtime, account_id: str, kind: str | None = None) -> list[Sender]:
     found = catalog.senders_of(runtime.db.conn(), account_id, "approved")
     return [s for s in found if kind is None or s.channel == kind]
 
 
-def resolve(runtime, caller: Caller, requested: str | None, channel: str) -> str:
+def resolve(runtime: Runtime, caller: Caller, requested: str | None, channel: str) -> str:
     """The sender name to send from; raises 400/403 as Cast does."""
     kind = sender_kind(channel)
     if caller.auto_provisioned and runtime.settings.auto_provision:

@@ -4,11 +4,15 @@ when the account has a dlr_url / mo_url. The DLR body mirrors GET /sms/status (p
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from mockserver.core.models import Account, Inbound
 from mockserver.core.notify import OutgoingWebhook, Review, StatusChange
 from mockserver.core.store import recipients
 from mockserver.providers.cast import ids, views
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 
 
@@ -17,7 +21,7 @@ def _dumps(body: dict) -> str:
 
 
 class CastShaper:
-    def __init__(self, runtime) -> None:
+    def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
 
     def status_webhooks(self, change: StatusChange) -> list[OutgoingWebhook]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from mockserver.core import phone
 from mockserver.core.errors import InsufficientCredits
@@ -19,6 +19,9 @@ from mockserver.providers.engagelab.errors import SendError
 from mockserver.providers.engagelab.schemas import SendRequest
 from mockserver.providers.engagelab.settings import EngageLabSettings
 from mockserver.providers.engagelab.statuses import Word
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 AUTHENTICATION = "authentication"
 # Recipients that never reached the carrier do not hold a verification code, so they do not block a resend.
@@ -85,7 +88,7 @@ def classify(targets: list[str], country_codes: str) -> tuple[list[str], list[tu
     return valid, invalid
 
 
-def _check_submission(runtime, numbers: list[str], fail: Fail) -> None:
+def _check_submission(runtime: Runtime, numbers: list[str], fail: Fail) -> None:
     """5001: a verification code to a magic 'failed' number is refused synchronously (designed)."""
     magic = runtime.rules_for(NAME).magic
     for number in numbers:
@@ -105,7 +108,7 @@ def _check_resend(conn, settings: EngageLabSettings, account_id: str, template_i
                              f"verification code validity period ({int(settings.otp_validity)} s)")
 
 
-def _targets(runtime, conn, inserted: Inserted, valid: list[str],
+def _targets(runtime: Runtime, conn, inserted: Inserted, valid: list[str],
              invalid: list[tuple[str, Word]]) -> list[webhooks.Target]:
     """Give every recipient its message_id (small plans only: large ones get no per-target callbacks)."""
     msg = inserted.message
@@ -129,7 +132,7 @@ class Draft:
     scheduled_at: float | None
 
 
-def _draft(runtime, settings: EngageLabSettings, account: Account, req: SendRequest, now: float, fail: Fail) -> Draft:
+def _draft(runtime: Runtime, settings: EngageLabSettings, account: Account, req: SendRequest, now: float, fail: Fail) -> Draft:
     scheduled_at = _scheduled_at(req.schedule_time, now, fail)
     conn = runtime.db.conn()
     tpl = _usable_template(conn, account.id, str(req.template.id), fail)
@@ -143,7 +146,7 @@ def _draft(runtime, settings: EngageLabSettings, account: Account, req: SendRequ
     return Draft(tpl, body, sign_name, valid, invalid, scheduled_at)
 
 
-def send(runtime, settings: EngageLabSettings, account: Account, req: SendRequest) -> PlanResult:
+def send(runtime: Runtime, settings: EngageLabSettings, account: Account, req: SendRequest) -> PlanResult:
     """Validate and store one plan; raises SendError with the vendor code, storing nothing, on refusal."""
     total = len(req.targets())
     plan_id = str(runtime.ids.snowflake())

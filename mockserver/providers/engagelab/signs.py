@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.core.models import Sender
 from mockserver.core.store import catalog
 from mockserver.providers.engagelab import NAME, statuses
 from mockserver.providers.engagelab.errors import ConfigError, config_not_exist
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 FORBIDDEN = ("【", "】", "[", "]")
 ID_RE = re.compile(r"[A-Za-z0-9_\-]{1,64}")
@@ -38,7 +41,7 @@ def get(conn, account_id: str, sign_id: str) -> Sender:
     return sender
 
 
-def create(runtime, account_id: str, sign_name: str) -> Sender:
+def create(runtime: Runtime, account_id: str, sign_name: str) -> Sender:
     now = runtime.clock.now()
     with runtime.db.write() as conn:
         name = _check_name(conn, account_id, sign_name)
@@ -49,7 +52,7 @@ def create(runtime, account_id: str, sign_name: str) -> Sender:
     return sender
 
 
-def update(runtime, account_id: str, sign_id: str, sign_name: str) -> None:
+def update(runtime: Runtime, account_id: str, sign_id: str, sign_name: str) -> None:
     now = runtime.clock.now()
     with runtime.db.write() as conn:
         sender = get(conn, account_id, sign_id)
@@ -70,7 +73,7 @@ def _related(conn, account_id: str) -> dict[str, int]:
     return counts
 
 
-def delete(runtime, account_id: str, sign_id: str) -> None:
+def delete(runtime: Runtime, account_id: str, sign_id: str) -> None:
     """Designed: a signature still attached to templates is refused, since their sends would break."""
     with runtime.db.write() as conn:
         sender = get(conn, account_id, sign_id)
@@ -79,7 +82,7 @@ def delete(runtime, account_id: str, sign_id: str) -> None:
         catalog.delete_sender(conn, sender.id)
 
 
-def to_wire(runtime, sender: Sender, related: dict[str, int]) -> dict[str, Any]:
+def to_wire(runtime: Runtime, sender: Sender, related: dict[str, int]) -> dict[str, Any]:
     # The core review stores no remark for senders; it is the same verdict recomputed from the name.
     remark = runtime.review_verdict(sender.name)[1] if sender.status == "rejected" else ""
     remark = remark or json.loads(sender.extra or "{}").get("audit_remark", "")
@@ -88,10 +91,10 @@ def to_wire(runtime, sender: Sender, related: dict[str, int]) -> dict[str, Any]:
             "created_time": int(sender.created_at), "updated_time": int(sender.updated_at)}
 
 
-def list_all(runtime, conn, account_id: str) -> list[dict[str, Any]]:
+def list_all(runtime: Runtime, conn, account_id: str) -> list[dict[str, Any]]:
     related = _related(conn, account_id)
     return [to_wire(runtime, s, related) for s in catalog.senders_of(conn, account_id)]
 
 
-def one(runtime, conn, account_id: str, sign_id: str) -> dict[str, Any]:
+def one(runtime: Runtime, conn, account_id: str, sign_id: str) -> dict[str, Any]:
     return to_wire(runtime, get(conn, account_id, sign_id), _related(conn, account_id))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.core.models import Template
 from mockserver.core.store import catalog, messages
@@ -16,6 +16,9 @@ from mockserver.providers.engagelab.errors import ConfigError, config_not_exist
 from mockserver.providers.engagelab.schemas import TemplateConfigIn
 from mockserver.providers.engagelab.settings import EngageLabSettings
 from mockserver.providers.engagelab.webhooks import plan_meta
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 TYPES = {"authentication": "authentication", "otp": "authentication", "utility": "utility", "marketing": "marketing"}
 # Designed: the vendor answers "invalid templateId" for malformed ids without saying what is malformed.
@@ -67,7 +70,7 @@ def get(conn, account_id: str, template_id: str) -> Template:
     return tpl
 
 
-def create(runtime, settings: EngageLabSettings, account_id: str, body: TemplateConfigIn) -> Template:
+def create(runtime: Runtime, settings: EngageLabSettings, account_id: str, body: TemplateConfigIn) -> Template:
     now = runtime.clock.now()
     with runtime.db.write() as conn:
         fields = _validated(conn, settings, account_id, body)
@@ -99,7 +102,7 @@ def _editable(conn, tpl: Template, action: str) -> None:
         raise ConfigError(f"there are pending or running plans using current template, can not {action}")
 
 
-def update(runtime, settings: EngageLabSettings, account_id: str, template_id: str, body: TemplateConfigIn) -> None:
+def update(runtime: Runtime, settings: EngageLabSettings, account_id: str, template_id: str, body: TemplateConfigIn) -> None:
     now = runtime.clock.now()
     with runtime.db.write() as conn:
         tpl = get(conn, account_id, template_id)
@@ -110,7 +113,7 @@ def update(runtime, settings: EngageLabSettings, account_id: str, template_id: s
     runtime.wake()
 
 
-def delete(runtime, account_id: str, template_id: str) -> None:
+def delete(runtime: Runtime, account_id: str, template_id: str) -> None:
     with runtime.db.write() as conn:
         tpl = get(conn, account_id, template_id)
         _editable(conn, tpl, "delete")

@@ -7,7 +7,7 @@ turns the vendor's request into a core Submission and the result into the vendor
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.core import sending
 from mockserver.core.lifecycle import Status
@@ -21,10 +21,13 @@ from mockserver.providers.mesms.schemas import PreviewRequest, RetryRequest, Sen
 from mockserver.providers.mesms.settings import MesmsSettings
 from mockserver.providers.mesms.statuses import NEUTRAL_OF
 
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
+
 RETRYABLE = ("failed", "expired", "timeout")
 
 
-def send(runtime, cfg: MesmsSettings, caller: Caller, raw: bytes) -> dict[str, Any]:
+def send(runtime: Runtime, cfg: MesmsSettings, caller: Caller, raw: bytes) -> dict[str, Any]:
     """POST /api/v2/sms/send: validate, then charge and store (or only price it for dryRun)."""
     req, msisdns = compose.parse_body(raw, SendRequest)
     conn = runtime.db.conn()
@@ -50,7 +53,7 @@ def send(runtime, cfg: MesmsSettings, caller: Caller, raw: bytes) -> dict[str, A
             "credits": msg.credits, "dryRun": False, "createdAt": compose.iso(msg.created_at)}
 
 
-def _submit(runtime, caller: Caller, text: str, parts: compose.Parts, numbers_json: str, count: int,
+def _submit(runtime: Runtime, caller: Caller, text: str, parts: compose.Parts, numbers_json: str, count: int,
             invalid: list[str], sender: str, scheduled_at: float | None, meta: dict) -> Message:
     sub = sending.Submission(
         provider=NAME, account_id=caller.account.id, public_id=runtime.ids.uuid7(), body=text,
@@ -60,7 +63,7 @@ def _submit(runtime, caller: Caller, text: str, parts: compose.Parts, numbers_js
     return sending.submit(runtime, sub).message
 
 
-def preview(runtime, cfg: MesmsSettings, caller: Caller, raw: bytes) -> dict[str, Any]:
+def preview(runtime: Runtime, cfg: MesmsSettings, caller: Caller, raw: bytes) -> dict[str, Any]:
     """Parts and credits for a would-be send; nothing stored, nothing charged."""
     req, msisdns = compose.parse_body(raw, PreviewRequest)
     conn = runtime.db.conn()
@@ -76,7 +79,7 @@ def preview(runtime, cfg: MesmsSettings, caller: Caller, raw: bytes) -> dict[str
             "credits": credits, "balance": balance, "sufficient": balance >= credits}
 
 
-def owned(runtime, cfg: MesmsSettings, caller: Caller, uuid: str) -> Message:
+def owned(runtime: Runtime, cfg: MesmsSettings, caller: Caller, uuid: str) -> Message:
     """The send with this uuid, if it belongs to the caller's account (else 403 or 404, see settings)."""
     msg = messages.by_public_id(runtime.db.conn(), NAME, uuid)
     if msg is None:
@@ -88,7 +91,7 @@ def owned(runtime, cfg: MesmsSettings, caller: Caller, uuid: str) -> Message:
     return msg
 
 
-def cancel(runtime, msg: Message) -> dict[str, Any]:
+def cancel(runtime: Runtime, msg: Message) -> dict[str, Any]:
     """Cancel a scheduled send that has not started; its held credits come back."""
     if msg.status == Status.CANCELLED:
         raise MesmsError("SMS is already cancelled", http_status=409, error_code="ALREADY_CANCELLED")
@@ -103,7 +106,7 @@ def cancel(runtime, msg: Message) -> dict[str, Any]:
             "credits": accounts.balance(runtime.db.conn(), msg.account_id)}
 
 
-def retry(runtime, cfg: MesmsSettings, caller: Caller, msg: Message, raw: bytes) -> dict[str, Any]:
+def retry(runtime: Runtime, cfg: MesmsSettings, caller: Caller, msg: Message, raw: bytes) -> dict[str, Any]:
     """Re-send a finished send's failed recipients as a new send (new uuid), charged like any send."""
     req, _ = compose.parse_body(raw or b"{}", RetryRequest)
     wrong = [s for s in req.statuses if s not in RETRYABLE]

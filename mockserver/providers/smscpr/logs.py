@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mockserver.core.clock import parse_iso
 from mockserver.core.store import messages
@@ -18,6 +19,9 @@ from mockserver.providers.smscpr.auth import Caller
 from mockserver.providers.smscpr.errors import invalid
 from mockserver.providers.smscpr.receipts import render_row
 from mockserver.providers.smscpr.statuses import VENDOR_WORDS, neutral_statuses
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 _CURSOR_PREFIX = "v1:"
 
@@ -82,7 +86,7 @@ def _filter(caller: Caller, q: LogQuery) -> MessageFilter:
     )
 
 
-def list_receipts(runtime, caller: Caller, q: LogQuery) -> dict:
+def list_receipts(runtime: Runtime, caller: Caller, q: LogQuery) -> dict:
     """One page of the caller's messages, newest first, with the cursor of the next page."""
     rows = messages.list_newest(runtime.db.conn(), _filter(caller, q), q.limit + 1)
     page, more = rows[: q.limit], len(rows) > q.limit

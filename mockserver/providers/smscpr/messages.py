@@ -6,6 +6,8 @@ and stores the message in one transaction, so a refused send leaves nothing behi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mockserver.core import segments
 from mockserver.core.lifecycle import Status
 from mockserver.core.sending import Submission, submit
@@ -17,8 +19,11 @@ from mockserver.providers.smscpr.receipts import pricing, render
 from mockserver.providers.smscpr.schemas import SendSmsRequest
 from mockserver.providers.smscpr.settings import SmscprSettings
 
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
-def send(runtime, settings: SmscprSettings, caller: Caller, req: SendSmsRequest) -> dict:
+
+def send(runtime: Runtime, settings: SmscprSettings, caller: Caller, req: SendSmsRequest) -> dict:
     """Accept one message and return its receipt in state QUEUED."""
     service_plans.authorize(runtime, caller.account, req.servicePlanId)
     parts = segments.segment(req.body).parts
@@ -34,7 +39,7 @@ def send(runtime, settings: SmscprSettings, caller: Caller, req: SendSmsRequest)
     return render(service_plans.account_id_of(caller.account), inserted.message, req.to, Status.QUEUED, None, None)
 
 
-def receipt(runtime, caller: Caller, msg_id: str) -> dict:
+def receipt(runtime: Runtime, caller: Caller, msg_id: str) -> dict:
     """The receipt of one of the caller's messages; 404 for unknown ids and other accounts' messages."""
     conn = runtime.db.conn()
     msg = messages.by_public_id(conn, NAME, msg_id)

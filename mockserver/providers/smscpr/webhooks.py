@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING
 
 from mockserver.core.clock import iso_ms
 from mockserver.core.models import Account, Inbound
@@ -15,6 +16,9 @@ from mockserver.providers.smscpr.receipts import render, seed_shape
 from mockserver.providers.smscpr.settings import SmscprSettings
 from mockserver.providers.smscpr.statuses import reported
 
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
+
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -23,7 +27,7 @@ def _json(body: dict) -> str:
 
 
 class SmscprShaper:
-    def __init__(self, runtime, settings: SmscprSettings | None = None) -> None:
+    def __init__(self, runtime: Runtime, settings: SmscprSettings | None = None) -> None:
         self.rt = runtime
         self.settings = settings or SmscprSettings()
 
