@@ -218,6 +218,10 @@ class SandboxBase:
         """A request bin: point any callback at `.url`; every request to it is recorded."""
         return RequestBin(self, name)
 
+    def provider_url(self, provider: str | None = None) -> str:
+        """Where a vendor's client points instead of the vendor: <base_url>/<provider>."""
+        return f"{self.base_url}/{provider or self.provider}"
+
     def health(self) -> dict:
         """GET /_mock/health."""
         return self._run(one(Call("GET", "/health")))
