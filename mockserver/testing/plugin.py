@@ -11,11 +11,13 @@ from typing import Any, Iterator
 import pytest
 
 from mockserver.testing.client import Sandbox
-from mockserver.testing.errors import NotFoundError, SandboxError
+from mockserver.testing.errors import NotFoundError
 from mockserver.testing.models import Account
 from mockserver.testing.server import InProcessServer
 
 DEFAULT_PROVIDER = "cast"
+#: Whether this session's sandbox is shared (a URL was given) rather than private to this process.
+SHARED = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,9 +48,9 @@ def sms_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     try:
         try:
             sandbox.health()
-        except (SandboxError, OSError) as exc:
+        except Exception as exc:  # refused, DNS, TLS, a 5xx: whatever it is, say which server and why
             pytest.fail(f"the SMS sandbox at {url} does not answer /_mock/health: {exc}", pytrace=False)
-        sandbox.external = server is None  # type: ignore[attr-defined]
+        request.config.stash[SHARED] = server is None
         yield sandbox
     finally:
         sandbox.close()
@@ -88,10 +90,10 @@ def sms(sms_sandbox: Sandbox, sms_account: Account) -> Sandbox:
 
 
 @pytest.fixture
-def sms_frozen_clock(sms_sandbox: Sandbox) -> Iterator[Sandbox]:
+def sms_frozen_clock(request: pytest.FixtureRequest, sms_sandbox: Sandbox) -> Iterator[Sandbox]:
     """Freeze the sandbox clock for one test (advance() still moves it); resumed afterwards.
     The clock belongs to the server: on a shared server (--sms-sandbox-url) every worker feels this."""
-    if getattr(sms_sandbox, "external", False) and os.environ.get("PYTEST_XDIST_WORKER"):
+    if request.config.stash.get(SHARED, False) and os.environ.get("PYTEST_XDIST_WORKER"):
         warnings.warn("freezing the clock of a shared sandbox affects every xdist worker using it", stacklevel=2)
     sms_sandbox.freeze()
     yield sms_sandbox
