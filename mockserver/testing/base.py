@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any, Iterable, Union
 
-from mockserver.testing.errors import WaitTimeout
+from mockserver.testing.errors import SandboxError, WaitTimeout
 from mockserver.testing.models import (Account, BinRequest, ClockState, ForcedStatus, Inbound, Message,
                                        Webhook)
 from mockserver.testing.protocol import Call, Op, Pause, clean, one
@@ -155,6 +155,15 @@ class SandboxBase:
         body = {"provider": provider or self.provider, **fields}
         return self._run(one(Call("POST", "/accounts", json=body), Account.model_validate))
 
+    def accounts(self, provider: str | None = None) -> list[Account]:
+        """Every account on the server (fixtures included), optionally of one provider."""
+        return self._run(one(Call("GET", "/accounts", clean({"provider": provider})),
+                             lambda body: [Account.model_validate(a) for a in body]))
+
+    def get_account(self, account_id: str | None = None) -> Account:
+        """One account (default: the scoped one) with its current credits and callback URLs."""
+        return self._run(one(Call("GET", f"/accounts/{account_id or self.account_id}"), Account.model_validate))
+
     def update_account(self, account_id: str | None = None, **fields: Any) -> Account:
         """PATCH an account (default: the scoped one): credits, add_credits, dlr_url, mo_url, is_active, extra."""
         path = f"/accounts/{account_id or self.account_id}"
@@ -225,6 +234,24 @@ class SandboxBase:
     def health(self) -> dict:
         """GET /_mock/health."""
         return self._run(one(Call("GET", "/health")))
+
+    def wait_healthy(self, timeout: float = 30.0) -> dict:
+        """Poll /_mock/health until it answers 200 (a server still starting refuses connections);
+        SandboxError saying what it last got after `timeout` real seconds."""
+        return self._run(self._poll_health(timeout))
+
+    def _poll_health(self, timeout: float) -> Op:
+        deadline, pause = time.monotonic() + timeout, 0.05
+        while True:
+            reply = yield Call("GET", "/health", accept=None, probe=True)
+            if reply.status == 200:
+                return reply.body
+            if time.monotonic() >= deadline:
+                last = f"HTTP {reply.status}: {reply.body!r}" if reply.status else reply.body
+                raise SandboxError(f"the SMS sandbox at {self.base_url} did not answer /_mock/health "
+                                   f"within {timeout:g} s (last: {last})")
+            yield Pause(min(pause, max(0.0, deadline - time.monotonic())))
+            pause = min(pause * 2, POLL_MAX)
 
 
 class RequestBin:

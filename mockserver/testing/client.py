@@ -27,22 +27,37 @@ def _decode(resp: httpx.Response) -> Any:
         return resp.text
 
 
-def _request_args(call: Call, timeout: float) -> dict[str, Any]:
-    args: dict[str, Any] = {"params": call.params, "timeout": timeout + call.wait}
+#: Where the control API lives below the base URL (the http client is rooted at the server, so a
+#: Starlette TestClient of the app works as well as a real connection).
+PREFIX = "/_mock"
+
+
+def _in_memory(http: httpx.Client) -> bool:
+    """A Starlette TestClient calls the app directly: a timeout means nothing there (and warns)."""
+    return type(http).__module__.startswith("starlette.")
+
+
+def _request_args(call: Call, timeout: float | None) -> dict[str, Any]:
+    args: dict[str, Any] = {"params": call.params}
+    if timeout is not None:
+        args["timeout"] = timeout + call.wait
     if call.json is not None or call.method in ("POST", "PATCH", "PUT"):
         args["json"] = call.json if call.json is not None else {}
     return args
 
 
 class Sandbox(SandboxBase):
-    """Blocking client: `Sandbox("http://127.0.0.1:8000").wait_for(to="+639171234567")`."""
+    """Blocking client: `Sandbox("http://127.0.0.1:8000").wait_for(to="+639171234567")`. `http=`: your own
+    httpx.Client rooted at the server (e.g. a Starlette TestClient of `create_app()`)."""
 
     def __init__(self, base_url: str, *, account_id: str | None = None, provider: str | None = None,
-                 timeout: float = 30.0, http: httpx.Client | None = None) -> None:
+                 timeout: float | None = 30.0, http: httpx.Client | None = None) -> None:
         super().__init__(base_url, account_id=account_id, provider=provider)
         self.timeout = timeout
         self._own = http is None
-        self.http = http or httpx.Client(base_url=self.base_url + "/_mock")
+        self.http = http or httpx.Client(base_url=self.base_url)
+        if _in_memory(self.http):
+            self.timeout = None
 
     def scoped(self, *, account_id: str | None = None, provider: str | None = None) -> "Sandbox":
         """A client sharing this one's connection whose queries and waits default to that account / provider."""
@@ -57,7 +72,13 @@ class Sandbox(SandboxBase):
                     time.sleep(step.seconds)
                     step = op.send(None)
                 else:
-                    resp = self.http.request(step.method, step.path, **_request_args(step, self.timeout))
+                    try:
+                        resp = self.http.request(step.method, PREFIX + step.path, **_request_args(step, self.timeout))
+                    except httpx.TransportError as exc:
+                        if not step.probe:
+                            raise
+                        step = op.send(Reply(0, repr(exc)))
+                        continue
                     step = op.send(check(step, resp.status_code, _decode(resp)))
         except StopIteration as done:
             return done.value
@@ -81,7 +102,7 @@ class AsyncSandbox(SandboxBase):
         super().__init__(base_url, account_id=account_id, provider=provider)
         self.timeout = timeout
         self._own = http is None
-        self.http = http or httpx.AsyncClient(base_url=self.base_url + "/_mock")
+        self.http = http or httpx.AsyncClient(base_url=self.base_url)
 
     def scoped(self, *, account_id: str | None = None, provider: str | None = None) -> "AsyncSandbox":
         """A client sharing this one's connection whose queries and waits default to that account / provider."""
@@ -97,8 +118,14 @@ class AsyncSandbox(SandboxBase):
                     await asyncio.sleep(step.seconds)
                     reply = None
                 else:
-                    resp = await self.http.request(step.method, step.path, **_request_args(step, self.timeout))
-                    reply = check(step, resp.status_code, _decode(resp))
+                    try:
+                        resp = await self.http.request(step.method, PREFIX + step.path,
+                                                       **_request_args(step, self.timeout))
+                        reply = check(step, resp.status_code, _decode(resp))
+                    except httpx.TransportError as exc:
+                        if not step.probe:
+                            raise
+                        reply = Reply(0, repr(exc))
                 step = op.send(reply)
         except StopIteration as done:
             return done.value

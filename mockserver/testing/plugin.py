@@ -25,6 +25,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--sms-sandbox-url", default=None, metavar="URL",
                     help="use a running sandbox (e.g. http://sandbox:8000) instead of starting one in-process; "
                          "default: $MOCKSERVER_URL, else in-process")
+    group.addoption("--sms-sandbox-wait", default=15.0, type=float, metavar="SECONDS",
+                    help="how long to wait for a given sandbox to answer /_mock/health (one still starting, "
+                         "e.g. `mockserver serve &` in the same CI job); default 15")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -47,9 +50,9 @@ def sms_sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     sandbox = Sandbox(url)
     try:
         try:
-            sandbox.health()
+            sandbox.wait_healthy(request.config.getoption("sms_sandbox_wait") if server is None else 5.0)
         except Exception as exc:  # refused, DNS, TLS, a 5xx: whatever it is, say which server and why
-            pytest.fail(f"the SMS sandbox at {url} does not answer /_mock/health: {exc}", pytrace=False)
+            pytest.fail(str(exc), pytrace=False)
         request.config.stash[SHARED] = server is None
         yield sandbox
     finally:

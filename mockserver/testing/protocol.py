@@ -15,8 +15,9 @@ class Call:
     path: str  # below /_mock
     params: dict[str, Any] | None = None
     json: Any = None
-    accept: tuple[int, ...] = (200, 201, 204)  # other statuses raise, unless listed here
+    accept: tuple[int, ...] | None = (200, 201, 204)  # other statuses raise, unless listed here; None: any
     wait: float = 0.0  # real seconds the server may hold the request (a long-poll)
+    probe: bool = False  # a connection error answers Reply(0, "<the error>") instead of raising
 
 
 @dataclass
@@ -48,7 +49,7 @@ def clean(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def check(call: Call, status: int, body: Any) -> Reply:
-    if status in call.accept:
+    if call.accept is None or status in call.accept:
         return Reply(status, body)
     error = NotFoundError if status == 404 else SandboxHTTPError
     raise error(call.method, "/_mock" + call.path, status, body)

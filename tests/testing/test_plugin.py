@@ -81,15 +81,16 @@ def test_uses_it(sms_sandbox, sms_account, pytestconfig):
     result.assert_outcomes(passed=1)
     account_id = (isolated.path / "account.json").read_text().strip('"')
     assert account_id.startswith("cast-")
-    assert account_id not in [a["id"] for a in sms_sandbox.http.get("/accounts").json()]  # deleted after the test
+    assert account_id not in [a.id for a in sms_sandbox.accounts("cast")]  # deleted after the test
 
 
 def test_an_unreachable_server_fails_clearly(isolated, monkeypatch):
     monkeypatch.setenv("MOCKSERVER_URL", "http://127.0.0.1:9")  # discard port: nothing listens
     isolated.makepyfile(test_down="def test_x(sms_account):\n    pass\n")
-    result = isolated.runpytest("-p", "no:cacheprovider")
+    result = isolated.runpytest("-p", "no:cacheprovider", "--sms-sandbox-wait", "0.3")
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*the SMS sandbox at http://127.0.0.1:9 does not answer /_mock/health*"])
+    result.stdout.fnmatch_lines(["*the SMS sandbox at http://127.0.0.1:9 did not answer /_mock/health within 0.3 s"
+                                 " (last: ConnectError(*"])
 
 
 #: Two workers on ONE shared server, each sending the same number through a different provider.
