@@ -1,4 +1,4 @@
-"""docs/testing.md stays true: every `# test_*.py` example runs as a user's test files would (pytester,
+"""docs/testing.md (and the README's kit section) stay true: every `# test_*.py` example runs as a user's test files would (pytester,
 the plugin's in-process sandbox), and the curl walk-through runs against a live one."""
 
 from __future__ import annotations
@@ -12,11 +12,18 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "testing.md"
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "testing.md"
 
 
-def blocks(language: str) -> list[str]:
-    return re.findall(rf"^```{language}\n(.*?)^```", DOC.read_text(), flags=re.S | re.M)
+def blocks(language: str, text: str | None = None) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```", text or DOC.read_text(), flags=re.S | re.M)
+
+
+def readme_example() -> str:
+    """The python block of the README's "Testing with the kit" section."""
+    section = (ROOT / "README.md").read_text().split("\n## Testing with the kit\n", 1)[1].split("\n## ", 1)[0]
+    return blocks("python", section)[0]
 
 
 def example_files() -> dict[str, str]:
@@ -43,7 +50,7 @@ def test_every_python_example_passes(pytester, monkeypatch):
     monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n"
                      "filterwarnings = ignore::pytest.PytestAssertRewriteWarning\n")
-    files = example_files()
+    files = {**example_files(), "test_readme_kit": readme_example()}
     pytester.makepyfile(**files)
     # Inline and on the plugin's own in-process sandbox, as a user's default run (xdist is covered by
     # test_plugin.py; a subprocess per worker would cost ~10 s on a loaded machine for nothing new).
