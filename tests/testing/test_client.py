@@ -154,3 +154,44 @@ def test_request_bin_when_the_server_has_bins(sms):
     assert httpx.post(bin_.url, json={"hello": "bin"}).status_code < 300
     got = bin_.wait_for_request(timeout=5)
     assert got.method == "POST"
+
+
+def test_reset_of_one_account_leaves_the_others_alone(sms_sandbox, sms_account, sms):
+    other = sms_sandbox.account("cast")
+    send(sms_sandbox.base_url, "cast", other.credentials, "theirs")
+    send(sms_sandbox.base_url, "cast", sms_account.credentials, "mine")
+    assert sms.wait_for(text="mine").account_id == sms_account.id
+    assert sms_sandbox.reset(account_id=other.id) == {"reset": True, "provider": None, "account_id": other.id}
+    with pytest.raises(NotFoundError):
+        sms_sandbox.get_account(other.id)
+    assert sms.messages(account_id=other.id) == []
+    assert [m.body for m in sms.messages()] == ["mine"] and sms.get_account().id == sms_account.id
+
+
+def test_request_bin_client_follows_the_documented_api():
+    """The bins API is another issue's: its client side against the documented contract (newest first,
+    `after` cursor), including a server that ignores `after` (the client filters then)."""
+    import httpx
+
+    recorded = [{"id": 3, "method": "POST", "path": "/x", "body": {"n": 3}},
+                {"id": 2, "method": "PUT", "path": "/x", "body": {"n": 2}},
+                {"id": 1, "method": "GET", "path": "/x", "body": None}]
+    asked = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append((request.url.path, dict(request.url.params)))
+        return httpx.Response(200, json={"items": recorded})  # ignores `after` on purpose
+
+    from mockserver.testing import Sandbox
+    sandbox = Sandbox("http://sandbox:8000", http=httpx.Client(base_url="http://sandbox:8000",
+                                                                transport=httpx.MockTransport(handler)))
+    hooks = sandbox.bin("hooks")
+    assert hooks.url == "http://sandbox:8000/_mock/bins/hooks"
+    assert [r.id for r in hooks.requests()] == [3, 2, 1]
+    assert hooks.wait_for_request(after=1).id == 2  # the oldest newer one: nothing skipped
+    assert hooks.wait_for_request().id == 1
+    assert asked[0] == ("/_mock/bins/hooks/requests", {"limit": "50"})
+    assert asked[1] == ("/_mock/bins/hooks/requests", {"after": "1", "limit": "500"})
+    with pytest.raises(WaitTimeout) as caught:
+        hooks.wait_for_request(after=3, timeout=0.1)
+    assert caught.value.waited_for == {"bin": "hooks", "after": 3}
