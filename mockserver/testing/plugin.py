@@ -5,7 +5,6 @@ marker. Nothing here resets the server: tests are isolated by account, so `pytes
 from __future__ import annotations
 
 import os
-import warnings
 from typing import Any, Iterator
 
 import pytest
@@ -18,6 +17,10 @@ from mockserver.testing.server import InProcessServer
 DEFAULT_PROVIDER = "cast"
 #: Whether this session's sandbox is shared (a URL was given) rather than private to this process.
 SHARED = pytest.StashKey[bool]()
+
+
+class SharedClockWarning(pytest.PytestWarning):
+    """A test stopped or moved the clock of a server other workers use too."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -97,7 +100,8 @@ def sms_frozen_clock(request: pytest.FixtureRequest, sms_sandbox: Sandbox) -> It
     """Freeze the sandbox clock for one test (advance() still moves it); resumed afterwards.
     The clock belongs to the server: on a shared server (--sms-sandbox-url) every worker feels this."""
     if request.config.stash.get(SHARED, False) and os.environ.get("PYTEST_XDIST_WORKER"):
-        warnings.warn("freezing the clock of a shared sandbox affects every xdist worker using it", stacklevel=2)
+        request.node.warn(SharedClockWarning("freezing the clock of a shared sandbox (--sms-sandbox-url) stops "
+                                             "time for every xdist worker using it"))
     sms_sandbox.freeze()
     yield sms_sandbox
     sms_sandbox.resume()

@@ -127,3 +127,19 @@ def test_two_xdist_workers_share_a_server_without_colliding(isolated, sms_sandbo
     # -rA shows each passed test's captured output: both workers really ran tests of this file.
     workers = {line.split()[-1] for line in result.outlines if line.startswith("WORKER gw")}
     assert workers == {"gw0", "gw1"}
+
+
+def test_freezing_a_shared_sandbox_under_xdist_warns_and_resumes(isolated, sms_sandbox, monkeypatch):
+    monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw1")  # what a worker of `-n` sees
+    isolated.makepyfile(test_frozen='''
+import pytest
+
+@pytest.mark.sms_frozen
+def test_frozen(sms_sandbox):
+    assert sms_sandbox.clock().frozen
+''')
+    result = isolated.runpytest("--sms-sandbox-url", sms_sandbox.base_url, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(["test_frozen.py::test_frozen", "*SharedClockWarning: freezing the clock of a "
+                                 "shared sandbox (--sms-sandbox-url) stops time for every xdist worker using it"])
+    assert sms_sandbox.clock().frozen is False  # resumed after the test
