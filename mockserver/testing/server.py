@@ -40,7 +40,9 @@ class InProcessServer:
 
         self._tmp = tempfile.TemporaryDirectory(prefix="mockserver-")
         settings = self.settings(Path(self._tmp.name) / "sandbox.db")
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP said explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto is TCP;
+        # with the default 0, Nagle + delayed ACK held every small response ~40 ms (measured: 44 ms vs 1.5 ms).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))  # the port is ours from here on: no race with another worker
         config = uvicorn.Config(create_app(settings), loop="asyncio", log_level="warning", access_log=False,
