@@ -4,6 +4,7 @@ and one message with its recipients, event timeline and webhook attempts."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict, replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query
@@ -98,23 +99,49 @@ def latest_message(runtime: RuntimeDep, q: QueryDep) -> dict:
     return found
 
 
-@router.get("/wait", responses={408: {"description": "Nothing matched before the timeout."}})
+#: How many of the scope's newest messages a 408 shows, so a failed wait says what did arrive.
+SEEN_ON_TIMEOUT = 5
+
+
+def _next_after(runtime, q: MessageQuery, after: int | None) -> dict | None:
+    """With a cursor, the oldest match newer than it (so successive waits miss nothing); else the newest."""
+    if after is None:
+        return _newest(runtime, q)
+    rows = search_messages(runtime.db.conn(), replace(q, after_id=max(q.after_id or 0, after)), 1, oldest_first=True)
+    return message_views(runtime, rows)[0] if rows else None
+
+
+def _timeout_body(runtime, q: MessageQuery, after: int | None, timeout: float) -> dict:
+    waited = {k: v for k, v in asdict(q).items() if v not in (None, ())}
+    if after is not None:
+        waited["after"] = after
+    scope = MessageQuery(provider=q.provider, account_id=q.account_id)  # what arrived, whatever it matched
+    seen = message_views(runtime, search_messages(runtime.db.conn(), scope, SEEN_ON_TIMEOUT))
+    return {"detail": f"no matching message within {timeout:g} s", "timeout": timeout, "waited_for": waited,
+            "seen": seen}
+
+
+@router.get("/wait", responses={408: {"description": "Nothing matched before the timeout; `waited_for` "
+                                      "echoes the filters and `seen` lists the scope's newest messages."}})
 async def wait_message(runtime: RuntimeDep, q: QueryDep,
+                       after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Cursor: a message id. "
+                                        "Answers the OLDEST match with a larger id, so waiting again with "
+                                        "after=<the id returned> never skips one.")] = None,
                        timeout: Annotated[float, Query(ge=0, le=300, description="Real seconds.")] = 10.0) -> dict:
-    """Long-poll: the newest matching message as soon as one exists, or 408 after `timeout`."""
+    """Long-poll: the newest match (with `after`, the next one) as soon as it exists, or 408 after `timeout`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     # Woken by every submit and transition (Runtime.changed); the periodic re-check is a safety net.
     with runtime.listen() as changed:
         while True:
             changed.clear()
-            found = await asyncio.to_thread(_newest, runtime, q)
+            found = await asyncio.to_thread(_next_after, runtime, q, after)
             if found is not None:
                 return found
             remaining = deadline - loop.time()
             if remaining <= 0:
-                return JSONResponse({"detail": f"no matching message within {timeout:g} s", "timeout": timeout},
-                                    status_code=408)
+                body = await asyncio.to_thread(_timeout_body, runtime, q, after, timeout)
+                return JSONResponse(body, status_code=408)
             try:
                 await asyncio.wait_for(changed.wait(), min(remaining, runtime.settings.wait_recheck))
             except asyncio.TimeoutError:

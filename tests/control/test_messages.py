@@ -101,7 +101,10 @@ def test_wait_times_out_with_408(client):
     started = time.monotonic()
     resp = client.get("/_mock/messages/wait", params={"to": "+639179999999", "timeout": 0.3})
     assert resp.status_code == 408
-    assert resp.json() == {"detail": "no matching message within 0.3 s", "timeout": 0.3}
+    body = resp.json()
+    assert (body["detail"], body["timeout"], body["waited_for"]) == ("no matching message within 0.3 s", 0.3,
+                                                                     {"to": "+639179999999"})
+    assert body["seen"] == []  # nothing was sent at all
     assert 0.3 <= time.monotonic() - started < 2
 
 

@@ -1,4 +1,4 @@
-"""The image's exact CMD and HEALTHCHECK, run outside Docker with the image's ENV."""
+"""The image's exact CMD and HEALTHCHECK, run outside Docker with the image's ENV (driven with the test kit)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
+from mockserver.testing import Sandbox, SandboxError
+
 ROOT = Path(__file__).resolve().parents[2]
+#: The main Cast fixture key (fixtures/cast.toml, printed in the README).
+CAST_KEY = "cast_726561646d652e6d6f636b7365727665722e636173742e73616e64626f783031"
 
 
 def final_stage() -> str:
@@ -57,17 +60,20 @@ def test_image_cmd_serves_health_and_healthcheck_passes(tmp_path: Path):
     cmd = instruction("CMD")
     assert cmd == ["mockserver", "serve"]
     proc = subprocess.Popen(resolve(cmd), env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    sandbox = Sandbox(f"http://127.0.0.1:{port}")
     try:
-        deadline, health = time.monotonic() + 30, None
-        while time.monotonic() < deadline:
-            try:
-                health = httpx.get(f"http://127.0.0.1:{port}/_mock/health", timeout=1)
-                if health.status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        assert health is not None and health.status_code == 200, proc.stdout.read1().decode() if proc.stdout else ""
-        assert health.json()["version"]
+        try:
+            assert sandbox.wait_healthy(timeout=30)["version"]
+        except SandboxError as exc:
+            raise AssertionError(proc.stdout.read1().decode() if proc.stdout else "") from exc
+        # It serves the vendors for real: a fixture key sends, the message moves on the server's clock.
+        sent = httpx.post(f"{sandbox.provider_url('cast')}/api/sms/send", headers={"X-API-Key": CAST_KEY},
+                          json={"to": "09171234567", "message": "Your code is 314159", "sender_id": "CAST"})
+        assert sent.status_code == 200, sent.text
+        cast = sandbox.scoped(provider="cast")
+        assert cast.otp(to="639171234567", timeout=10) == "314159"
+        cast.advance(10)  # default timing: queued 1 s, delivered 3 s later
+        assert cast.wait_for(to="639171234567", status="delivered", timeout=10).counts == {"delivered": 1}
         healthcheck = instruction("HEALTHCHECK")
         assert healthcheck == ["mockserver", "healthcheck"]
         check = subprocess.run(resolve(healthcheck), env=env, capture_output=True, timeout=20)
@@ -76,6 +82,7 @@ def test_image_cmd_serves_health_and_healthcheck_passes(tmp_path: Path):
         index = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
         assert index.status_code == 200
     finally:
+        sandbox.close()
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(timeout=20)
     output = proc.stdout.read().decode() if proc.stdout else ""
@@ -96,15 +103,8 @@ def test_python_dash_m_serve_honours_host_and_port(tmp_path: Path):
     proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--host", "127.0.0.1", "--port", str(port)],
                             env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/_mock/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("server did not become healthy")
+        with Sandbox(f"http://127.0.0.1:{port}") as sandbox:
+            sandbox.wait_healthy(timeout=30)  # raises SandboxError saying what it last got
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
