@@ -78,6 +78,8 @@ def submit(runtime, sub: Submission) -> Inserted:  # runtime: mockserver.core.ru
             msg.status = "completed"
         if sub.after_insert is not None:
             sub.after_insert(conn, inserted)
+    runtime.feed.publish("message.created", id=msg.id, public_id=msg.public_id, provider=msg.provider,
+                         account_id=msg.account_id, recipient_count=msg.recipient_count, status=str(msg.status))
     runtime.wake()
     return inserted
 
@@ -104,5 +106,6 @@ def cancel_scheduled(runtime, message_id: int) -> int | None:
         messages.set_fields(conn, msg.id, status=Status.CANCELLED, credits=0, next_due_at=None,
                             updated_at=now, completed_at=now)
         events.add(conn, msg.id, None, Status.CANCELLED, now, f"{moved} recipients cancelled")
+    runtime.feed.publish("message.updated", id=msg.id, provider=msg.provider, account_id=msg.account_id)
     runtime.changed()
     return msg.credits
