@@ -35,7 +35,7 @@ def day_time(iso: str | None) -> str:
 
 def ticks(status: str | None) -> str:
     """Phone-style delivery ticks for an outbound bubble."""
-    return {"queued": "🕓", "scheduled": "🕓", "sent": "✓", "delivered": "✓✓"}.get(status or "", "✕")
+    return {"queued": "○", "scheduled": "○", "sent": "✓", "delivered": "✓✓"}.get(status or "", "✕")
 
 
 def pretty_json(text: Any) -> str:

@@ -127,21 +127,32 @@
   });
 
   // A live refresh must not close the webhook attempts the reader opened.
-  var openHooks = [];
+  // Nor reset a choice being made in a field inside a live region (the force-status menu).
+  var openHooks = [], kept = {};
   document.body.addEventListener("htmx:beforeSwap", function (ev) {
     openHooks = Array.prototype.map.call(ev.detail.target.querySelectorAll(".hook > details[open]"),
       function (d) { return d.parentElement.dataset.webhookId; });
+    kept = {};
+    ev.detail.target.querySelectorAll("select[id], input[id]").forEach(function (el) { kept[el.id] = el.value; });
   });
   document.body.addEventListener("htmx:afterSwap", function (ev) {
     openHooks.forEach(function (id) {
       var d = ev.detail.target.querySelector('.hook[data-webhook-id="' + id + '"] > details');
       if (d) d.open = true;
     });
+    Object.keys(kept).forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && ev.detail.target.contains(el)) el.value = kept[id];
+    });
   });
 
   // After a reconnect (server restart), re-read everything: events in between may be gone.
   var opens = 0;
-  document.body.addEventListener("htmx:sseOpen", function () { if (opens++ > 0) refresh(); });
+  document.body.addEventListener("htmx:sseOpen", function () {
+    document.body.dataset.live = "open";  // the header's live dot (and tests) read this
+    if (opens++ > 0) refresh();
+  });
+  document.body.addEventListener("htmx:sseError", function () { document.body.dataset.live = "lost"; });
 
   // The sandbox clock keeps running between events unless frozen.
   var base = { now: 0, at: 0, frozen: true };
