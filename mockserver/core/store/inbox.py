@@ -122,12 +122,16 @@ class Marks:
     event_id: int = 0
     attempt_id: int = 0
     updated_at: float = 0.0
+    message_id: int = 0
 
 
 def marks_now(conn: sqlite3.Connection) -> Marks:
+    # fetchall, not fetchone: an unfinished statement keeps its read snapshot open, and this
+    # connection's next probe would not see later commits.
     row = conn.execute("SELECT (SELECT coalesce(max(id), 0) FROM event), (SELECT coalesce(max(id), 0) "
-                       "FROM webhookattempt), (SELECT coalesce(max(updated_at), 0) FROM message)").fetchone()
-    return Marks(row[0], row[1], row[2])
+                       "FROM webhookattempt), (SELECT coalesce(max(updated_at), 0) FROM message), "
+                       "(SELECT coalesce(max(id), 0) FROM message)").fetchall()[0]
+    return Marks(row[0], row[1], row[2], row[3])
 
 
 def changes_since(conn: sqlite3.Connection, marks: Marks, limit: int = 200) -> tuple[list[sqlite3.Row], list[dict[str, Any]], Marks]:
@@ -136,11 +140,13 @@ def changes_since(conn: sqlite3.Connection, marks: Marks, limit: int = 200) -> t
     now = marks_now(conn)
     if now.event_id < marks.event_id or now.attempt_id < marks.attempt_id:
         return [], [], now  # a reset reused ids: start over from here
+    # A new message's own 'queued'/'scheduled' events are its creation (published by submit), not a change.
     msgs = conn.execute(
         "SELECT id, provider, account_id, status FROM message WHERE id IN ("
-        "SELECT message_id FROM event WHERE id > ? AND id <= ? UNION "
-        "SELECT id FROM message WHERE updated_at > ? AND updated_at <= ?) ORDER BY id LIMIT ?",
-        (marks.event_id, now.event_id, marks.updated_at, now.updated_at, limit)).fetchall()
+        "SELECT message_id FROM event WHERE id > ? AND id <= ? AND (message_id <= ? OR status NOT IN "
+        "('queued', 'scheduled')) UNION SELECT id FROM message WHERE updated_at > ? AND updated_at <= ? "
+        "AND updated_at > created_at) ORDER BY id LIMIT ?",
+        (marks.event_id, now.event_id, marks.message_id, marks.updated_at, now.updated_at, limit)).fetchall()
     attempts = conn.execute(
         "SELECT a.id, a.webhook_id, a.attempt, a.response_status, a.error, w.message_id, w.provider, "
         "w.account_id, w.kind, w.status FROM webhookattempt a JOIN webhook w ON w.id = a.webhook_id "
