@@ -75,3 +75,14 @@ def live_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
 @pytest.fixture
 def live(live_factory) -> LiveServer:
     return live_factory()
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Iterator:
+    """An in-process client (lifespan run) with the same explicit settings as the live server."""
+    from fastapi.testclient import TestClient
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/pages.db", seed=1234, scheduler_enabled=False,
+                              clock_frozen=True, rate_limit_enabled=False))
+    with TestClient(app) as client:
+        yield client
