@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import httpx
+
 import pytest
 
 from mockserver.control import stream
@@ -122,3 +124,38 @@ def test_server_stops_promptly_with_streams_open(live_factory):
     assert not server.thread.is_alive() and took < 5, took
     for r in readers:
         r.close()
+
+
+def test_mockserver_serve_exits_on_sigint_with_a_stream_open(tmp_path):
+    """The real CLI: Ctrl-C with an inbox open must not hang on the open event stream."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "MOCKSERVER_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "MOCKSERVER_PORT": str(port)}
+    proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--log-level", "warning"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/_mock/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        open_stream = SseReader(url + "/_mock/stream")
+        assert open_stream.status == 200
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+        assert time.monotonic() - started < 5
+        open_stream.close()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
