@@ -66,11 +66,15 @@ def test_sends_through_every_provider_appear_live(live, browser):
     assert [b.inner_text() for b in page.locator(".row .badge").all()] == ["engagelab", "mesms", "smscpr", "cast"]
     assert page.locator('.row[data-id="3"] .c-to').inner_text() == "2 recipients"
     assert page.locator('.row[data-id="1"] .otp').inner_text() == "123456"
+    print(f"live rows appeared after {', '.join(f'{t:.0f}' for t in timings)} ms")
     assert max(timings) < 2000, timings  # generous for a shared CI box; the median is checked below
     assert sorted(timings)[len(timings) // 2] < LIVE_MS, timings
+    # Fixed-height rows: arriving events do not resize what is on screen.
+    assert {round(b.bounding_box()["height"]) for b in rows.all()} == {42}
     page.screenshot(path=str(shots_dir() / "list.png"))
     narrow = _page(browser, width=390, height=800)
     narrow.goto(live.url + "/")
+    assert narrow.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     narrow.screenshot(path=str(shots_dir() / "list-narrow.png"))
     assert page.blocked_requests == [] and narrow.blocked_requests == []
 
@@ -178,3 +182,21 @@ def test_redeliver_a_failed_webhook_then_reset(live, browser, receiver):
     page.click("#reset-confirm")
     page.wait_for_selector(".row", state="detached", timeout=3000)
     assert c.get("/_mock/messages").json()["items"] == []
+
+
+def test_keyboard_search_move_and_open(live, browser):
+    c = live.client()
+    send_cast(c)
+    send_smscpr(c)
+    page = _page(browser)
+    page.goto(live.url + "/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    assert page.evaluate("document.activeElement.closest('.row').dataset.id") == "1"
+    page.keyboard.press("k")
+    assert page.evaluate("document.activeElement.closest('.row').dataset.id") == "2"
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/inbox/messages/2")
