@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from mockserver.control import views
 from mockserver.control.messages import message_views
 from mockserver.core.clock import iso_ms
 from mockserver.core.models import Message
@@ -34,5 +33,3 @@ def rows(runtime, messages: list[Message]) -> list[dict]:
 def query_string(params: dict) -> str:
     return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
-
-__all__ = ["chrome", "clock_state", "rows", "query_string", "views"]

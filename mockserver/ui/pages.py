@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mockserver.control.deps import MAX_ID, RuntimeDep
 from mockserver.control.views import inbound as inbound_view
@@ -58,10 +58,9 @@ def inbox_rows(runtime: RuntimeDep, provider: str | None = None, account_id: str
 
 
 @router.get("/inbox/threads", response_class=HTMLResponse)
-def threads_page(runtime: RuntimeDep, number: str | None = None) -> HTMLResponse:
+def threads_page(runtime: RuntimeDep, number: str | None = None) -> Response:
     """Conversation picker: the latest numbers written to or heard from."""
     if number:
-        from fastapi.responses import RedirectResponse
         return RedirectResponse(f"/inbox/threads/{number.strip()}", status_code=303)
     numbers = inbox.recent_numbers(runtime.db.conn())
     return page("threads.html", **chrome(runtime, "threads"), numbers=numbers)
@@ -102,6 +101,6 @@ def thread_bubbles(runtime: RuntimeDep, number: str) -> HTMLResponse:
 
 
 @router.get("/inbox/clock", response_class=HTMLResponse)
-def clock_fragment(runtime: RuntimeDep, request: Request) -> HTMLResponse:
+def clock_fragment(runtime: RuntimeDep) -> HTMLResponse:
     """The header clock alone (refreshed on `clock` and `reset` events)."""
     return page("_clock.html", **chrome(runtime, ""))
