@@ -35,8 +35,12 @@ def _list_context(runtime, f: dict, cursor: int | None) -> dict:
     found = inbox.search_page(runtime.db.conn(), query, PAGE_SIZE)
     items = rows(runtime, found)
     next_cursor = items[-1]["id"] if len(items) == PAGE_SIZE else None
-    return {"items": items, "filters": f, "cursor": cursor, "next_cursor": next_cursor,
-            "qs": query_string(f), "query_ms": (time.perf_counter() - started) * 1000}
+    totals: dict[str, int] = {}
+    for item in items:  # the page's recipients per status: already loaded, so free
+        for status, n in item["counts"].items():
+            totals[status] = totals.get(status, 0) + n
+    return {"items": items, "filters": f, "cursor": cursor, "next_cursor": next_cursor, "totals": totals,
+            "qs": query_string(f), "qs_any_status": query_string({**f, "status": None}), "query_ms": (time.perf_counter() - started) * 1000}
 
 
 Cursor = Annotated[int | None, Query(ge=0, le=MAX_ID)]

@@ -35,6 +35,8 @@ def test_filters_and_status_chips(inbox):
     page = inbox.get("/").text
     assert '<span class="chip flight" data-status="queued">queued 2</span>' in page  # 2 recipients, counted
     assert "2 recipients" in page
+    totals = dict(re.findall(r'data-total="(\w+)">\w+ (\d+)<', page))
+    assert totals == {"queued": "3", "failed": "1"}  # cast 1 + mesms 2 queued; smscpr forced failed
 
 
 def test_search_box_matches_any_written_form_of_a_number_and_sender_and_text(inbox):
