@@ -1,5 +1,6 @@
 """create_app(): builds the Runtime, mounts every provider and the control API, and runs the
-scheduler in the lifespan. The index page at / lists providers, their docs and fixture keys."""
+scheduler in the lifespan. The web inbox is at /; the index page at /credentials lists providers,
+their docs and fixture keys."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from mockserver.index import render_index
 from mockserver.providers import PROVIDERS
 from mockserver.providers.http import without_framework_422
 from mockserver.settings import Settings
+from mockserver.ui import mount_ui
 
 
 class DotAllMount(Mount):
@@ -62,9 +64,11 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
         app.router.routes.append(DotAllMount(f"/{provider.name}", vendor_app, provider.name))
     app.router.routes.append(DotAllMount("/_mock", build_control_app(runtime, app), "control"))
 
-    @app.get("/", include_in_schema=False)
+    @app.get("/credentials", include_in_schema=False)
     def index() -> HTMLResponse:
         return HTMLResponse(render_index(runtime, PROVIDERS))
+
+    mount_ui(app)  # the web inbox at / (pages under /inbox); the index above is one click away
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> RedirectResponse:

@@ -47,6 +47,13 @@ def _state(runtime) -> ClockState:
     return ClockState(now=now, iso=iso_ms(now), frozen=runtime.clock.frozen)
 
 
+def _moved(runtime) -> ClockState:
+    """The new state, announced on the feed (the inbox's clock follows it)."""
+    state = _state(runtime)
+    runtime.feed.publish("clock", now=state.now, iso=state.iso, frozen=state.frozen)
+    return state
+
+
 @router.get("", response_model=ClockState)
 def get_clock(runtime: RuntimeDep) -> ClockState:
     """The sandbox's current time."""
@@ -60,7 +67,7 @@ async def advance_clock(body: Advance, runtime: RuntimeDep) -> ClockState:
         raise invalid(("body", "seconds"), "the clock cannot pass 9000-01-01", body.seconds)
     await asyncio.to_thread(runtime.clock.advance, body.seconds)  # the new time is saved to the database
     await runtime.settle()
-    return _state(runtime)
+    return _moved(runtime)
 
 
 @router.post("/set", response_model=ClockState)
@@ -68,18 +75,18 @@ async def set_clock(body: SetTime, runtime: RuntimeDep) -> ClockState:
     """Jump to a time (forward only is meaningful for scheduled work); runs what is then due."""
     await asyncio.to_thread(runtime.clock.set, parse_iso(body.iso))
     await runtime.settle()
-    return _state(runtime)
+    return _moved(runtime)
 
 
 @router.post("/freeze", response_model=ClockState)
 def freeze_clock(runtime: RuntimeDep) -> ClockState:
     """Stop time: nothing becomes due until the clock is advanced or resumed."""
     runtime.clock.freeze()
-    return _state(runtime)
+    return _moved(runtime)
 
 
 @router.post("/resume", response_model=ClockState)
 def resume_clock(runtime: RuntimeDep) -> ClockState:
     """Let time run again from where it was frozen."""
     runtime.clock.resume()
-    return _state(runtime)
+    return _moved(runtime)

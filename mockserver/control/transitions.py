@@ -31,4 +31,7 @@ async def force_status(message_id: MessageId, body: ForceStatus, runtime: Runtim
     if forced.webhooks:
         await runtime.dispatcher.deliver_due()
     message = await asyncio.to_thread(message_views, runtime, [forced.message])
+    if forced.changed:
+        runtime.feed.publish("message.updated", id=message_id, provider=forced.message.provider,
+                             account_id=forced.message.account_id, forced=str(body.status.value))
     return {"message": message[0], "changed": forced.changed, "webhooks": forced.webhooks}

@@ -56,7 +56,8 @@ class Feed:
     def last_id(self) -> int:
         return self._next_id - 1
 
-    def publish(self, kind: str, **data: Any) -> FeedEvent:
+    def publish(self, kind: str, /, **data: Any) -> FeedEvent:
+        # Positional-only: `webhook.attempt` events carry a `kind` key of their own (dlr, mo, ...).
         with self._lock:
             event = FeedEvent(self._next_id, kind, data)
             self._next_id += 1

@@ -81,6 +81,8 @@ def submit(runtime: Runtime, sub: Submission) -> Inserted:
             msg.status = "completed"
         if sub.after_insert is not None:
             sub.after_insert(conn, inserted)
+    runtime.feed.publish("message.created", id=msg.id, public_id=msg.public_id, provider=msg.provider,
+                         account_id=msg.account_id, recipient_count=msg.recipient_count, status=str(msg.status))
     runtime.wake()
     return inserted
 
@@ -107,5 +109,6 @@ def cancel_scheduled(runtime: Runtime, message_id: int) -> int | None:
         messages.set_fields(conn, msg.id, status=Status.CANCELLED, credits=0, next_due_at=None,
                             updated_at=now, completed_at=now)
         events.add(conn, msg.id, None, Status.CANCELLED, now, f"{moved} recipients cancelled")
+    runtime.feed.publish("message.updated", id=msg.id, provider=msg.provider, account_id=msg.account_id)
     runtime.changed()
     return msg.credits
