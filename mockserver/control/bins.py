@@ -104,13 +104,20 @@ async def _record(runtime, request: Request, name: str) -> dict:
     return {"ok": True, "bin": name, "id": saved.id}
 
 
-@router.api_route("/{name}", methods=RECORD_METHODS)
 async def catch_request(runtime: RuntimeDep, request: Request, name: BinName) -> dict:
     """Record this request (any method, headers, body) in bin `name` and answer 200: a callback URL for tests."""
     return await _record(runtime, request, name)
 
 
-@router.api_route("/{name}/{subpath:path}", methods=RECORD_METHODS)
 async def catch_request_below(runtime: RuntimeDep, request: Request, name: BinName, subpath: str) -> dict:
     """Same as /bins/{name}, for callback URLs with a path below the bin (the full path is recorded)."""
     return await _record(runtime, request, name)
+
+
+# One route per method, so each has its own operationId; Swagger shows POST (what webhooks use) and
+# GET, and hides the rest and the sub-path form (same behaviour, documented in the docstring).
+for _method in RECORD_METHODS:
+    router.add_api_route("/{name}", catch_request, methods=[_method], operation_id=f"bin_catch_{_method.lower()}",
+                         include_in_schema=_method in ("POST", "GET"))
+    router.add_api_route("/{name}/{subpath:path}", catch_request_below, methods=[_method],
+                         operation_id=f"bin_catch_below_{_method.lower()}", include_in_schema=False)
