@@ -34,9 +34,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def port_number(text: str) -> int:
+    """argparse type: a TCP port 0-65535 (0: any free port). Out of range, the OS would wrap it."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
+    return port
+
+
 def _add_address(cmd: argparse.ArgumentParser, what: str) -> None:
     cmd.add_argument("--host", default=None, help=f"{what} (default MOCKSERVER_HOST or 127.0.0.1)")
-    cmd.add_argument("--port", type=int, default=None, help="port (default MOCKSERVER_PORT or 8000)")
+    cmd.add_argument("--port", type=port_number, default=None, help="port (default MOCKSERVER_PORT or 8000)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOCKSERVER_", extra="ignore", env_ignore_empty=True)
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=0, le=65535)
     database_url: str = Field(
         default="sqlite:///./data/mockserver.db",
         description="Only SQLite is supported; the parent folder is created on start.",
@@ -112,10 +112,19 @@ def _settings_classes() -> list[type[BaseSettings]]:
     return found
 
 
+def _bounds(metadata: list[Any]) -> str:
+    """" from 0 to 65535"-style words for a field's ge/le/gt/lt constraints."""
+    words = {"ge": "at least", "gt": "above", "le": "at most", "lt": "below"}
+    found = [f"{word} {getattr(m, name)}" for m in metadata for name, word in words.items()
+             if getattr(m, name, None) is not None]
+    return f" ({', '.join(found)})" if found else ""
+
+
 def _line(cls: type[BaseSettings], field: str, detail: str) -> str:
     var = f"{cls.model_config.get('env_prefix', '')}{field}".upper()
     info = cls.model_fields.get(field)
-    accepts = accepted_values(info.annotation) if info is not None else "see the README's settings table"
+    accepts = accepted_values(info.annotation) + _bounds(info.metadata) if info is not None \
+        else "see the README's settings table"
     shown = os.environ.get(var)
     got = f"={shown!r}" if shown is not None else ""
     return f"invalid setting {var}{got}: {detail}; accepted: {accepts}"

@@ -35,6 +35,8 @@ def test_log_level_lists_its_choices(tmp_path: Path):
     ("MOCKSERVER_AUTO_PROVISION", "maybe", "true or false"),
     ("MOCKSERVER_RANDOM_OUTCOMES", "{not json", "a JSON object"),
     ("MOCKSERVER_PORT", "eighty", "an integer"),
+    ("MOCKSERVER_PORT", "70000", "an integer (at least 0, at most 65535)"),
+    ("MOCKSERVER_RANDOM_FAILURE_RATE", "2", "a number (at least 0.0, at most 1.0)"),
 ])
 def test_bad_setting_is_one_line_naming_variable_and_accepted_values(tmp_path: Path, var, value, accepted):
     env = clean_env({var: value, "MOCKSERVER_DATABASE_URL": f"sqlite:///{tmp_path}/db/m.db"})
@@ -45,6 +47,20 @@ def test_bad_setting_is_one_line_naming_variable_and_accepted_values(tmp_path: P
     assert var in lines[0] and repr(value) in lines[0] and accepted in lines[0]
     assert "Traceback" not in result.stderr + result.stdout
     assert not (tmp_path / "db").exists()
+
+
+@pytest.mark.parametrize("args", [["--port", "99999"], ["--port", "-1"], ["--port", "http"]])
+def test_out_of_range_port_is_a_usage_error_not_a_wrapped_port(tmp_path: Path, args):
+    # The OS would silently take 99999 as 34463; argparse refuses it before anything starts.
+    result = run(["serve", *args], clean_env({"MOCKSERVER_DATABASE_URL": f"sqlite:///{tmp_path}/db/m.db"}), tmp_path)
+    assert result.returncode == 2 and "is not a port number (0-65535)" in result.stderr
+    assert not (tmp_path / "db").exists()
+
+
+def test_unusable_address_is_one_line_exit_2(tmp_path: Path):
+    result = run(["serve", "--host", "name.invalid", "--port", "0"], clean_env({}), tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith("mockserver: cannot bind name.invalid:0: ")
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_empty_values_mean_not_set(monkeypatch):
