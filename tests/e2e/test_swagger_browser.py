@@ -114,10 +114,13 @@ def test_control_swagger_try_it_offline(server: str, browser: Any):
     assert page.blocked_requests == []
 
 
-def test_index_page_loads_offline(server: str, browser: Any):
-    page = new_offline_page(browser)
+def test_index_page_copies_exactly_one_credential(server: str, browser: Any):
+    page = new_offline_page(browser, permissions=["clipboard-read", "clipboard-write"])
     page.goto(server + "/")
     page.wait_for_load_state("networkidle")
     assert page.locator("code.credential").count() > 10
-    assert re.search(r"Swagger", page.content())
+    button = page.locator("button[data-target='engagelab-secret-0']")
+    button.click()
+    assert page.evaluate("navigator.clipboard.readText()") == "engagelab_dev_secret"
+    assert button.inner_text() == "copied"
     assert page.blocked_requests == []
