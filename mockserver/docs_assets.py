@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import functools
-from importlib import metadata, resources
+from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,11 +24,6 @@ FAVICON = f"{ASSET_PREFIX}/favicon-32x32.png"
 # Try-it-out open by default (a sandbox is for trying); the validator badge would call swagger.io.
 DEFAULT_PARAMETERS = {"tryItOutEnabled": True, "persistAuthorization": True, "displayRequestDuration": True,
                       "validatorUrl": None}
-
-
-def assets_version() -> str:
-    """Version of the package the Swagger UI files come from (shown in /_mock/health-style diagnostics)."""
-    return metadata.version("fastapi-swagger")
 
 
 @functools.lru_cache(maxsize=None)
