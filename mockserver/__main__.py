@@ -63,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     except CliError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
-        return 2
+        # Docker reserves a HEALTHCHECK's exit 2: an unusable setting there just means unhealthy.
+        return 1 if args.command == "healthcheck" else 2
 
 
 def _drop_empty_env() -> None:

@@ -83,6 +83,11 @@ def test_taken_port_exits_2_before_the_database_or_fixtures(tmp_path: Path):
     assert not (tmp_path / "db").exists(), "the database was opened before the bind failed"
 
 
+def test_healthcheck_with_a_bad_setting_is_unhealthy_not_docker_reserved_2(tmp_path: Path):
+    result = run(["healthcheck"], clean_env({"MOCKSERVER_PORT": "eighty"}), tmp_path)
+    assert result.returncode == 1 and "MOCKSERVER_PORT='eighty'" in result.stderr
+
+
 def test_healthcheck_follows_port_like_serve(tmp_path: Path):
     port = free_port()
     env = clean_env({"MOCKSERVER_DATABASE_URL": f"sqlite:///{tmp_path}/m.db", "MOCKSERVER_PORT": str(port)})
