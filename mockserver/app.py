@@ -1,6 +1,7 @@
 """create_app(): builds the Runtime, mounts every provider and the control API, and runs the
 scheduler in the lifespan. The web inbox is at /; the index page at /credentials lists providers,
-their docs and fixture keys."""
+their docs and fixture keys. Every Swagger UI loads its assets from this server (docs_assets.py), so the
+docs work offline."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from starlette.routing import Mount
 from mockserver import __version__
 from mockserver.control import build_control_app
 from mockserver.core.runtime import Runtime
+from mockserver.docs_assets import install_assets, offline_docs
 from mockserver.index import render_index
 from mockserver.providers import PROVIDERS
 from mockserver.providers.http import without_framework_422
@@ -60,9 +62,10 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
     for provider in PROVIDERS.values():
         if provider.shaper is not None:
             runtime.register_shaper(provider.name, provider.shaper(runtime))
-        vendor_app = without_framework_422(provider.build_app(runtime))
+        vendor_app = offline_docs(without_framework_422(provider.build_app(runtime)))
         app.router.routes.append(DotAllMount(f"/{provider.name}", vendor_app, provider.name))
-    app.router.routes.append(DotAllMount("/_mock", build_control_app(runtime, app), "control"))
+    app.router.routes.append(DotAllMount("/_mock", offline_docs(build_control_app(runtime, app)), "control"))
+    install_assets(app)
 
     @app.get("/credentials", include_in_schema=False)
     def index() -> HTMLResponse:

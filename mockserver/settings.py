@@ -1,21 +1,27 @@
-"""Typed settings read from MOCKSERVER_* environment variables; no module-level instance."""
+"""Typed settings read from MOCKSERVER_* environment variables; no module-level instance.
+An empty variable means "not set". `explain_settings_error` turns a bad value into one line for the CLI."""
 
 from __future__ import annotations
 
+import enum
+import os
+import re
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     """Every knob of the sandbox. Each field maps to MOCKSERVER_<NAME>."""
 
-    model_config = SettingsConfigDict(env_prefix="MOCKSERVER_", extra="ignore")
+    # Compose files pass `${VAR:-}` for an unset variable: an empty string must mean the default.
+    model_config = SettingsConfigDict(env_prefix="MOCKSERVER_", extra="ignore", env_ignore_empty=True)
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=0, le=65535)
     database_url: str = Field(
         default="sqlite:///./data/mockserver.db",
         description="Only SQLite is supported; the parent folder is created on start.",
@@ -82,3 +88,69 @@ class Settings(BaseSettings):
         if rest in ("", ":memory:"):
             return None
         return Path(rest)
+
+
+_KIND_WORDS = {bool: "true or false (also 1/0, yes/no, on/off)", int: "an integer", float: "a number",
+               str: "text", Path: "a folder path", dict: "a JSON object", list: "a JSON array"}
+
+
+def accepted_values(annotation: Any) -> str:
+    """What a settings field accepts, in words, e.g. "'default' or 'instant'" or "an integer, or empty"."""
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        return " or ".join(repr(v) for v in typing.get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return " or ".join(repr(m.value) for m in annotation)
+    args = typing.get_args(annotation)
+    if type(None) in args:  # Optional: empty or unset means None
+        rest = [a for a in args if a is not type(None)]
+        return " or ".join(accepted_values(a) for a in rest) + ", or empty for none"
+    if args and origin not in (dict, list):
+        return " or ".join(accepted_values(a) for a in args)
+    return _KIND_WORDS.get(origin or annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def _settings_classes() -> list[type[BaseSettings]]:
+    found, todo = [], list(BaseSettings.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def _bounds(metadata: list[Any]) -> str:
+    """" from 0 to 65535"-style words for a field's ge/le/gt/lt constraints."""
+    words = {"ge": "at least", "gt": "above", "le": "at most", "lt": "below"}
+    found = [f"{word} {getattr(m, name)}" for m in metadata for name, word in words.items()
+             if getattr(m, name, None) is not None]
+    return f" ({', '.join(found)})" if found else ""
+
+
+def _line(cls: type[BaseSettings], field: str, detail: str) -> str:
+    var = f"{cls.model_config.get('env_prefix', '')}{field}".upper()
+    info = cls.model_fields.get(field)
+    accepts = accepted_values(info.annotation) + _bounds(info.metadata) if info is not None \
+        else "see the README's settings table"
+    shown = os.environ.get(var)
+    got = f"={shown!r}" if shown is not None else ""
+    return f"invalid setting {var}{got}: {detail}; accepted: {accepts}"
+
+
+def explain_settings_error(exc: Exception) -> str:
+    """One line naming the environment variable, its value and what it accepts, for a settings class
+    that failed to load (a pydantic ValidationError, or pydantic-settings' SettingsError for bad JSON)."""
+    classes = _settings_classes()
+    if isinstance(exc, ValidationError):
+        err = exc.errors()[0]
+        cls = next((c for c in classes if c.__name__ == exc.title), Settings)
+        field = str(err["loc"][0]) if err.get("loc") else "?"
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        return _line(cls, field, err["msg"]) + more
+    match = re.search(r'field "(\w+)"', str(exc))
+    if match:
+        field = match.group(1)
+        for cls in classes:
+            if field in cls.model_fields and f"{cls.model_config.get('env_prefix', '')}{field}".upper() in os.environ:
+                return _line(cls, field, "not valid JSON")
+    return f"invalid setting: {exc}"

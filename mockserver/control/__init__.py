@@ -13,7 +13,7 @@ from mockserver.control.deps import no_lone_surrogates
 from mockserver.core.errors import InsufficientCredits, InvalidState, NotFound
 
 # Each module exposes `router`; listed here so a resource is one line to add.
-RESOURCES = ("health", "clock", "reset", "accounts", "messages", "transitions", "inbound", "webhooks", "stream")
+RESOURCES = ("health", "clock", "reset", "accounts", "messages", "transitions", "inbound", "webhooks", "stream", "bins")
 
 
 def build_control_app(runtime, main_app: FastAPI) -> FastAPI:

@@ -7,16 +7,16 @@ import asyncio
 from dataclasses import asdict, replace
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 
 from mockserver.control import views
-from mockserver.control.deps import MAX_ID, MessageId, RuntimeDep, invalid
+from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
 from mockserver.core.clock import parse_iso
 from mockserver.core.models import Message
 from mockserver.core.store import events, messages, recipients
 from mockserver.core.store import webhooks as outbox
-from mockserver.core.store.inspect import MessageQuery, first_numbers, search_messages
+from mockserver.core.store.inspect import MessageQuery, find_message, first_numbers, search_messages
 
 router = APIRouter(prefix="/messages", tags=["messages"])
 
@@ -148,8 +148,18 @@ async def wait_message(runtime: RuntimeDep, q: QueryDep,
                 pass
 
 
-def _message_or_404(runtime, message_id: int) -> Message:
-    msg = messages.get(runtime.db.conn(), message_id)
+# The id a client holds is the vendor's, so any of them is accepted besides the sandbox's own integer.
+MessageRef = Annotated[str, Path(max_length=200, description="The sandbox's message id, or any id a vendor API "
+                                 "returned: Cast message_id, SMSCPR msgId, me-sms uuid, EngageLab plan_id or "
+                                 "message_id.")]
+
+
+def _message_or_404(runtime, message_id: str) -> Message:
+    digits = message_id[1:] if message_id.startswith("-") else message_id
+    if digits.isascii() and digits.isdecimal() and not 0 <= int(message_id) <= MAX_ID:
+        # No vendor issues an integer outside SQLite's range either: a wrong number, not a missing one.
+        raise invalid(("path", "message_id"), f"an integer id is between 0 and {MAX_ID}", message_id)
+    msg = find_message(runtime.db.conn(), message_id, MAX_ID)
     if msg is None:
         raise HTTPException(404, f"message {message_id} not found")
     return msg
@@ -170,7 +180,7 @@ def _webhooks(runtime, message_id: int) -> list[dict]:
 
 
 @router.get("/{message_id}")
-def get_message(runtime: RuntimeDep, message_id: MessageId,
+def get_message(runtime: RuntimeDep, message_id: MessageRef,
                 recipients_limit: Annotated[int, Query(ge=0, le=1000)] = 100) -> dict:
     """One message with its first page of recipients, its event timeline and its webhooks with attempts."""
     msg = _message_or_404(runtime, message_id)
@@ -182,7 +192,7 @@ def get_message(runtime: RuntimeDep, message_id: MessageId,
 
 
 @router.get("/{message_id}/recipients")
-def list_recipients(runtime: RuntimeDep, message_id: MessageId,
+def list_recipients(runtime: RuntimeDep, message_id: MessageRef,
                     cursor: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                     status: Annotated[str | None, Query(description="Comma-separated statuses.")] = None) -> dict:
@@ -191,14 +201,13 @@ def list_recipients(runtime: RuntimeDep, message_id: MessageId,
 
 
 @router.get("/{message_id}/events")
-def list_events(runtime: RuntimeDep, message_id: MessageId, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> list:
+def list_events(runtime: RuntimeDep, message_id: MessageRef, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> list:
     """A message's event timeline, oldest first (per recipient for sends up to 10,000 recipients)."""
-    _message_or_404(runtime, message_id)
-    return [views.event(e) for e in events.of_message(runtime.db.conn(), message_id, limit)]
+    msg = _message_or_404(runtime, message_id)
+    return [views.event(e) for e in events.of_message(runtime.db.conn(), msg.id, limit)]
 
 
 @router.get("/{message_id}/webhooks")
-def list_message_webhooks(runtime: RuntimeDep, message_id: MessageId) -> list:
+def list_message_webhooks(runtime: RuntimeDep, message_id: MessageRef) -> list:
     """Webhooks this message caused, oldest first, each with its attempt log."""
-    _message_or_404(runtime, message_id)
-    return _webhooks(runtime, message_id)
+    return _webhooks(runtime, _message_or_404(runtime, message_id).id)

@@ -213,3 +213,22 @@ class RuntimeState(SQLModel, table=True):
     offset: float = 0.0
     frozen_at: Optional[float] = None
     boots: int = 0
+
+
+class BinRequest(SQLModel, table=True):
+    """One HTTP request caught by a request bin (/_mock/bins/{bin}): what a webhook receiver would see.
+    `at` is the sandbox clock (lines up with message events), `received_at` the wall clock."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    bin: str = Field(index=True)
+    method: str = ""
+    path: str = ""
+    query: str = ""
+    headers: str = "{}"  # JSON object, lower-case names; a repeated header's values joined by ", "
+    body: str = ""  # UTF-8 text, or base64 when body_encoding says so
+    body_encoding: str = "utf-8"  # utf-8 | base64
+    body_size: int = 0  # bytes received, before any truncation
+    truncated: bool = False
+    remote: str = ""
+    at: float = 0.0
+    received_at: float = 0.0

@@ -8,7 +8,7 @@ from mockserver.core.store import accounts
 
 _ALL_TABLES = (
     "recipient", "messagecount", "event", "webhookattempt", "webhook", "message", "inbound",
-    "idempotency", "apikey", "sender", "template", "contactgroup", "account",
+    "idempotency", "apikey", "sender", "template", "contactgroup", "account", "binrequest",
 )
 
 

@@ -83,3 +83,21 @@ def accounts_with_number(conn: sqlite3.Connection, provider: str, number: str) -
     rows = conn.execute("SELECT DISTINCT account_id FROM sender WHERE provider = ? AND name IN (?, ?) ORDER BY 1",
                         (provider, digits, "+" + digits))
     return [r[0] for r in rows]
+
+
+def find_message(conn: sqlite3.Connection, ref: str, max_id: int = 2**63 - 1) -> Message | None:
+    """A message by the sandbox's integer id, else by any id a vendor API returned for it: the
+    submission's (plan_id, uuid, msgId) or one destination's (Cast or EngageLab message_id). The
+    integer id wins a clash; among vendor ids the newest message does."""
+    if ref.isascii() and ref.isdecimal() and int(ref) <= max_id:
+        row = conn.execute("SELECT * FROM message WHERE id = ?", (int(ref),)).fetchone()
+        if row is not None:
+            return to_models(Message, [row])[0]
+    for sql in ("SELECT * FROM message WHERE public_id = ? ORDER BY id DESC LIMIT 1",
+                # ix_recipient_public (partial, non-null ids only) answers this without a scan.
+                "SELECT m.* FROM recipient r JOIN message m ON m.id = r.message_id WHERE r.public_id = ? "
+                "ORDER BY m.id DESC LIMIT 1"):
+        row = conn.execute(sql, (ref,)).fetchone()
+        if row is not None:
+            return to_models(Message, [row])[0]
+    return None

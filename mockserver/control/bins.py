@@ -1,0 +1,123 @@
+"""/_mock/bins: built-in request bins, so nobody needs their own receiver to see webhooks. Any method on
+/_mock/bins/{name}[/...] is recorded and answered 200; GET /_mock/bins/{name}/requests lists them."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+
+from mockserver.control import views
+from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
+from mockserver.core.clock import iso_ms
+from mockserver.core.models import BinRequest
+from mockserver.core.store import bins
+
+router = APIRouter(prefix="/bins", tags=["bins"])
+
+KEEP_PER_BIN = 1000  # newest requests kept per bin; older ones are pruned on each new request
+BODY_LIMIT = 1024 * 1024  # bytes of a body kept (the full size is recorded; the rest is cut)
+NAME = re.compile(r"^[A-Za-z0-9._~-]{1,64}$")
+RECORD_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+BinName = Annotated[str, Path(description="Any name of 1-64 letters, digits, '.', '_', '~' or '-'; "
+                                           "a bin exists as soon as something is sent to it.")]
+
+
+def _check(name: str) -> str:
+    if not NAME.match(name):
+        raise invalid(("path", "name"), "bin names are 1-64 of A-Z a-z 0-9 . _ ~ -", name)
+    return name
+
+
+def _headers(request: Request) -> str:
+    merged: dict[str, str] = {}
+    for key, value in request.headers.items():
+        merged[key] = f"{merged[key]}, {value}" if key in merged else value
+    return json.dumps(merged, ensure_ascii=False)
+
+
+def _body(raw: bytes) -> tuple[str, str]:
+    kept = raw[:BODY_LIMIT]
+    try:
+        return kept.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return base64.b64encode(kept).decode("ascii"), "base64"
+
+
+def view(req: BinRequest) -> dict:
+    """The stable JSON shape of one caught request (`json` holds the parsed body when it is JSON)."""
+    parsed = None
+    if req.body_encoding == "utf-8" and req.body and not req.truncated:
+        try:
+            parsed = json.loads(req.body)
+        except ValueError:
+            parsed = None
+    return {"id": req.id, "bin": req.bin, "method": req.method, "path": req.path, "query": req.query,
+            "headers": json.loads(req.headers), "body": req.body, "body_encoding": req.body_encoding,
+            "json": parsed, "size": req.body_size, "truncated": bool(req.truncated), "remote": req.remote,
+            "at": iso_ms(req.at), "received_at": iso_ms(req.received_at)}
+
+
+@router.get("")
+def list_bins(runtime: RuntimeDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list:
+    """Every bin that has caught something: name, how many requests it keeps, most recently used first."""
+    rows = bins.summary(runtime.db.conn(), limit)
+    return [{"bin": name, "count": count, "requests": f"/_mock/bins/{name}/requests"} for name, count, _ in rows]
+
+
+@router.get("/{name}/requests")
+def list_bin_requests(runtime: RuntimeDep, name: BinName,
+                      cursor: Annotated[int | None, Query(ge=0, le=MAX_ID, description="next_cursor of the "
+                                                          "previous page.")] = None,
+                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+    """Requests a bin caught, newest first, keyset-paged (an empty page for a bin never used)."""
+    rows = bins.newest(runtime.db.conn(), _check(name), cursor, limit)
+    return views.page([view(r) for r in rows], limit)
+
+
+@router.delete("/{name}/requests")
+def clear_bin(runtime: RuntimeDep, name: BinName) -> dict:
+    """Empty one bin (POST /_mock/reset empties every bin)."""
+    with runtime.db.write() as conn:
+        removed = bins.clear(conn, _check(name))
+    return {"bin": name, "removed": removed}
+
+
+async def _record(runtime, request: Request, name: str) -> dict:
+    raw = await request.body()
+    body, encoding = _body(raw)
+    req = BinRequest(bin=_check(name), method=request.method, path=request.url.path, query=request.url.query,
+                     headers=_headers(request), body=body, body_encoding=encoding, body_size=len(raw),
+                     truncated=len(raw) > BODY_LIMIT, remote=request.client.host if request.client else "",
+                     at=runtime.clock.now(), received_at=time.time())  # wall time: what a real receiver logs
+
+    def store() -> BinRequest:
+        with runtime.db.write() as conn:
+            return bins.add(conn, req, KEEP_PER_BIN)
+
+    saved = await asyncio.to_thread(store)
+    return {"ok": True, "bin": name, "id": saved.id}
+
+
+async def catch_request(runtime: RuntimeDep, request: Request, name: BinName) -> dict:
+    """Record this request (any method, headers, body) in bin `name` and answer 200: a callback URL for tests."""
+    return await _record(runtime, request, name)
+
+
+async def catch_request_below(runtime: RuntimeDep, request: Request, name: BinName, subpath: str) -> dict:
+    """Same as /bins/{name}, for callback URLs with a path below the bin (the full path is recorded)."""
+    return await _record(runtime, request, name)
+
+
+# One route per method, so each has its own operationId; Swagger shows POST (what webhooks use) and
+# GET, and hides the rest and the sub-path form (same behaviour, documented in the docstring).
+for _method in RECORD_METHODS:
+    router.add_api_route("/{name}", catch_request, methods=[_method], operation_id=f"bin_catch_{_method.lower()}",
+                         include_in_schema=_method in ("POST", "GET"))
+    router.add_api_route("/{name}/{subpath:path}", catch_request_below, methods=[_method],
+                         operation_id=f"bin_catch_below_{_method.lower()}", include_in_schema=False)
