@@ -13,10 +13,7 @@ import pytest
 
 from tests.ui.kit import send_cast, send_engagelab, send_mesms, send_smscpr
 
-try:  # the shared helper (another branch); until it merges, a local copy with the same API
-    from tests.browser import launch_browser, new_offline_page
-except ImportError:
-    from tests.ui._browser_fallback import launch_browser, new_offline_page
+from tests.browser import launch_browser, new_offline_page
 
 LIVE_MS = 500  # the promise: a change shows within 500 ms
 
