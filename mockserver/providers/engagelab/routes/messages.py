@@ -11,10 +11,10 @@ from mockserver.providers import bodies
 from mockserver.providers.openapi import error_responses
 from mockserver.providers.engagelab import messages
 from mockserver.providers.engagelab.errors import send_error, target_count
-from mockserver.providers.engagelab.routes.deps import SendCaller
+from mockserver.providers.engagelab.routes.deps import SendRoute, SendCaller
 from mockserver.providers.engagelab.schemas import SendErrorBody, SendRequest, SendResponse
 
-router = APIRouter(tags=["Messages"])
+router = APIRouter(tags=["Messages"], route_class=SendRoute)
 
 # The seed's request examples, verbatim apart from the scheduled one's time (it must lie in the future).
 EXAMPLES = {

@@ -11,10 +11,10 @@ from mockserver.providers import bodies
 from mockserver.providers.openapi import error_responses
 from mockserver.providers.engagelab import signs
 from mockserver.providers.engagelab.errors import ConfigError
-from mockserver.providers.engagelab.routes.deps import RuntimeDep, SignCaller
+from mockserver.providers.engagelab.routes.deps import SignRoute, RuntimeDep, SignCaller
 from mockserver.providers.engagelab.schemas import ConfigErrorBody, SignConfig, SignConfigIn, SignCreated, Success
 
-router = APIRouter(prefix="/v1/sign-configs", tags=["Sign configs"])
+router = APIRouter(prefix="/v1/sign-configs", tags=["Sign configs"], route_class=SignRoute)
 RESPONSES = error_responses(ConfigErrorBody, 400, 401, 403, 500)
 
 REVIEW = """A new or renamed signature is pending (status 1) until the sandbox's review after

@@ -12,7 +12,7 @@ from mockserver.providers import bodies
 from mockserver.providers.openapi import error_responses
 from mockserver.providers.engagelab import templates
 from mockserver.providers.engagelab.errors import ConfigError
-from mockserver.providers.engagelab.routes.deps import RuntimeDep, TemplateCaller
+from mockserver.providers.engagelab.routes.deps import TemplateRoute, RuntimeDep, TemplateCaller
 from mockserver.providers.engagelab.schemas import (
     ConfigErrorBody,
     Success,
@@ -21,7 +21,7 @@ from mockserver.providers.engagelab.schemas import (
     TemplateCreated,
 )
 
-router = APIRouter(prefix="/v1/template-configs", tags=["Template configs"])
+router = APIRouter(prefix="/v1/template-configs", tags=["Template configs"], route_class=TemplateRoute)
 RESPONSES = error_responses(ConfigErrorBody, 400, 401, 403, 500)
 
 REVIEW = """A new or updated template is pending (status 1) until the sandbox's review runs after
