@@ -153,7 +153,8 @@ def test_mockserver_serve_exits_on_sigint_with_a_stream_open(tmp_path):
         assert open_stream.status == 200
         started = time.monotonic()
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        # uvicorn >= 0.29 re-raises the captured SIGINT after its graceful shutdown: -SIGINT is a clean exit.
+        assert proc.wait(timeout=10) in (0, -signal.SIGINT)
         assert time.monotonic() - started < 5
         open_stream.close()
     finally:
