@@ -16,6 +16,7 @@ from starlette.routing import Mount
 from mockserver import __version__
 from mockserver.control import build_control_app
 from mockserver.core.runtime import Runtime
+from mockserver.guards import ServerGuard
 from mockserver.index import render_index
 from mockserver.providers import PROVIDERS
 from mockserver.providers.http import without_framework_422
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
         vendor_app = without_framework_422(provider.build_app(runtime))
         app.router.routes.append(DotAllMount(f"/{provider.name}", vendor_app, provider.name))
     app.router.routes.append(DotAllMount("/_mock", build_control_app(runtime, app), "control"))
+    app.add_middleware(ServerGuard, settings=settings, open_prefixes=[f"/{name}" for name in PROVIDERS])
 
     @app.get("/", include_in_schema=False)
     def index() -> HTMLResponse:
