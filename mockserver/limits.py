@@ -97,3 +97,72 @@ def _header(scope: dict, name: bytes) -> str | None:
         if key.lower() == name:
             return value.decode("latin-1")
     return None
+
+
+_431 = b"Request header fields too large"
+
+
+def http_protocol(max_header_bytes: int, max_header_count: int) -> Any:
+    """uvicorn's httptools protocol with request-head limits (httptools itself has none: a 64 MiB
+    header was buffered, re-concatenated, and answered 200 after 4.9 s). Past either limit the client
+    gets 431 and the connection closes, as soon as the limit is crossed. "h11" when httptools is
+    missing: uvicorn then bounds the head with h11_max_incomplete_event_size (a 400)."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:
+        return "h11"
+
+    class HeadTooLarge(Exception):
+        pass
+
+    class LimitedHttpToolsProtocol(HttpToolsProtocol):
+        _head_pending, _raw_head, _parsed_head, _count, _over = True, 0, 0, 0, False
+
+        def on_message_begin(self) -> None:
+            self._raw_head = self._parsed_head = self._count = 0
+            self._head_pending = True
+            super().on_message_begin()
+
+        def on_url(self, url: bytes) -> None:
+            self._grow(len(url))
+            super().on_url(url)
+
+        def on_header(self, name: bytes, value: bytes) -> None:
+            self._count += 1
+            self._grow(len(name) + len(value) + 4)
+            super().on_header(name, value)
+
+        def _grow(self, size: int) -> None:
+            self._parsed_head += size
+            if self._parsed_head > max_header_bytes or self._count > max_header_count:
+                self._over = True
+                raise HeadTooLarge  # the parser stops; uvicorn answers via send_400_response below
+
+        def on_headers_complete(self) -> None:
+            self._head_pending = False
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self._head_pending, self._raw_head = True, 0
+
+        def data_received(self, data: bytes) -> None:
+            pending = self._head_pending
+            super().data_received(data)
+            if pending and self._head_pending and not self.transport.is_closing():
+                # A head still incomplete after this chunk: count raw bytes, so a huge header line
+                # is refused while it streams in, not once the parser has buffered all of it.
+                self._raw_head += len(data)
+                if self._raw_head > max_header_bytes:
+                    self._over = True
+                    self.send_400_response("")
+
+        def send_400_response(self, msg: str) -> None:
+            if not self._over:
+                return super().send_400_response(msg)
+            self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; "
+                                 b"charset=utf-8\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s"
+                                 % (len(_431), _431))
+            self.transport.close()
+
+    return LimitedHttpToolsProtocol
