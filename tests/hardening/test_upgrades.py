@@ -126,3 +126,9 @@ def test_migration_steps_are_idempotent(tmp_path):
         assert migrations.upgrade(conn, None) == [m.version for m in migrations.MIGRATIONS]
         assert migrations.upgrade(conn, migrations.LATEST) == []
     runtime.db.close()
+
+
+def test_a_fresh_database_honours_a_frozen_clock_setting(tmp_path):
+    runtime = Runtime(hardening_settings(tmp_path, clock_frozen=True))
+    assert runtime.clock.frozen
+    runtime.db.close()

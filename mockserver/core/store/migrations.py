@@ -78,8 +78,9 @@ def restore_unsaved_clock(conn: sqlite3.Connection) -> None:
     if conn.execute("SELECT 1 FROM runtimestate WHERE id = 1").fetchone() is not None:
         return
     latest, now = latest_recorded_time(conn), time.time()
-    offset = latest - now if latest is not None and latest > now else 0.0
-    conn.execute("INSERT INTO runtimestate (id, offset, frozen_at, boots) VALUES (1, ?, NULL, 0)", (offset,))
+    if latest is not None and latest > now:  # no row otherwise: a fresh start keeps its own clock settings
+        conn.execute("INSERT INTO runtimestate (id, offset, frozen_at, boots) VALUES (1, ?, NULL, 0)",
+                     (latest - now,))
 
 
 def baseline(conn: sqlite3.Connection) -> None:
