@@ -7,6 +7,7 @@ a fresh database simply runs them all after create_all. To add one: append `Migr
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -95,9 +96,20 @@ def fixture_ledger(conn: sqlite3.Connection) -> None:
                  "provider TEXT NOT NULL, digest TEXT NOT NULL)")
 
 
+def api_key_hashes(conn: sqlite3.Connection) -> None:
+    """Version 3: apikey.key_hash, so a key is looked up by its hash and compared in constant time."""
+    if "key_hash" not in columns(conn, "apikey"):
+        conn.execute("ALTER TABLE apikey ADD COLUMN key_hash TEXT")
+    rows = conn.execute("SELECT id, key FROM apikey WHERE key_hash IS NULL").fetchall()
+    conn.executemany("UPDATE apikey SET key_hash = ? WHERE id = ?",
+                     [(hashlib.sha256(k.encode("utf-8", "surrogatepass")).hexdigest(), i) for i, k in rows])
+    conn.execute("CREATE INDEX IF NOT EXISTS ix_apikey_hash ON apikey(provider, key_hash)")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "baseline (45cb85d): columns earlier releases lack; a clock they never saved", baseline),
     Migration(2, "fixtureaccount: fixture-owned accounts and their applied digests", fixture_ledger),
+    Migration(3, "apikey.key_hash: keys looked up by hash, compared in constant time", api_key_hashes),
 ]
 LATEST = MIGRATIONS[-1].version
 
