@@ -115,40 +115,31 @@ def http_protocol(max_header_bytes: int, max_header_count: int) -> Any:
     class HeadTooLarge(Exception):
         pass
 
+    base_headers_complete, base_message_complete = HttpToolsProtocol.on_headers_complete, \
+        HttpToolsProtocol.on_message_complete
+    base_data_received = HttpToolsProtocol.data_received
+
     class LimitedHttpToolsProtocol(HttpToolsProtocol):
-        _head_pending, _raw_head, _parsed_head, _count, _over = True, 0, 0, 0, False
-
-        def on_message_begin(self) -> None:
-            self._raw_head = self._parsed_head = self._count = 0
-            self._head_pending = True
-            super().on_message_begin()
-
-        def on_url(self, url: bytes) -> None:
-            self._grow(len(url))
-            super().on_url(url)
-
-        def on_header(self, name: bytes, value: bytes) -> None:
-            self._count += 1
-            self._grow(len(name) + len(value) + 4)
-            super().on_header(name, value)
-
-        def _grow(self, size: int) -> None:
-            self._parsed_head += size
-            if self._parsed_head > max_header_bytes or self._count > max_header_count:
-                self._over = True
-                raise HeadTooLarge  # the parser stops; uvicorn answers via send_400_response below
+        # Kept cheap (measured per request): no per-header hook; the head is only summed when the
+        # bytes received for this request could exceed the limit at all.
+        _head_pending, _raw_head, _chunk, _over = True, 0, 0, False
 
         def on_headers_complete(self) -> None:
             self._head_pending = False
-            super().on_headers_complete()
+            headers = self.headers
+            if len(headers) > max_header_count or (self._raw_head + self._chunk > max_header_bytes and len(self.url)
+                                                   + sum(len(n) + len(v) + 4 for n, v in headers) > max_header_bytes):
+                self._over = True
+                raise HeadTooLarge  # the parser stops; uvicorn answers via send_400_response below
+            base_headers_complete(self)
 
         def on_message_complete(self) -> None:
-            super().on_message_complete()
+            base_message_complete(self)
             self._head_pending, self._raw_head = True, 0
 
         def data_received(self, data: bytes) -> None:
-            pending = self._head_pending
-            super().data_received(data)
+            pending, self._chunk = self._head_pending, len(data)
+            base_data_received(self, data)
             if pending and self._head_pending and not self.transport.is_closing():
                 # A head still incomplete after this chunk: count raw bytes, so a huge header line
                 # is refused while it streams in, not once the parser has buffered all of it.
