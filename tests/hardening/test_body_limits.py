@@ -109,3 +109,15 @@ def test_a_deep_lone_surrogate_is_found_without_recursion():
         value = [value]
     assert _first_unencodable({"a": ["ok", value]}) == ("a", 1) + (0,) * 50_000
     assert _first_unencodable({"a": ["ok", {"k": "fine"}]}) is None
+
+
+def test_the_depth_scan_ignores_brackets_inside_strings():
+    from mockserver.limits import json_too_deep
+
+    text = b'{"message": "' + b"[{" * 500 + b'\\"[[[", "to": ["a", "b"]}'
+    assert not json_too_deep(text, 64)
+    assert not json_too_deep(b'[' + b'{"a": [1, 2]},' * 10_000 + b'{}]', 64)  # wide, not deep
+    assert json_too_deep(b"[" * 65 + b"]" * 65, 64) and not json_too_deep(b"[" * 64 + b"]" * 64, 64)
+    assert json_too_deep(b"[" * 2000, 64)  # unbalanced and deep: the parser would recurse anyway
+    assert not json_too_deep(b"[}", 64)  # unbalanced but shallow: the route's parser answers
+    assert not json_too_deep(b"a=[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[", 4)  # not JSON
