@@ -13,7 +13,7 @@ import tomllib
 from pathlib import Path
 
 import httpx
-import pytest
+
 from mockserver.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
