@@ -19,6 +19,7 @@ from mockserver import __version__
 from mockserver.control import build_control_app
 from mockserver.core.runtime import Runtime
 from mockserver.docs_assets import install_assets, offline_docs
+from mockserver.guards import ServerGuard
 from mockserver.index import render_index
 from mockserver.providers import PROVIDERS
 from mockserver.providers.http import without_framework_422
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
         app.router.routes.append(DotAllMount(f"/{provider.name}", vendor_app, provider.name))
     app.router.routes.append(DotAllMount("/_mock", offline_docs(build_control_app(runtime, app)), "control"))
     install_assets(app)
+    app.add_middleware(ServerGuard, settings=settings, open_prefixes=[*(f"/{name}" for name in PROVIDERS), "/_static",
+                                                                 "/favicon.ico"])
 
     @app.get("/credentials", include_in_schema=False)
     def index() -> HTMLResponse:

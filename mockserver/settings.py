@@ -79,6 +79,24 @@ class Settings(BaseSettings):
                     'a key here wins over the MOCKSERVER_<PROVIDER>_<KEY> variable.',
     )
 
+    # Hardening (mockserver/guards.py, mockserver/limits.py, core/callback_urls.py).
+    control_token: str | None = Field(
+        default=None, description="When set, /_mock (but /_mock/health), / and the UI need it: "
+                                  "'Authorization: Bearer <token>' or the browser login at /_login.",
+    )
+    control_max_body_bytes: int = Field(default=1024 * 1024, ge=1024, description="Control API bodies above get 413.")
+    max_json_depth: int = Field(default=64, ge=2, description="Deeper JSON bodies are a validation error.")
+    max_header_bytes: int = Field(default=64 * 1024, ge=1024,
+                                  description="Request line plus headers; beyond: 431 and the connection closes.")
+    max_header_count: int = Field(default=100, ge=8, description="More header lines get 431.")
+    webhook_allow_hosts: list[str] = Field(
+        default_factory=list, description='Host globs or CIDRs callbacks may go to, e.g. ["*.example.com", '
+                                          '"10.0.0.0/8"]; empty: any host.',
+    )
+    webhook_deny_hosts: list[str] = Field(
+        default_factory=list, description='Host globs or CIDRs callbacks may never go to, e.g. ["169.254.0.0/16"].',
+    )
+
     def sqlite_path(self) -> Path | None:
         """The SQLite file behind database_url, or None for an in-memory database."""
         prefix = "sqlite:///"

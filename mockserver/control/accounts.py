@@ -10,10 +10,11 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 
 from mockserver.control import views
-from mockserver.control.deps import RuntimeDep
+from mockserver.control.deps import RuntimeDep, invalid
 
 #: Far beyond any test's needs, and far inside SQLite's signed 64-bit INTEGER even after many top-ups.
 CREDITS = {"ge": -(10**15), "le": 10**15}
+from mockserver.core import callback_urls
 from mockserver.core.models import Account
 from mockserver.core.store import accounts
 from mockserver.providers import PROVIDERS
@@ -55,6 +56,10 @@ async def _check_callbacks(runtime, acc: Account, urls: list[str]) -> None:
     provider = PROVIDERS.get(acc.provider)
     check = provider.callback_check if provider is not None else None
     for url in urls:
+        reason = await asyncio.to_thread(callback_urls.refusal, url, runtime.settings.webhook_allow_hosts,
+                                         runtime.settings.webhook_deny_hosts)
+        if reason is not None:
+            raise invalid(("body",), reason, url[:200])
         probe = check(runtime, acc, url) if check is not None else None
         if probe is None:
             continue

@@ -17,6 +17,7 @@ from typing import Iterator
 from sqlmodel import SQLModel, create_engine
 
 from mockserver.core import models  # noqa: F401  (registers the tables)
+from mockserver.core.store import migrations
 
 _EXTRA_INDEXES = (
     "CREATE UNIQUE INDEX IF NOT EXISTS ux_apikey ON apikey(provider, key)",
@@ -45,10 +46,15 @@ class Database:
         self._create_schema()
 
     def _create_schema(self) -> None:
+        """Refuse a newer release's database untouched; else create missing tables, then run the
+        versioned migrations (core/store/migrations.py) the database has not seen yet."""
+        with self.write() as conn:
+            version = migrations.refuse_newer(conn, str(self.path))
         engine = create_engine("sqlite://", creator=self._new_connection)
         SQLModel.metadata.create_all(engine)
         engine.dispose()
         with self.write() as conn:
+            migrations.upgrade(conn, version)
             for ddl in _EXTRA_INDEXES:
                 conn.execute(ddl)
 

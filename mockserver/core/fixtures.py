@@ -1,8 +1,10 @@
 """Load fixtures (TOML): one file per provider with accounts, keys, senders, templates and contact
-groups, plus magic_numbers.toml and review.toml. Loading is idempotent: existing rows are kept."""
+groups, plus magic_numbers.toml and review.toml. Every start re-applies them: a fixture account whose
+entry changed follows the file, one removed from it is removed; messages and user-made accounts stay."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tomllib
 from importlib import resources
@@ -12,7 +14,7 @@ from typing import Any
 from mockserver.core.clock import parse_iso
 from mockserver.core.lifecycle import MagicRule, Outcome
 from mockserver.core.models import Account, ApiKey, ContactGroup, Sender, Template
-from mockserver.core.store import accounts, catalog
+from mockserver.core.store import accounts, catalog, fixture_ledger
 
 SPECIAL = {"magic_numbers", "review"}
 
@@ -50,34 +52,67 @@ def review_patterns(directory: Path) -> tuple[str, ...]:
 
 
 def load(conn, directory: Path, now: float, only: str | None = None) -> int:
-    """Insert every fixture account (and what it owns) that is not there yet; returns accounts seen."""
-    seen = 0
+    """Bring fixture accounts in line with the files: a missing one is created, one whose entry changed
+    since it was last applied is updated, one the files no longer hold is deleted. Returns accounts seen."""
+    seen: set[str] = set()
+    applied = fixture_ledger.digests(conn, only)
     for provider, data in provider_files(directory).items():
         if only and provider != only:
             continue
         for acc in data.get("accounts", []):
-            load_account(conn, provider, acc, now)
-            seen += 1
-    return seen
+            digest = hashlib.sha256(json.dumps(acc, sort_keys=True, default=str).encode()).hexdigest()
+            exists = accounts.get(conn, acc["id"]) is not None
+            if not exists or applied.get(acc["id"]) != digest:
+                # An account without a ledger row predates the ledger (an upgrade): its spent
+                # credits stay, everything else follows the file.
+                load_account(conn, provider, acc, now, update=exists,
+                             keep_credits=exists and acc["id"] not in applied)
+                fixture_ledger.record(conn, acc["id"], provider, digest)
+            seen.add(acc["id"])
+    for account_id in applied.keys() - seen:
+        accounts.delete(conn, [account_id])
+        fixture_ledger.forget(conn, account_id)
+    return len(seen)
 
 
-def load_account(conn, provider: str, acc: dict[str, Any], now: float) -> None:
-    accounts.upsert(conn, Account(
+def _account(provider: str, acc: dict[str, Any], now: float) -> Account:
+    return Account(
         id=acc["id"], provider=provider, name=acc.get("name", ""), email=acc.get("email", ""),
         credits=int(acc.get("credits", 0)), currency=acc.get("currency", ""),
         billing_type=acc.get("billing_type", "topup"),
         allowed_channels=json.dumps(acc.get("allowed_channels", ["sms", "otp", "bulk"])),
         is_active=bool(acc.get("is_active", True)), dlr_url=acc.get("dlr_url") or None,
         mo_url=acc.get("mo_url") or None, extra=json.dumps(acc.get("extra", {})), created_at=now,
-    ))
+    )
+
+
+def _key(provider: str, account_id: str, k: dict[str, Any], now: float) -> ApiKey:
+    expires = k.get("expires_at")
+    return ApiKey(
+        provider=provider, key=k["key"], secret=k.get("secret"), account_id=account_id,
+        scopes=json.dumps(k.get("scopes", ["*"])), status=k.get("status", "active"),
+        expires_at=parse_iso(expires) if isinstance(expires, str) else None,
+        ip_allowlist=json.dumps(k.get("ip_allowlist", [])), sandbox=bool(k.get("sandbox", False)), created_at=now,
+    )
+
+
+def load_account(conn, provider: str, acc: dict[str, Any], now: float, update: bool = False,
+                 keep_credits: bool = False) -> None:
+    """Insert a fixture account and what it owns; with `update`, make an existing one match its entry
+    (fields, credits unless keep_credits, keys; senders, templates and groups it lacks are added)."""
+    account = _account(provider, acc, now)
+    if update:
+        fields = account.model_dump(exclude={"id", "created_at", "provider"} | ({"credits"} if keep_credits else set()))
+        accounts.set_fields(conn, acc["id"], **fields)
+    else:
+        accounts.upsert(conn, account)
     for k in acc.get("keys", []):
-        expires = k.get("expires_at")
-        accounts.add_key(conn, ApiKey(
-            provider=provider, key=k["key"], secret=k.get("secret"), account_id=acc["id"],
-            scopes=json.dumps(k.get("scopes", ["*"])), status=k.get("status", "active"),
-            expires_at=parse_iso(expires) if isinstance(expires, str) else None,
-            ip_allowlist=json.dumps(k.get("ip_allowlist", [])), sandbox=bool(k.get("sandbox", False)), created_at=now,
-        ))
+        key = _key(provider, acc["id"], k, now)
+        if not update or not fixture_ledger.update_key(conn, provider, key.key, key.model_dump(
+                exclude={"id", "provider", "key", "created_at"})):
+            accounts.add_key(conn, key)
+    if update:
+        fixture_ledger.retire_keys(conn, acc["id"], [k["key"] for k in acc.get("keys", [])])
     for i, s in enumerate(acc.get("senders", []), start=1):
         if catalog.sender_by_name(conn, acc["id"], s["name"]) is None:
             catalog.add_sender(conn, Sender(

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from mockserver.core import segments
+from mockserver.core import callback_urls, segments
 from mockserver.core.errors import InsufficientCredits
 from mockserver.core.lifecycle import Status
 from mockserver.core.models import Message
@@ -48,7 +48,8 @@ class Submission:
 
 
 def submit(runtime: Runtime, sub: Submission) -> Inserted:
-    """Store the submission; raises InsufficientCredits before anything is written."""
+    """Store the submission; raises InsufficientCredits or InvalidCallbackUrl before anything is written."""
+    callback_urls.check(sub.callback_url, runtime.settings)
     now = runtime.clock.now()
     seg = segments.segment(sub.body)
     parts = sub.parts_override or seg.parts

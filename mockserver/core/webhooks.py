@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from mockserver.core import callback_urls
 from mockserver.core.models import Webhook, WebhookAttempt
 from mockserver.core.notify import OutgoingWebhook
 from mockserver.core.store import webhooks as outbox
@@ -41,6 +42,7 @@ class AttemptResult:
     error: str | None = None
     latency_ms: float = 0.0
     retry_after: float | None = None
+    final: bool = False  # no retry whatever the outcome (a URL the sandbox refuses to call)
 
     @property
     def ok(self) -> bool:
@@ -105,6 +107,8 @@ class Dispatcher:
         return headers
 
     async def _post(self, url: str, body: str, extra_headers: dict[str, str]) -> AttemptResult:
+        if (refused := await callback_urls.delivery_refusal(url, self.rt.settings)) is not None:
+            return AttemptResult(status=None, error=f"refused: {refused}", final=True)  # nothing sent
         headers = self._headers(extra_headers)
         started = time.perf_counter()
         result = AttemptResult(status=None)
@@ -142,7 +146,7 @@ class Dispatcher:
     def _next_state(self, hook: Webhook, number: int, result: AttemptResult, now: float) -> tuple[str, float | None]:
         if result.ok:
             return "delivered", None
-        retryable = result.status is None or result.status in RETRYABLE_STATUSES
+        retryable = not result.final and (result.status is None or result.status in RETRYABLE_STATUSES)
         if not retryable or number >= hook.max_attempts:
             return "failed", None
         delay = min(self.rt.settings.webhook_backoff_base * 2.0 ** min(number - 1, 64), MAX_BACKOFF)

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mockserver.core.errors import CoreError
 from mockserver.core.ratelimit import RateLimiter
+from mockserver.limits import BodyLimit, json_too_deep, max_json_depth, replay_then
 from mockserver.providers.base import ProviderError
 
 if TYPE_CHECKING:
@@ -53,21 +54,31 @@ def render(exc: ProviderError) -> JSONResponse:
 
 
 def _first_unencodable(value: Any, path: tuple = ()) -> tuple | None:
-    """Path of the first string holding a lone UTF-16 surrogate (JSON allows "\\ud800"; UTF-8 does not)."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return path
-        return None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        if isinstance(key, str) and _first_unencodable(key) is not None:
-            return (*path, key)
-        found = _first_unencodable(item, (*path, key))
-        if found is not None:
-            return found
+    """Path of the first string holding a lone UTF-16 surrogate (JSON allows "\\ud800"; UTF-8 does not).
+    An explicit stack, not recursion: a deeply nested body must not end in a RecursionError (a 500)."""
+    stack: list[tuple[Any, tuple]] = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if not _encodable(item):
+                return where
+            continue
+        pairs = item.items() if isinstance(item, dict) else enumerate(item) if isinstance(item, list) else ()
+        children = []
+        for key, child in pairs:
+            if isinstance(key, str) and not _encodable(key):
+                return (*where, key)
+            children.append((child, (*where, key)))
+        stack.extend(reversed(children))  # depth-first in document order: the first offender is reported
     return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _HIGH, _LOW = rb"\\u[dD][89abAB][0-9a-fA-F]{2}", rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
@@ -77,8 +88,9 @@ _LONE_SURROGATE = re.compile(_HIGH + rb"(?!" + _LOW + rb")|(?<!" + _HIGH + rb")"
 
 
 class LoneSurrogateGuard:
-    """Pure ASGI middleware: a JSON body whose text holds a lone surrogate escape is refused as a
-    validation error in the vendor's shape, before a route can try to store or segment it (a 500)."""
+    """Pure ASGI middleware: a JSON body nested deeper than MOCKSERVER_MAX_JSON_DEPTH, or whose text
+    holds a lone surrogate escape, is refused as a validation error in the vendor's shape, before a
+    route can parse (RecursionError), store or segment it (a 500)."""
 
     def __init__(self, app: Any, on_invalid: Callable[[RequestValidationError, Request], ProviderError]) -> None:
         self.app, self.on_invalid = app, on_invalid
@@ -93,22 +105,22 @@ class LoneSurrogateGuard:
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False) and message["type"] == "http.request"
         body = b"".join(chunks)
-        if _LONE_SURROGATE.search(body):  # a C-speed pre-filter; the JSON parse below decides
+        error = None
+        if json_too_deep(body, max_json_depth(scope)):
+            error = {"type": "json_invalid", "loc": ("body",), "input": None,
+                     "msg": f"JSON nested deeper than {max_json_depth(scope)} levels"}
+        elif _LONE_SURROGATE.search(body):  # a C-speed pre-filter; the JSON parse below decides
             try:
                 path = _first_unencodable(json.loads(body))
             except ValueError:
                 path = None  # not JSON: the route's own parsing answers
             if path is not None:
-                error = RequestValidationError([{
-                    "type": "string_unicode", "loc": ("body", *path),
-                    "msg": "Input should be valid Unicode text (it holds a lone surrogate)", "input": None,
-                }])
-                return await render(self.on_invalid(error, Request(scope)))(scope, receive, send)
-
-        async def replay() -> dict:
-            return messages.pop(0) if messages else {"type": "http.request", "body": b"", "more_body": False}
-
-        return await self.app(scope, replay, send)
+                error = {"type": "string_unicode", "loc": ("body", *path), "input": None,
+                         "msg": "Input should be valid Unicode text (it holds a lone surrogate)"}
+        if error is not None:
+            invalid = self.on_invalid(RequestValidationError([error]), Request(scope))
+            return await render(invalid)(scope, receive, send)
+        return await self.app(scope, replay_then(messages, receive), send)
 
 
 def install_error_handlers(app: FastAPI, errors: ErrorMap) -> None:
@@ -145,14 +157,9 @@ def install_error_handlers(app: FastAPI, errors: ErrorMap) -> None:
 
 
 def body_limit_middleware(app: FastAPI, max_bytes: int, too_large: Callable[[Request], ProviderError]) -> None:
-    """Refuse a declared Content-Length over the limit before reading the body."""
-
-    @app.middleware("http")
-    async def _limit(request: Request, call_next: Any):
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > max_bytes:
-            return render(too_large(request))
-        return await call_next(request)
+    """Refuse a body over max_bytes in the vendor's shape while reading it: a declared Content-Length
+    at once, a chunked or streamed body at the first byte past the limit (never buffered whole)."""
+    app.add_middleware(BodyLimit, max_bytes=max_bytes, reject=lambda scope: render(too_large(Request(scope))))
 
 
 def limit_body(app: FastAPI, runtime: Runtime, vendor_max: int | None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import sqlite3
 from typing import Any
 
@@ -36,8 +38,17 @@ def set_fields(conn: sqlite3.Connection, account_id: str, **values: Any) -> int:
     return update(conn, "account", {"id": account_id}, values)
 
 
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def find_key(conn: sqlite3.Connection, provider: str, key: str) -> ApiKey | None:
-    row = conn.execute("SELECT * FROM apikey WHERE provider = ? AND key = ?", (provider, key)).fetchone()
+    """Looked up by the key's SHA-256 (an index walk on it says nothing about the key), then the key
+    itself compared in constant time."""
+    row = conn.execute("SELECT * FROM apikey WHERE provider = ? AND key_hash = ?", (provider, key_hash(key))).fetchone()
+    if row is None or not hmac.compare_digest(row["key"].encode("utf-8", "surrogatepass"),
+                                              key.encode("utf-8", "surrogatepass")):
+        return None
     return to_model(ApiKey, row)
 
 
@@ -48,6 +59,7 @@ def keys_of(conn: sqlite3.Connection, account_id: str) -> list[ApiKey]:
 def add_key(conn: sqlite3.Connection, key: ApiKey) -> ApiKey:
     if find_key(conn, key.provider, key.key) is None:
         key.id = insert(conn, key)
+        conn.execute("UPDATE apikey SET key_hash = ? WHERE id = ?", (key_hash(key.key), key.id))
     return key
 
 

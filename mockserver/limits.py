@@ -1,0 +1,159 @@
+"""Input limits every mount shares: a body read at most up to its limit (declared, streamed or chunked
+alike), the JSON nesting depth check, and the uvicorn protocol that bounds a request's head (431).
+Which error shape a refusal takes is the caller's business: each mount passes its own."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Awaitable, Callable
+
+ASGIApp = Callable[[dict, Any, Any], Awaitable[None]]
+#: Where the server-wide guard (mockserver/guards.py) puts MOCKSERVER_MAX_JSON_DEPTH for the mounts.
+DEPTH_SCOPE_KEY = "mockserver.max_json_depth"
+DEFAULT_JSON_DEPTH = 64
+
+# A JSON string, unrolled (no alternation per character), so stripping strings stays C-speed.
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_PAIR = re.compile(rb"\[\]|\{\}")
+
+
+def max_json_depth(scope: dict) -> int:
+    return int(scope.get(DEPTH_SCOPE_KEY, DEFAULT_JSON_DEPTH))
+
+
+def json_too_deep(body: bytes, max_depth: int) -> bool:
+    """True when a JSON text nests arrays/objects deeper than max_depth. Python's json parser recurses
+    (a RecursionError, i.e. a 500, near depth 1,000), so this check never parses: it strips strings,
+    keeps the brackets and removes innermost pairs, one level per C-speed pass."""
+    if body.lstrip()[:1] not in (b"{", b"[") or body.count(b"[") + body.count(b"{") <= max_depth:
+        return False
+    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKET)
+    for done in range(max_depth):
+        shorter = _PAIR.sub(b"", brackets)
+        if not shorter:
+            return False
+        if shorter == brackets:  # unbalanced (not JSON): deep only if what is left could nest too far
+            return done + len(brackets) > max_depth
+        brackets = shorter
+    return True
+
+
+def replay_then(messages: list[dict], receive: Any) -> Callable[[], Awaitable[dict]]:
+    """A receive that hands out the buffered messages, then defers to the real one."""
+    async def replay() -> dict:
+        # After the buffered body, the real receive: it reports a client's disconnect (long polls).
+        return messages.pop(0) if messages else await receive()
+    return replay
+
+
+class BodyLimit:
+    """Pure ASGI middleware: reads the request body, never more than max_bytes + 1 bytes (a declared
+    Content-Length over the limit is refused before reading), then replays it to the app. Over the
+    limit, `reject(scope)` answers in the mount's shape and the connection closes (no upload drain).
+    With `too_deep`, a JSON body nested beyond the scope's depth limit is answered by it instead."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, reject: Callable[[dict], ASGIApp],
+                 too_deep: Callable[[dict], ASGIApp] | None = None) -> None:
+        self.app, self.max_bytes, self.reject, self.too_deep = app, max_bytes, reject, too_deep
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return await self._refuse(self.reject, scope, receive, send)
+        messages, size, body = [], 0, []
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return await self._refuse(self.reject, scope, receive, send)
+            body.append(chunk)
+            if not message.get("more_body", False):
+                break
+        if self.too_deep is not None and json_too_deep(b"".join(body), max_json_depth(scope)):
+            return await self._refuse(self.too_deep, scope, receive, send, close=False)
+        await self.app(scope, replay_then(messages, receive), send)
+
+    @staticmethod
+    async def _refuse(answer: Callable[[dict], ASGIApp], scope: dict, receive: Any, send: Any,
+                      close: bool = True) -> None:
+        async def closing(message: dict) -> None:
+            if close and message["type"] == "http.response.start":
+                # The client may still be uploading: `Connection: close` makes uvicorn drop the
+                # connection after the answer instead of reading (and discarding) the rest.
+                message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
+            await send(message)
+        await answer(scope)(scope, receive, closing)
+
+
+def _header(scope: dict, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+_431 = b"Request header fields too large"
+
+
+def http_protocol(max_header_bytes: int, max_header_count: int) -> Any:
+    """uvicorn's httptools protocol with request-head limits (httptools itself has none: a 64 MiB
+    header was buffered, re-concatenated, and answered 200 after 4.9 s). Past either limit the client
+    gets 431 and the connection closes, as soon as the limit is crossed. "h11" when httptools is
+    missing: uvicorn then bounds the head with h11_max_incomplete_event_size (a 400)."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:
+        return "h11"
+
+    class HeadTooLarge(Exception):
+        pass
+
+    base_headers_complete, base_message_complete = HttpToolsProtocol.on_headers_complete, \
+        HttpToolsProtocol.on_message_complete
+    base_data_received = HttpToolsProtocol.data_received
+
+    class LimitedHttpToolsProtocol(HttpToolsProtocol):
+        # Kept cheap (measured per request): no per-header hook; the head is only summed when the
+        # bytes received for this request could exceed the limit at all.
+        _head_pending, _raw_head, _chunk, _over = True, 0, 0, False
+
+        def on_headers_complete(self) -> None:
+            self._head_pending = False
+            headers = self.headers
+            if len(headers) > max_header_count or (self._raw_head + self._chunk > max_header_bytes and len(self.url)
+                                                   + sum(len(n) + len(v) + 4 for n, v in headers) > max_header_bytes):
+                self._over = True
+                raise HeadTooLarge  # the parser stops; uvicorn answers via send_400_response below
+            base_headers_complete(self)
+
+        def on_message_complete(self) -> None:
+            base_message_complete(self)
+            self._head_pending, self._raw_head = True, 0
+
+        def data_received(self, data: bytes) -> None:
+            pending, self._chunk = self._head_pending, len(data)
+            base_data_received(self, data)
+            if pending and self._head_pending and not self.transport.is_closing():
+                # A head still incomplete after this chunk: count raw bytes, so a huge header line
+                # is refused while it streams in, not once the parser has buffered all of it.
+                self._raw_head += len(data)
+                if self._raw_head > max_header_bytes:
+                    self._over = True
+                    self.send_400_response("")
+
+        def send_400_response(self, msg: str) -> None:
+            if not self._over:
+                return super().send_400_response(msg)
+            self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; "
+                                 b"charset=utf-8\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s"
+                                 % (len(_431), _431))
+            self.transport.close()
+
+    return LimitedHttpToolsProtocol

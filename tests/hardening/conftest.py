@@ -1,0 +1,40 @@
+"""Fixtures of the hardening tests, with explicit settings (not the shared `client`): a started app on
+its own database, and a real uvicorn server for the tests that need a socket."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from mockserver.app import create_app
+from tests.hardening.kit import LiveServer, hardening_settings
+
+
+@pytest.fixture
+def app_factory(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def build(**overrides) -> TestClient:
+        client = TestClient(create_app(hardening_settings(tmp_path, **overrides)), raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield build
+    for client in reversed(clients):
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def sandbox(app_factory) -> TestClient:
+    return app_factory()
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path_factory.mktemp("live"), {"MOCKSERVER_RATE_LIMIT_ENABLED": "false"})
+    yield server
+    server.close()
