@@ -17,6 +17,7 @@ from typing import Iterator
 from sqlmodel import SQLModel, create_engine
 
 from mockserver.core import models  # noqa: F401  (registers the tables)
+from mockserver.core.store.webhooks import upgrade_webhook_outbox
 
 _EXTRA_INDEXES = (
     "CREATE UNIQUE INDEX IF NOT EXISTS ux_apikey ON apikey(provider, key)",
@@ -51,6 +52,7 @@ class Database:
         with self.write() as conn:
             for ddl in _EXTRA_INDEXES:
                 conn.execute(ddl)
+            upgrade_webhook_outbox(conn)  # delivery columns for a database made by an older version
 
     def _new_connection(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self._uri, uri=True, check_same_thread=False, isolation_level=None, timeout=30)

@@ -56,7 +56,7 @@ class Feed:
     def last_id(self) -> int:
         return self._next_id - 1
 
-    def publish(self, kind: str, **data: Any) -> FeedEvent:
+    def publish(self, kind: str, /, **data: Any) -> FeedEvent:  # positional: data may hold "kind"
         with self._lock:
             event = FeedEvent(self._next_id, kind, data)
             self._next_id += 1
