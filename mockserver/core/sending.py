@@ -79,6 +79,7 @@ def submit(runtime, sub: Submission) -> Inserted:  # runtime: mockserver.core.ru
         if sub.after_insert is not None:
             sub.after_insert(conn, inserted)
     runtime.wake()
+    runtime.metrics.sends.labels(sub.provider).inc()
     return inserted
 
 
