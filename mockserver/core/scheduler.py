@@ -205,9 +205,9 @@ class Scheduler:
         try:
             while not stop.is_set():
                 try:
-                    ticked = await asyncio.to_thread(self.tick, True)
-                    if ticked.webhooks:
-                        self.rt.dispatcher.kick()
+                    await asyncio.to_thread(self.tick, True)
+                    # Also after wake-ups for webhooks queued outside ticks (a send's accept callbacks).
+                    self.rt.dispatcher.kick()
                 except Exception:  # the loop must survive any single bad row
                     log.exception("scheduler tick failed")
                 with contextlib.suppress(asyncio.TimeoutError):
