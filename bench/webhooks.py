@@ -1,25 +1,39 @@
-"""Webhook throughput: deliveries/s from the persistent outbox to a local receiver, end to end
-(outbox query, POST through the shared httpx client, attempt log and state written back).
+"""Webhook throughput vs the receiver's own capacity, measured in the same run: wrk against a local
+receiver gives its req/s; then the dispatcher delivers N outbox rows to it end to end (claim with a
+lease, POST, attempt logged, state written back), once per client library and lane size.
 
-    /work/.venv/bin/python -m bench.webhooks [count]
+    /work/.venv/bin/python -m bench.webhooks [--count 5000] [--runs 3]
 
-The receiver is a minimal keep-alive HTTP/1.1 server in another process, so it is not the limit.
+Needs `wrk` (Debian package). Loopback only. The receiver is a minimal keep-alive HTTP/1.1 server in
+another process; the sandbox side runs in this process, as its dispatcher does in the server.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import multiprocessing
+import re
 import socket
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
+
+import aiohttp
+import httpx
 
 from mockserver.core.notify import OutgoingWebhook
 from mockserver.core.runtime import Runtime
 from mockserver.settings import Settings
 
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
+BODY = '{"status":"delivered","message_id":"m-%d","to":"+639170000001","at":"2026-11-30T10:00:00Z"}'
+#: (label, httpx instead of aiohttp, per-host lane, overall cap)
+CASES = (("aiohttp, lane 6 (default)", False, 6, 64), ("aiohttp, lane 16", False, 16, 64),
+         ("httpx, lane 6", True, 6, 64), ("httpx, lane 16", True, 16, 64))
 
 
 async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -44,41 +58,99 @@ def _serve(sock: socket.socket) -> None:
     asyncio.run(main())
 
 
-async def _run(runtime: Runtime, url: str, count: int) -> float:
-    now = runtime.clock.now()
-    hooks = [OutgoingWebhook(url=url, body='{"status":"delivered","n":%d}' % i, ordering_key=f"k{i}")
-             for i in range(count)]
+def receiver_capacity(url: str, seconds: int) -> float:
+    """wrk POSTing a webhook-sized body to the receiver: its req/s on this box, now."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                f'wrk.body = [[{BODY % 1}]]\n')
+    out = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "-s", f.name, url],
+                         capture_output=True, text=True, check=True).stdout
+    Path(f.name).unlink()
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+async def _deliver(runtime: Runtime, url: str, count: int) -> float:
+    hooks = [OutgoingWebhook(url=url, body=BODY % i, ordering_key=f"k{i}") for i in range(count)]
     with runtime.db.write() as conn:
-        runtime.enqueue_webhooks(conn, "bench", "bench", None, hooks, now)
+        runtime.enqueue_webhooks(conn, "bench", "bench", None, hooks, runtime.clock.now())
+    stop = asyncio.Event()
     started = time.perf_counter()
-    done = 0
-    while done < count:
-        done += await runtime.dispatcher.deliver_due()
+    pump = asyncio.create_task(runtime.dispatcher.run(stop))  # as the server's lifespan runs it
+    while runtime.dispatcher.attempts < count:
+        await asyncio.sleep(0.005)
     elapsed = time.perf_counter() - started
+    stop.set()
+    await pump
     await runtime.dispatcher.close()
     return elapsed
 
 
-def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
+async def _bare_client(url: str, count: int, concurrency: int, use_httpx: bool) -> float:
+    """The client alone, no outbox: POSTs/s with `concurrency` in flight (the ceiling of each library)."""
+    gate = asyncio.Semaphore(concurrency)
+    if use_httpx:
+        client = httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency))
+        post = lambda i: client.post(url, content=(BODY % i).encode())  # noqa: E731
+    else:
+        client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
+        post = lambda i: _aiohttp_post(client, url, i)  # noqa: E731
+
+    async def one(i: int) -> None:
+        async with gate:
+            await post(i)
+    started = time.perf_counter()
+    await asyncio.gather(*(one(i) for i in range(count)))
+    elapsed = time.perf_counter() - started
+    await (client.aclose() if use_httpx else client.close())
+    return count / elapsed
+
+
+async def _aiohttp_post(session, url: str, i: int) -> None:
+    async with session.post(url, data=(BODY % i).encode()) as resp:
+        await resp.read()
+
+
+def deliveries_per_second(url: str, count: int, use_httpx: bool, per_host: int, total: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", load_fixtures=False, seed=1,
+                            webhook_per_host_concurrency=per_host, webhook_concurrency=total)
+        runtime = Runtime(settings, transport=httpx.AsyncHTTPTransport() if use_httpx else None)
+        elapsed = asyncio.run(_deliver(runtime, url, count))
+        delivered = runtime.db.conn().execute("SELECT count(*) FROM webhook WHERE status = 'delivered'").fetchone()[0]
+        logged = runtime.db.conn().execute("SELECT count(*) FROM webhookattempt").fetchone()[0]
+        runtime.db.close()
+    assert delivered == logged == count, (delivered, logged, count)
+    return count / elapsed
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=5000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--wrk-seconds", type=int, default=5)
+    args = ap.parse_args()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    sock.listen(512)
+    sock.listen(1024)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/dlr"
     receiver = multiprocessing.Process(target=_serve, args=(sock,), daemon=True)
     receiver.start()
     try:
-        for concurrency in (1, 10):
-            with tempfile.TemporaryDirectory() as tmp:
-                settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", load_fixtures=False, seed=1,
-                                    webhook_concurrency=concurrency)
-                runtime = Runtime(settings)
-                elapsed = asyncio.run(_run(runtime, url, count))
-                runtime.db.close()
-            print(f"concurrency {concurrency:>2}: {count} webhooks in {elapsed:.2f} s = {count / elapsed:,.0f} deliveries/s")
+        capacity = statistics.median(receiver_capacity(url, args.wrk_seconds) for _ in range(args.runs))
+        print(f"receiver capacity (wrk -c64, median of {args.runs}): {capacity:,.0f} req/s")
+        for label, use_httpx in (("bare aiohttp client, 16 in flight", False), ("bare httpx client, 16 in flight", True)):
+            rates = [asyncio.run(_bare_client(url, args.count, 16, use_httpx)) for _ in range(args.runs)]
+            rate = statistics.median(rates)
+            print(f"  {label:34s} {rate:7,.0f} POST/s      {rate / capacity:5.3f}x receiver")
+        for label, use_httpx, per_host, total in CASES:
+            rates = [deliveries_per_second(url, args.count, use_httpx, per_host, total) for _ in range(args.runs)]
+            rate = statistics.median(rates)
+            print(f"  outbox, {label:26s} {rate:7,.0f} webhooks/s  {rate / capacity:5.3f}x receiver  "
+                  f"(runs: {', '.join(f'{r:,.0f}' for r in rates)})")
     finally:
         receiver.terminate()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -12,7 +12,7 @@ from typing import Any, AsyncIterator
 
 import httpx
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount
 
 from mockserver import __version__
@@ -73,6 +73,11 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
     @app.get("/credentials", include_in_schema=False)
     def index() -> HTMLResponse:
         return HTMLResponse(render_index(runtime, PROVIDERS))
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus text: sends, transitions, webhook attempts by outcome, scheduler lag, queue depth."""
+        return Response(runtime.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
     mount_ui(app)  # the web inbox at / (pages under /inbox); the index above is one click away
 

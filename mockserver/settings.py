@@ -64,8 +64,18 @@ class Settings(BaseSettings):
     webhook_timeout: float = 5.0
     webhook_max_attempts: int = 5
     webhook_backoff_base: float = Field(default=2.0, description="Retry n waits base * 2**(n-1) s.")
-    webhook_concurrency: int = 10
-    webhook_batch: int = Field(default=1000, description="Outbox rows fetched per delivery round.")
+    webhook_concurrency: int = Field(default=64, ge=1, description="Webhook requests in flight at once, overall.")
+    webhook_per_host_concurrency: int = Field(
+        default=6, ge=1, description="Webhook requests in flight to one receiver host:port (its lane).")
+    webhook_batch: int = Field(default=1000, ge=1, description="Most outbox rows claimed in one transaction.")
+    webhook_lease: float = Field(
+        default=15.0, gt=0,
+        description="Wall-clock seconds an attempt holds its row; after a crash it is sent again once this "
+                    "expires. Keep it above webhook_timeout.")
+    webhook_settle_wait: float = Field(
+        default=1.0, ge=0,
+        description="Clock advance, redelivery and other control actions wait at most this long for the "
+                    "webhooks they made due to be attempted before answering.")
     wait_recheck: float = Field(default=0.5, description="Seconds between database re-checks of a /_mock wait.")
 
     # Traffic shaping (per provider rules still apply).

@@ -62,7 +62,8 @@ def get_clock(runtime: RuntimeDep) -> ClockState:
 
 @router.post("/advance", response_model=ClockState)
 async def advance_clock(body: Advance, runtime: RuntimeDep) -> ClockState:
-    """Move time forward; every transition and webhook due by then runs before this answers."""
+    """Move time forward; every transition due by then runs before this answers, and the webhooks then
+    due are attempted, waiting for their answers at most MOCKSERVER_WEBHOOK_SETTLE_WAIT (1 s)."""
     if runtime.clock.now() + body.seconds > LATEST:
         raise invalid(("body", "seconds"), "the clock cannot pass 9000-01-01", body.seconds)
     await asyncio.to_thread(runtime.clock.advance, body.seconds)  # the new time is saved to the database

@@ -60,6 +60,7 @@ def webhook(hook: Webhook, attempts: Sequence[WebhookAttempt] | None = None) -> 
         "max_attempts": hook.max_attempts, "next_attempt_at": iso_ms(hook.next_attempt_at),
         "last_status_code": hook.last_status_code, "last_error": hook.last_error,
         "created_at": iso_ms(hook.created_at), "updated_at": iso_ms(hook.updated_at),
+        "delivery_id": hook.delivery_id,  # the X-Mock-Delivery-Id header of every attempt
     }
     if attempts is not None:
         out["attempt_log"] = [attempt(a) for a in attempts]
@@ -68,7 +69,7 @@ def webhook(hook: Webhook, attempts: Sequence[WebhookAttempt] | None = None) -> 
 
 def attempt(a: WebhookAttempt) -> dict:
     return {
-        "attempt": a.attempt, "at": iso_ms(a.at), "url": a.url, "request_headers": _json(a.request_headers, {}),
+        "attempt": a.attempt, "sent_at": iso_ms(a.sent_at), "at": iso_ms(a.at), "url": a.url, "request_headers": _json(a.request_headers, {}),
         "request_body": a.request_body, "response_status": a.response_status,
         "response_excerpt": a.response_excerpt, "latency_ms": a.latency_ms, "error": a.error,
     }

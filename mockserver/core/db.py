@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from sqlalchemy.orm import configure_mappers
 from sqlmodel import SQLModel, create_engine
 
 from mockserver.core import models  # noqa: F401  (registers the tables)
@@ -53,6 +54,10 @@ class Database:
         engine = create_engine("sqlite://", creator=self._new_connection)
         SQLModel.metadata.create_all(engine)
         engine.dispose()
+        # Rows become models through model_construct (store/rows.py), which does not configure the ORM
+        # mappers; on a restart where no model was ever built normally (fixtures unchanged), reading an
+        # attribute of such a row then raised AttributeError deep in SQLAlchemy. Configure them now.
+        configure_mappers()
         with self.write() as conn:
             migrations.upgrade(conn, version)
             for ddl in _EXTRA_INDEXES:

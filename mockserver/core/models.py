@@ -177,6 +177,13 @@ class Webhook(SQLModel, table=True):
     last_error: Optional[str] = None
     created_at: float = 0.0
     updated_at: float = 0.0
+    # Sent as X-Mock-Delivery-Id on every attempt and redelivery, so receivers can de-duplicate.
+    delivery_id: str = ""
+    # JSON the provider's shaper signs at each attempt (sign_headers), wall-clock time; "" = unsigned.
+    signing: str = ""
+    host: str = ""  # the URL's host:port: deliveries run in one lane per host
+    # Wall-clock time until which an attempt holds this row; after a crash it is sent again once it expires.
+    lease_until: Optional[float] = None
 
 
 class WebhookAttempt(SQLModel, table=True):
@@ -191,6 +198,8 @@ class WebhookAttempt(SQLModel, table=True):
     response_excerpt: str = ""
     latency_ms: float = 0.0
     error: Optional[str] = None
+    sent_at: float = 0.0  # sandbox time the request went out (`at`: when it answered or failed)
+    delivery_id: str = ""
 
 
 class Idempotency(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """What a provider must tell core about webhooks: the payloads for status changes, inbound
-messages and reviews. Core decides *when* to call these; `webhooks.py` delivers the results."""
+messages and reviews, and the signature of each attempt. Core decides *when* to call these;
+`webhooks.py` delivers the results."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ class OutgoingWebhook:
     headers: dict[str, str] = field(default_factory=dict)
     kind: str = "dlr"
     ordering_key: str = ""
+    # What the shaper's sign_headers() needs to sign each attempt as it is sent (stored in the outbox,
+    # JSON-able); empty: nothing to sign. Signatures made at queue time go stale across clock advances.
+    signing: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -46,3 +50,6 @@ class WebhookShaper(Protocol):
     def inbound_webhooks(self, inbound: Inbound, account: Account) -> list[OutgoingWebhook]: ...
 
     def review_webhooks(self, review: Review, account: Account) -> list[OutgoingWebhook]: ...
+
+    # Optional: `sign_headers(signing: dict, now: float) -> dict[str, str]`, called at every attempt of a
+    # webhook queued with `signing`, with wall-clock `now` (time.time()); its headers go on that request.

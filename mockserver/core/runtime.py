@@ -21,6 +21,7 @@ from mockserver.core.clock import Clock
 from mockserver.core.db import Database
 from mockserver.core.feed import Feed
 from mockserver.core.ids import Ids
+from mockserver.core.metrics import Metrics
 from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, OutcomeRules, Timing
 from mockserver.core.models import Account, ApiKey, Webhook
 from mockserver.core.notify import OutgoingWebhook, WebhookShaper
@@ -52,6 +53,7 @@ class Runtime:
         self.feed = Feed()  # what /_mock/stream serves: see core/feed.py for the event kinds
         self.scheduler = Scheduler(self)
         self.dispatcher = Dispatcher(self, transport)
+        self.metrics = Metrics(self)
         self.wakeup = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._provision_lock = threading.Lock()
@@ -190,6 +192,7 @@ class Runtime:
         return [outbox.enqueue(conn, Webhook(
             provider=provider, account_id=account_id, message_id=message_id, kind=hook.kind,
             ordering_key=hook.ordering_key, url=hook.url, headers=json.dumps(hook.headers), body=hook.body,
+            signing=json.dumps(hook.signing) if hook.signing else "",
             max_attempts=self.settings.webhook_max_attempts, next_attempt_at=now, created_at=now, updated_at=now,
         )) for hook in hooks if hook.url]
 
@@ -203,14 +206,11 @@ class Runtime:
         return now if self.settings.timing == "instant" else now + self.settings.review_delay
 
     # -- time travel ----------------------------------------------------------------------
-    async def settle(self, max_rounds: int = 10_000) -> None:
-        """Run every transition and webhook due at the clock's now before returning (a delivery round
-        takes at most MOCKSERVER_WEBHOOK_BATCH rows, so a big backlog needs several rounds)."""
-        for _ in range(max_rounds):
-            ticked = await asyncio.to_thread(self.scheduler.tick)
-            attempts = await self.dispatcher.deliver_due()
-            if not attempts and not ticked.transitions and not ticked.webhooks and not ticked.reviews:
-                break
+    async def settle(self) -> None:
+        """Run every transition due at the clock's now, then attempt the webhooks due, waiting for their
+        answers at most MOCKSERVER_WEBHOOK_SETTLE_WAIT s (a slow receiver never holds the caller longer)."""
+        await asyncio.to_thread(self.scheduler.tick)  # a tick repeats until nothing more is due
+        await self.dispatcher.deliver_due()
 
     async def close(self) -> None:
         await self.dispatcher.close()

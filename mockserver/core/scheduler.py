@@ -2,16 +2,19 @@
 
 Recipients move in set-based UPDATEs over id ranges (a message's recipients are contiguous), so a
 2M-recipient send costs a few statements, not 2M ORM objects. Per-recipient webhooks are built only
-for messages whose provider asked for them (`notify`).
+for messages whose provider asked for them (`notify`); they go to the outbox, and the dispatcher
+delivers them on its own (a tick never waits for HTTP). Background ticks measure their lag: how long
+after its due time each transition ran.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from mockserver.core import credits
 from mockserver.core.lifecycle import ACTIVE, Status, message_status, next_status
@@ -30,6 +33,8 @@ class TickResult:
     transitions: int = 0
     webhooks: int = 0
     reviews: int = 0
+    lag: float = 0.0  # the most a transition of this tick ran after its due time (background ticks)
+    updated: dict = field(default_factory=dict)  # message id -> (provider, account_id) whose recipients moved
 
 
 class Scheduler:
@@ -38,20 +43,32 @@ class Scheduler:
         # The background loop and clock-advance both tick from worker threads; one at a time, so a
         # message row read before its transaction is never stale.
         self._tick_lock = threading.Lock()
+        self.lag = 0.0  # how late the latest background tick ran its latest transitions (seconds)
 
-    def tick(self) -> TickResult:
-        """Apply every transition due now (repeating until nothing more is due)."""
+    def tick(self, measure_lag: bool = False) -> TickResult:
+        """Apply every transition due now (repeating until nothing more is due). Only background ticks
+        measure lag: after a clock jump everything is "late" by the jump, which is no lag at all."""
         with self._tick_lock:
-            result = self._tick()
+            result = self._tick(measure_lag)
         if result.transitions or result.reviews:
             self.rt.changed()  # long-polls waiting for a status re-check now
+        if result.transitions:
+            self.rt.metrics.transitions.inc(result.transitions)
+        if result.updated:
+            now_status = messages.statuses_of(self.rt.db.conn(), list(result.updated))
+            for msg_id, (provider, account_id) in result.updated.items():
+                self.rt.feed.publish("message.updated", id=msg_id, provider=provider, account_id=account_id,
+                                     status=now_status.get(msg_id))
+        if measure_lag:
+            self.lag = result.lag
+            self.rt.metrics.scheduler_lag.set(result.lag)
         return result
 
     def exclusive(self) -> threading.Lock:
         """The tick lock, for writers outside tick (forced statuses) that touch the same rows."""
         return self._tick_lock
 
-    def _tick(self) -> TickResult:
+    def _tick(self, measure_lag: bool) -> TickResult:
         result = TickResult()
         now = self.rt.clock.now()
         while True:
@@ -59,8 +76,14 @@ class Scheduler:
             if not due:
                 break
             for msg in due:
+                if measure_lag and msg.next_due_at is not None:
+                    result.lag = max(result.lag, self.rt.clock.now() - msg.next_due_at)
+                    self.lag = max(self.lag, result.lag)  # readable live while a long tick runs
+                before = result.transitions
                 try:
                     self._advance_message(msg, now, result)
+                    if result.transitions > before:
+                        result.updated[msg.id] = (msg.provider, msg.account_id)
                 except Exception:  # one bad message (a provider's shaper raising) must not stop the rest
                     log.exception("advancing message %s failed; retrying it in %s s", msg.id, RETRY_FAILED_AFTER)
                     with self.rt.db.write() as conn:
@@ -178,22 +201,25 @@ class Scheduler:
                         conn, row["provider"], account.id, None, shaper.review_webhooks(review, account), now)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Tick in a worker thread every interval (or sooner when woken), until `stop` is set."""
+        """Tick in a worker thread every interval (or sooner when woken), until `stop` is set; the
+        webhook dispatcher runs beside it as its own task."""
         interval = self.rt.settings.scheduler_interval
-        while not stop.is_set():
-            try:
-                await asyncio.to_thread(self.tick)
-                # A full batch means more is due: keep delivering before sleeping (bulk DLRs).
-                while await self.rt.dispatcher.deliver_due() >= self.rt.settings.webhook_batch and not stop.is_set():
-                    pass
-            except Exception:  # the loop must survive any single bad row
-                log.exception("scheduler tick failed")
-            try:
-                await asyncio.wait_for(self.rt.wakeup.wait(), timeout=interval)
-            except asyncio.TimeoutError:
-                pass
-            self.rt.wakeup.clear()
-
+        delivery = asyncio.create_task(self.rt.dispatcher.run(stop))
+        try:
+            while not stop.is_set():
+                try:
+                    await asyncio.to_thread(self.tick, True)
+                    # Also after wake-ups for webhooks queued outside ticks (a send's accept callbacks).
+                    self.rt.dispatcher.kick()
+                except Exception:  # the loop must survive any single bad row
+                    log.exception("scheduler tick failed")
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self.rt.wakeup.wait(), timeout=interval)
+                self.rt.wakeup.clear()
+        finally:
+            self.rt.dispatcher.kick()
+            with contextlib.suppress(asyncio.CancelledError):
+                await delivery
 
 
 def _parked(row) -> bool:

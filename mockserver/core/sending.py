@@ -85,6 +85,7 @@ def submit(runtime: Runtime, sub: Submission) -> Inserted:
     runtime.feed.publish("message.created", id=msg.id, public_id=msg.public_id, provider=msg.provider,
                          account_id=msg.account_id, recipient_count=msg.recipient_count, status=str(msg.status))
     runtime.wake()
+    runtime.metrics.sends.labels(sub.provider).inc()
     return inserted
 
 

@@ -1,149 +1,274 @@
-"""Webhook delivery: one shared httpx.AsyncClient, bounded concurrency, retries with exponential
-backoff on connection errors, timeouts, 5xx and 429 (other 4xx are final), every attempt logged.
+"""Webhook delivery, apart from the scheduler: a pump claims due outbox rows (with a lease) into
+per-host lanes and starts one task per attempt; each attempt is logged the moment it answers.
 
-Rows with the same ordering key go out strictly in id order; a row waiting for a retry holds back
-the rows behind it, so a receiver never sees DELIVERED before SENT. The outbox is the database, so
-whatever is still pending when the process stops goes out after the next start.
+Retries back off exponentially on connection errors, timeouts, 5xx and 429 (other 4xx are final).
+Only the first pending row of an ordering key is ever claimed, so a receiver never sees DELIVERED
+before SENT. Every request carries X-Mock-Delivery-Id (the same on every retry and redelivery) and is
+signed by the provider's shaper at the moment it is sent, with wall-clock time. The outbox is the
+database: a crash mid-attempt re-sends that attempt once its lease expires, and nothing else.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
+from typing import AsyncIterator
 
 import httpx
 
 from mockserver.core import callback_urls
-from mockserver.core.models import Webhook, WebhookAttempt
+from mockserver.core.delivery.client import AttemptResult, Poster
+from mockserver.core.delivery.lanes import Lanes
 from mockserver.core.notify import OutgoingWebhook
 from mockserver.core.store import webhooks as outbox
 
 RETRYABLE_STATUSES = frozenset({429}) | frozenset(range(500, 600))
-EXCERPT = 2000
 #: A Retry-After longer than this is not honoured (a sandbox should not park a webhook for hours).
 MAX_RETRY_AFTER = 3600.0
 #: Longest wait between retries. Each redelivery extends the attempt budget, so the attempt number (the
 #: backoff exponent) keeps growing; uncapped, a few dozen redeliveries parked a webhook past year 9999.
 MAX_BACKOFF = 3600.0
 USER_AGENT = "mockserver-webhooks/0.1"
+DELIVERY_ID_HEADER = "X-Mock-Delivery-Id"
+#: Seconds the background pump sleeps when nothing woke it (retries falling due are found this way).
+POLL = 0.05
+#: Seconds the pump waits after a wake-up before claiming, to claim for several free slots at once.
+CLAIM_GATHER = 0.002
 
 log = logging.getLogger("mockserver.webhooks")
-
-
-
-@dataclass
-class AttemptResult:
-    status: int | None  # None: no HTTP answer (connection error or timeout)
-    excerpt: str = ""
-    error: str | None = None
-    latency_ms: float = 0.0
-    retry_after: float | None = None
-    final: bool = False  # no retry whatever the outcome (a URL the sandbox refuses to call)
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
 
 #: What probe() returns: the same facts as a logged attempt.
 ProbeResult = AttemptResult
 
 
+@dataclass(slots=True)
+class Claim:
+    """The outbox row an attempt holds (the columns delivery needs, read straight from SQLite)."""
+
+    id: int
+    provider: str
+    account_id: str
+    message_id: int | None
+    kind: str
+    url: str
+    headers: str
+    body: str
+    attempts: int
+    max_attempts: int
+    delivery_id: str
+    signing: str
+    host: str
+
+    @classmethod
+    def of(cls, row) -> "Claim":
+        return cls(*(row[name] for name in cls.__slots__))
+
+
 class Dispatcher:
     def __init__(self, runtime, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.rt = runtime
+        s = runtime.settings
         self._transport = transport
-        self._client: httpx.AsyncClient | None = None
-        self._round = asyncio.Lock()
+        self.lanes = Lanes(s.webhook_per_host_concurrency, s.webhook_concurrency)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._tasks: dict[int, asyncio.Task] = {}  # webhook id -> its attempt in flight
+        self._records: list[tuple[Claim, dict, dict, asyncio.Future]] = []
+        self._writing = False
+        self.attempts = 0  # attempts recorded since start (deliver_due counts from it)
 
-    def _http(self) -> httpx.AsyncClient:
-        # One client for every webhook: a client per request measured 25x slower (performance notes).
-        if self._client is None:
-            s = self.rt.settings
-            self._client = httpx.AsyncClient(
-                transport=self._transport, timeout=s.webhook_timeout, follow_redirects=False,
-                limits=httpx.Limits(max_connections=s.webhook_concurrency * 2),
-            )
-        return self._client
+    # -- loop-bound state (tests and benches run several event loops over one runtime) -------------
+    def _bind(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop = loop
+            self._http = Poster(self.rt.settings.webhook_timeout, self.rt.settings.webhook_concurrency,
+                                self.rt.settings.webhook_per_host_concurrency, self._transport)
+            self._claiming = asyncio.Lock()  # one claim pass at a time; quiet() holds it too
+            self._kick = asyncio.Event()
+            self._tasks.clear()
+            self.lanes.reset_gates()
+
+    def kick(self) -> None:
+        """Something may be due: let the background pump look now (safe from any thread)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._kick.set)
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        """Stop: attempts still in flight are abandoned; their leases expire and they go out again."""
+        if self._loop is asyncio.get_running_loop():
+            tasks = list(self._tasks.values())
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._http.close()
 
-    async def deliver_due(self) -> int:
-        """Deliver every webhook due now (one batch); returns how many attempts were made."""
-        async with self._round:
-            now = self.rt.clock.now()
-            rows = await asyncio.to_thread(outbox.due_batch, self.rt.db.conn(), now, self.rt.settings.webhook_batch)
-            groups: OrderedDict[str, list[Webhook]] = OrderedDict()
-            for row in rows:
-                groups.setdefault(row.ordering_key or f"#{row.id}", []).append(row)
-            gate = asyncio.Semaphore(self.rt.settings.webhook_concurrency)
-            done: list[tuple[Webhook, AttemptResult]] = []
-            await asyncio.gather(*(self._deliver_group(g, gate, done) for g in groups.values()))
-            if done:
-                # One transaction per round: a write per attempt from many threads made SQLite's
-                # busy handler the bottleneck (concurrency 10 ran slower than 1; bench/webhooks.py).
-                await asyncio.to_thread(self._record_all, done)
-            return len(done)
+    # -- the pump -----------------------------------------------------------------------------------
+    async def run(self, stop: asyncio.Event) -> None:
+        """Background loop for the app lifespan: claim and start what is due until `stop` is set."""
+        self._bind()
+        while not stop.is_set():
+            try:
+                await self.pump()
+            except Exception:  # the loop must survive any single bad row
+                log.exception("webhook pump failed")
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._kick.wait(), timeout=POLL)
+                # Let a few more answers land first: one claim transaction for several free slots
+                # instead of one per answer (measured: the claim per answer halved throughput).
+                await asyncio.sleep(CLAIM_GATHER)
+            self._kick.clear()
 
-    async def _deliver_group(self, group: list[Webhook], gate: asyncio.Semaphore,
-                             done: list[tuple[Webhook, AttemptResult]]) -> None:
-        for hook in group:
-            async with gate:
-                result = await self._post(hook.url, hook.body, json.loads(hook.headers or "{}"))
-            done.append((hook, result))
-            if not result.ok:  # the rest of this key waits behind the retry
+    async def pump(self) -> int:
+        """Claim every due row a lane has room for and start its attempt; returns how many started."""
+        self._bind()
+        started = 0
+        async with self._claiming:
+            while self.lanes.room() > 0:
+                rows = await asyncio.to_thread(self._claim)
+                if not rows:
+                    break
+                for row in rows:
+                    self._tasks[row.id] = asyncio.create_task(self._attempt(row))
+                started += len(rows)
+        return started
+
+    def _claim(self) -> list[Claim]:
+        """In a worker thread: choose due rows for free lanes and lease them, in one transaction."""
+        now, wall = self.rt.clock.now(), time.time()
+        limit = min(self.lanes.room(), self.rt.settings.webhook_batch)
+        full = self.lanes.full_hosts()
+        # Look before taking the write lock: the pump polls, and most polls find nothing.
+        if not outbox.due_rows(self.rt.db.conn(), now, 1, wall=wall, full_hosts=full):
+            return []
+        with self.rt.db.write() as conn:
+            rows = [Claim.of(r) for r in outbox.due_rows(conn, now, limit, wall=wall, full_hosts=full)
+                    if r["id"] not in self._tasks]
+            taken = self.lanes.take(rows)
+            outbox.lease(conn, [r.id for r in taken], wall + self.rt.settings.webhook_lease)
+        return taken
+
+    async def deliver_due(self, wait: float | None = None) -> int:
+        """Start every attempt due now and wait for their answers, but at most `wait` seconds
+        (MOCKSERVER_WEBHOOK_SETTLE_WAIT); returns how many attempts were recorded meanwhile."""
+        self._bind()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (self.rt.settings.webhook_settle_wait if wait is None else wait)
+        before = self.attempts
+        while True:
+            started = await self.pump()
+            remaining = deadline - loop.time()
+            if (not started and not self._tasks) or remaining <= 0:
                 break
+            if self._tasks:
+                await asyncio.wait(list(self._tasks.values()), timeout=remaining,
+                                   return_when=asyncio.FIRST_COMPLETED)
+        return self.attempts - before
 
-    def _headers(self, extra: dict[str, str]) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT}
-        headers.update(extra)
+    @contextlib.asynccontextmanager
+    async def quiet(self) -> AsyncIterator[None]:
+        """No claim starts and no attempt is in flight while the block runs (reset reuses row ids)."""
+        self._bind()
+        async with self._claiming:
+            if self._tasks:
+                await asyncio.wait(list(self._tasks.values()))
+            yield
+
+    # -- one attempt --------------------------------------------------------------------------------
+    async def _attempt(self, hook: Claim) -> None:
+        try:
+            try:
+                async with self.lanes.gate(hook.host):
+                    headers = self._headers(hook)  # signed now, as it goes out
+                    sent_at = self.rt.clock.now()
+                    refused = await callback_urls.delivery_refusal(hook.url, self.rt.settings)
+                    result = AttemptResult(status=None, error=f"refused: {refused}", final=True) if refused \
+                        else await self._http.post(hook.url, hook.body, headers)
+            finally:
+                self.lanes.release(hook.host)
+            await self._record(hook, headers, result, sent_at)
+        except Exception:
+            log.exception("webhook %s: attempt failed unexpectedly (its lease will expire)", hook.id)
+        finally:
+            self._tasks.pop(hook.id, None)
+            self._kick.set()  # its lane has room, and the next row of its key may be due
+
+    def _headers(self, hook: Claim) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
+                   DELIVERY_ID_HEADER: hook.delivery_id}
+        headers.update(json.loads(hook.headers or "{}"))
+        if hook.signing:
+            headers.update(self._sign(hook.provider, json.loads(hook.signing)))
         return headers
 
-    async def _post(self, url: str, body: str, extra_headers: dict[str, str]) -> AttemptResult:
-        if (refused := await callback_urls.delivery_refusal(url, self.rt.settings)) is not None:
-            return AttemptResult(status=None, error=f"refused: {refused}", final=True)  # nothing sent
-        headers = self._headers(extra_headers)
-        started = time.perf_counter()
-        result = AttemptResult(status=None)
-        try:
-            resp = await self._http().post(url, content=body.encode(), headers=headers)
-            result.status, result.excerpt = resp.status_code, resp.text[:EXCERPT]
-            result.retry_after = _retry_after(resp.headers.get("Retry-After"))
-        except httpx.TimeoutException as exc:
-            result.error = f"timeout: {exc.__class__.__name__}"
-        except httpx.HTTPError as exc:
-            result.error = f"{exc.__class__.__name__}: {exc}"
-        result.latency_ms = round((time.perf_counter() - started) * 1000, 3)
-        return result
+    def _sign(self, provider: str, signing: dict) -> dict[str, str]:
+        """The provider signs each attempt as it is sent, with wall-clock time (receivers compare the
+        signature's timestamp with their own clock, whatever the sandbox clock says)."""
+        shaper = self.rt.shapers.get(provider)
+        sign = getattr(shaper, "sign_headers", None)
+        return sign(signing, time.time()) if sign is not None else {}
 
-    def _record_all(self, done: list[tuple[Webhook, AttemptResult]]) -> None:
+    async def _record(self, hook: Claim, headers: dict, result: AttemptResult, sent_at: float) -> None:
+        """Queue this attempt's row and wait until it is committed; concurrent attempts share a commit
+        (one transaction per attempt made SQLite's lock the bottleneck), each with its own times."""
         now = self.rt.clock.now()
+        attempt = dict(  # WebhookAttempt's columns
+            webhook_id=hook.id, attempt=hook.attempts + 1, at=now, sent_at=sent_at, url=hook.url,
+            request_headers=json.dumps(headers), request_body=hook.body, response_status=result.status,
+            response_excerpt=result.excerpt, latency_ms=result.latency_ms, error=result.error,
+            delivery_id=hook.delivery_id)
+        state, next_at = self._next_state(hook, attempt["attempt"], result, now)
+        fields = dict(status=state, attempts=attempt["attempt"], next_attempt_at=next_at,
+                      last_status_code=result.status, last_error=result.error, updated_at=now)
+        done = asyncio.get_running_loop().create_future()
+        self._records.append((hook, attempt, fields, done))
+        if not self._writing:
+            self._writing = True
+            try:
+                while self._records:
+                    batch, self._records = self._records, []
+                    await self._commit(batch)
+            finally:
+                self._writing = False
+        await done
+
+    async def _commit(self, batch: list) -> None:
+        try:
+            kept = await asyncio.to_thread(self._write, batch)
+        except Exception as exc:
+            for *_, fut in batch:
+                if not fut.done():
+                    fut.set_exception(exc)
+            return
+        for (hook, attempt, fields, fut), ok in zip(batch, kept):
+            if ok:
+                self.attempts += 1
+                try:
+                    self._published(hook, attempt, fields["status"])
+                except Exception:  # the attempt is recorded; a feed or metrics bug must not undo that
+                    log.exception("publishing attempt %s of webhook %s failed", attempt["attempt"], hook.id)
+            if not fut.done():
+                fut.set_result(None)
+
+    def _write(self, batch: list) -> list[bool]:
         with self.rt.db.write() as conn:
-            for hook, result in done:
-                self._record(conn, hook, result, now)
+            return [outbox.record(conn, attempt, **fields) for _, attempt, fields, _ in batch]
 
-    def _record(self, conn, hook: Webhook, result: AttemptResult, now: float) -> None:
-        number = hook.attempts + 1
-        outbox.log_attempt(conn, WebhookAttempt(
-            webhook_id=hook.id, attempt=number, at=now, url=hook.url,
-            request_headers=json.dumps(self._headers(json.loads(hook.headers or "{}"))),
-            request_body=hook.body, response_status=result.status, response_excerpt=result.excerpt,
-            latency_ms=result.latency_ms, error=result.error,
-        ))
-        state, next_at = self._next_state(hook, number, result, now)
-        outbox.set_fields(conn, hook.id, status=state, attempts=number, next_attempt_at=next_at,
-                          last_status_code=result.status, last_error=result.error, updated_at=now)
+    def _published(self, hook: Claim, attempt: dict, state: str) -> None:
+        outcome = {"delivered": "delivered", "failed": "failed"}.get(state, "retry")
+        self.rt.metrics.webhook_attempts.labels(outcome).inc()
+        self.rt.feed.publish("webhook.attempt", webhook_id=hook.id, message_id=hook.message_id,
+                             provider=hook.provider, account_id=hook.account_id, kind=hook.kind,
+                             attempt=attempt["attempt"], status_code=attempt["response_status"],
+                             error=attempt["error"], outcome=outcome, delivery_id=hook.delivery_id)
         if state == "failed":
-            log.info("webhook %s to %s gave up after %s attempts", hook.id, hook.url, number)
+            log.info("webhook %s to %s gave up after %s attempts", hook.id, hook.url, attempt["attempt"])
 
-    def _next_state(self, hook: Webhook, number: int, result: AttemptResult, now: float) -> tuple[str, float | None]:
+    def _next_state(self, hook: Claim, number: int, result: AttemptResult, now: float) -> tuple[str, float | None]:
         if result.ok:
             return "delivered", None
         retryable = not result.final and (result.status is None or result.status in RETRYABLE_STATUSES)
@@ -154,16 +279,18 @@ class Dispatcher:
             delay = max(delay, min(result.retry_after, MAX_RETRY_AFTER))
         return "pending", now + delay
 
-    def quiet(self) -> asyncio.Lock:
-        """Held while a delivery round runs; hold it to make sure no attempt is in flight."""
-        return self._round
-
+    # -- outside the outbox -------------------------------------------------------------------------
     async def probe(self, hook: OutgoingWebhook) -> ProbeResult:
         """POST once, now, outside the outbox (callback URL checks); nothing is queued or retried."""
-        return await self._post(hook.url, hook.body, dict(hook.headers))
+        self._bind()
+        if (refused := await callback_urls.delivery_refusal(hook.url, self.rt.settings)) is not None:
+            return AttemptResult(status=None, error=f"refused: {refused}", final=True)  # nothing sent
+        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT, **hook.headers}
+        return await self._http.post(hook.url, hook.body, headers)
 
     async def redeliver(self, webhook_id: int) -> bool:
-        """Queue a delivered or failed webhook again, now, with a fresh attempt budget."""
+        """Queue a webhook again, now, with a fresh attempt budget (same delivery id); then attempt
+        it (waiting at most MOCKSERVER_WEBHOOK_SETTLE_WAIT for the answer)."""
         def reset() -> bool:
             with self.rt.db.write() as conn:
                 hook = outbox.get(conn, webhook_id)
@@ -176,13 +303,3 @@ class Dispatcher:
         if found:
             await self.deliver_due()
         return found
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds form only; HTTP dates are ignored)."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None

@@ -112,6 +112,16 @@ def get(conn: sqlite3.Connection, message_id: int) -> Message | None:
     return to_model(Message, conn.execute("SELECT * FROM message WHERE id = ?", (message_id,)).fetchone())
 
 
+def statuses_of(conn: sqlite3.Connection, message_ids: list[int]) -> dict[int, str]:
+    """Current status of each message (one statement; the scheduler announces changed messages with it)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(message_ids), 500):
+        chunk = message_ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        found.update(conn.execute(f"SELECT id, status FROM message WHERE id IN ({marks})", chunk).fetchall())
+    return found
+
+
 def by_public_id(conn: sqlite3.Connection, provider: str, public_id: str) -> Message | None:
     row = conn.execute("SELECT * FROM message WHERE provider = ? AND public_id = ?", (provider, public_id))
     return to_model(Message, row.fetchone())

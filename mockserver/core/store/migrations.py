@@ -15,6 +15,8 @@ from typing import Callable
 
 from sqlmodel import SQLModel
 
+from mockserver.core.store.webhooks import upgrade_webhook_outbox
+
 
 class SchemaTooNew(RuntimeError):
     """The database was written by a newer release than this code; opening it could corrupt it."""
@@ -110,6 +112,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "baseline (45cb85d): columns earlier releases lack; a clock they never saved", baseline),
     Migration(2, "fixtureaccount: fixture-owned accounts and their applied digests", fixture_ledger),
     Migration(3, "apikey.key_hash: keys looked up by hash, compared in constant time", api_key_hashes),
+    Migration(4, "webhook delivery: delivery id, lane host, lease, signing; attempt send times", upgrade_webhook_outbox),
 ]
 LATEST = MIGRATIONS[-1].version
 

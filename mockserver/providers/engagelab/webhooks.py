@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -47,23 +48,39 @@ def sign(secret: str, timestamp: str, nonce: str, username: str) -> str:
     return hmac.new(secret.encode(), f"{timestamp}{nonce}{username}".encode(), hashlib.sha256).hexdigest()
 
 
-def callback_headers(runtime, account: Account) -> dict[str, str]:
-    """X-CALLBACK-ID when the account has callback_username + callback_secret; Authorization passed through."""
+def signing_of(account: Account) -> dict[str, str]:
+    """What X-CALLBACK-ID needs (stored with each queued callback), if the account has callback_username
+    and callback_secret; core asks sign_headers() for the header at every attempt."""
     extra = json.loads(account.extra or "{}")
-    headers: dict[str, str] = {}
     username, secret = extra.get("callback_username"), extra.get("callback_secret")
-    if username and secret:
-        timestamp, nonce = str(int(runtime.clock.now())), str(runtime.ids.bits(31))
-        headers["X-CALLBACK-ID"] = (f"timestamp={timestamp};nonce={nonce};username={username};"
-                                    f"signature={sign(secret, timestamp, nonce, username)}")
-    if extra.get("callback_authorization"):
-        headers["Authorization"] = str(extra["callback_authorization"])
-    return headers
+    return {"username": str(username), "secret": str(secret)} if username and secret else {}
+
+
+def callback_id(runtime, signing: dict[str, str], now: float) -> dict[str, str]:
+    """X-CALLBACK-ID with wall-clock `now`: the receiver checks it against its own clock (300 s window),
+    so sandbox time would fail after any clock advance. Payload times (itime) stay sandbox time."""
+    if not signing:
+        return {}
+    timestamp, nonce, username = str(int(now)), str(runtime.ids.bits(31)), signing["username"]
+    return {"X-CALLBACK-ID": (f"timestamp={timestamp};nonce={nonce};username={username};"
+                              f"signature={sign(signing['secret'], timestamp, nonce, username)}")}
+
+
+def passthrough_headers(account: Account) -> dict[str, str]:
+    """The account's callback_authorization, sent as Authorization on every callback."""
+    extra = json.loads(account.extra or "{}")
+    return {"Authorization": str(extra["callback_authorization"])} if extra.get("callback_authorization") else {}
+
+
+def callback_headers(runtime, account: Account) -> dict[str, str]:
+    """Headers of a callback sent at once (the URL probe): signed now, Authorization passed through."""
+    return {**callback_id(runtime, signing_of(account), time.time()), **passthrough_headers(account)}
 
 
 def envelope(runtime, account: Account, url: str, rows: list[dict], kind: str, key: str = "") -> OutgoingWebhook:
     return OutgoingWebhook(url=url, body=_dumps({"total": len(rows), "rows": rows}),
-                           headers=callback_headers(runtime, account), kind=kind, ordering_key=key)
+                           headers=passthrough_headers(account), signing=signing_of(account),
+                           kind=kind, ordering_key=key)
 
 
 def ordering_key(message_id: str) -> str:
@@ -109,6 +126,10 @@ class EngageLabShaper:
     def __init__(self, runtime, settings: EngageLabSettings | None = None) -> None:
         self.rt = runtime
         self.settings = settings or EngageLabSettings()
+
+    def sign_headers(self, signing: dict[str, str], now: float) -> dict[str, str]:
+        """Core calls this at every attempt, with wall-clock `now`."""
+        return callback_id(self.rt, signing, now)
 
     def status_webhooks(self, change: StatusChange) -> list[OutgoingWebhook]:
         word = statuses.word_for(change.status)

@@ -1,0 +1,104 @@
+"""Scheduler lag under sustained sends: wrk drives a provider's send endpoint on a real `mockserver
+serve` at 8 and 32 connections while /_mock/health's scheduler_lag_s (due time -> execution of the
+latest transitions) is sampled every 0.25 s; then how long the backlog takes to drain.
+
+    /work/.venv/bin/python -m bench.scheduler_lag [--runs 3] [--seconds 10] [--target "mesms send"]
+
+Needs `wrk` (Debian package). Loopback only; rate limits off; one server per run (fresh database).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.http_sends import TARGETS, lua, wrk
+
+
+def serve(folder: Path) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "MOCKSERVER_DATABASE_URL": f"sqlite:///{folder}/lag.db", "MOCKSERVER_PORT": str(port),
+           "MOCKSERVER_RATE_LIMIT_ENABLED": "false"}
+    proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/_mock/health").status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return proc, base
+
+
+def sample(base: str, stop: threading.Event, out: list[float]) -> None:
+    with httpx.Client(timeout=5) as client:
+        while not stop.is_set():
+            try:
+                out.append(client.get(f"{base}/_mock/health").json()["scheduler_lag_s"])
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+
+
+def one_run(target: str, connections: int, seconds: int) -> tuple[float, float, float, float]:
+    """(sends/s, median lag, max lag, seconds to drain after the load) for one fresh server."""
+    folder = Path(tempfile.mkdtemp())
+    proc, base = serve(folder)
+    try:
+        method, path, headers, body = TARGETS[target]
+        script = folder / "send.lua"
+        script.write_text(lua(method, headers, body))
+        lags: list[float] = []
+        stop = threading.Event()
+        sampler = threading.Thread(target=sample, args=(base, stop, lags))
+        sampler.start()
+        rps, _, _ = wrk(f"{base}{path}", script, seconds, connections)
+        stop.set()
+        sampler.join()
+        ended = time.monotonic()
+        # Drained: the last transition due (delivery_delay 3 s after the last send) has run on time.
+        while time.monotonic() - ended < 120:
+            if httpx.get(f"{base}/_mock/health").json()["scheduler_lag_s"] < 0.5 and time.monotonic() - ended > 4.5:
+                break
+            time.sleep(0.25)
+        drain = time.monotonic() - ended
+        return rps, statistics.median(lags or [0.0]), max(lags or [0.0]), drain
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--target", default="mesms send", choices=sorted(TARGETS))
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    print(f"{args.target}: wrk {args.seconds} s per run, scheduler_lag_s sampled every 0.25 s (median of {args.runs} runs)")
+    for connections in (8, 32):
+        runs = [one_run(args.target, connections, args.seconds) for _ in range(args.runs)]
+        med = [statistics.median(r[i] for r in runs) for i in range(4)]
+        print(f"  -c{connections:<3} {med[0]:7.0f} sends/s  lag median {med[1]:5.2f} s  max {med[2]:5.2f} s  "
+              f"drained {med[3]:4.1f} s after the load  (max per run: {', '.join(f'{r[2]:.2f}' for r in runs)})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

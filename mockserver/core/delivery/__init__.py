@@ -1,0 +1,1 @@
+"""Webhook delivery internals: the HTTP client that posts one attempt, and per-host lanes."""

@@ -1,0 +1,86 @@
+"""Per-host lanes: how many attempts may be in flight to one receiver host, and overall.
+
+A lane claims up to `depth` times its cap (the extra rows wait in memory, leased, so a freed slot
+is refilled without a database round trip); a hanging receiver fills only its own lane; rows for a
+full lane are not claimed at all, so they hold no lease and take no overall slot while they wait.
+The caps on requests actually sent are the semaphores of gate().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+from collections import Counter
+from typing import AsyncIterator
+from typing import Iterable, Protocol
+
+
+class _Row(Protocol):
+    host: str
+
+
+class Lanes:
+    """Claimed rows by host (thread-safe: claims are chosen in a worker thread) and the send gates."""
+
+    def __init__(self, per_host: int, total: int, depth: int = 2) -> None:
+        self.per_host = max(1, per_host)
+        self.total = max(1, total)
+        self.depth = depth
+        self._busy: Counter[str] = Counter()  # claimed rows by host (sending or waiting to)
+        self._lock = threading.Lock()
+        self._sending = 0
+        self._gates: dict[str, asyncio.Semaphore] = {}
+        self._overall: asyncio.Semaphore | None = None
+
+    def room(self) -> int:
+        with self._lock:
+            return self.total * self.depth - sum(self._busy.values())
+
+    def full_hosts(self) -> list[str]:
+        with self._lock:
+            return [h for h, n in self._busy.items() if n >= self.per_host * self.depth]
+
+    def take(self, rows: Iterable[_Row]) -> list:
+        """Reserve a place for each row its lane and the overall cap have room for; returns those rows."""
+        taken: list = []
+        with self._lock:
+            free = self.total * self.depth - sum(self._busy.values())
+            for row in rows:
+                if free <= 0:
+                    break
+                if self._busy[row.host] >= self.per_host * self.depth:
+                    continue
+                self._busy[row.host] += 1
+                free -= 1
+                taken.append(row)
+        return taken
+
+    def release(self, host: str) -> None:
+        with self._lock:
+            self._busy[host] -= 1
+            if self._busy[host] <= 0:
+                del self._busy[host]
+
+    @contextlib.asynccontextmanager
+    async def gate(self, host: str) -> AsyncIterator[None]:
+        """Held while a request to `host` is on the wire: at most per_host per host, total overall."""
+        if self._overall is None:
+            self._overall = asyncio.Semaphore(self.total)
+        lane = self._gates.setdefault(host, asyncio.Semaphore(self.per_host))
+        async with lane, self._overall:
+            self._sending += 1
+            try:
+                yield
+            finally:
+                self._sending -= 1
+
+    def reset_gates(self) -> None:
+        """Semaphores belong to one event loop: a new loop gets new ones."""
+        self._gates.clear()
+        self._overall = None
+        self._sending = 0
+
+    def in_flight(self) -> int:
+        """Requests on the wire now."""
+        return self._sending
