@@ -53,6 +53,10 @@ def is_external(page_url: str, ref: str) -> bool:
     return urlsplit(urljoin(page_url, ref)).netloc not in ("testserver", "")
 
 
+#: GET paths that never answer at once (event streams, long-polls): not pages, and a plain GET would hang.
+NOT_PAGES = frozenset({"/_mock/stream", "/_mock/messages/wait", "/_mock/webhooks/wait"})
+
+
 def html_pages(app) -> list[str]:
     """Every parameterless GET path of the app and its mounted sub-apps (one level: how we mount),
     including routes of included routers (newer FastAPI keeps them behind an `_IncludedRouter`)."""
@@ -64,7 +68,7 @@ def html_pages(app) -> list[str]:
                     paths.append(route.path + sub.path)
         elif isinstance(route, Route) and "GET" in (route.methods or ()) and "{" not in route.path:
             paths.append(route.path)
-    return paths
+    return [p for p in paths if p not in NOT_PAGES]
 
 
 def _flat(routes) -> list:
