@@ -83,6 +83,6 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> RedirectResponse:
-        return RedirectResponse("/")
+        return RedirectResponse("/credentials")  # the providers and their Swagger UIs
 
     return app

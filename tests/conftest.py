@@ -18,9 +18,12 @@ from mockserver.settings import Settings
 
 
 def make_settings(tmp_path: Path, **overrides) -> Settings:
-    """Test settings: own database, seeded ids, no background loop (tests drive time themselves)."""
+    """Test settings: own database, seeded ids, no background loop (tests drive time themselves).
+    A clock advance waits up to 10 s (not the default 1 s) for the webhooks it makes due: the local
+    receivers answer in milliseconds, but on a loaded CI box a second can pass between two webhooks of
+    one key, and a test reading its receiver right after the advance would see only the first."""
     values = dict(database_url=f"sqlite:///{tmp_path}/sandbox.db", seed=1234, scheduler_enabled=False,
-                  rate_limit_enabled=True)
+                  rate_limit_enabled=True, webhook_settle_wait=10.0)
     values.update(overrides)
     return Settings(**values)
 
