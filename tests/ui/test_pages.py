@@ -99,3 +99,13 @@ def test_inbox_at_root_links_to_credentials_one_click_away(inbox):
     assert 'href="/credentials"' in page and 'sse-connect="/_mock/stream"' in page
     creds = inbox.get("/credentials")
     assert creds.status_code == 200 and CAST_KEY in creds.text
+
+
+def test_detail_has_a_confirmed_delete_and_the_list_refreshes_on_message_deleted(inbox):
+    send_cast(inbox)
+    detail = inbox.get("/inbox/messages/1").text
+    assert 'id="delete-open" data-open="delete-dialog"' in detail
+    assert 'data-method="DELETE" data-redirect="/" action="/_mock/messages/1"' in detail
+    assert "sse:message.deleted" in detail and "sse:message.deleted" in inbox.get("/").text
+    assert inbox.delete("/_mock/messages/1").status_code == 204
+    assert row_ids(inbox.get("/").text) == [] and inbox.get("/inbox/messages/1/live").status_code == 404

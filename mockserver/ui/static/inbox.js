@@ -93,6 +93,7 @@
     if (button) button.disabled = true;
     try {
       await call(form.dataset.method || "POST", form.getAttribute("action"), formBody(form));
+      if (form.dataset.redirect) { location.assign(form.dataset.redirect); return; }  // e.g. a deleted message
       toast("Saved");
       var dialog = form.closest("dialog");
       if (dialog) dialog.close();
@@ -144,6 +145,13 @@
       var el = document.getElementById(id);
       if (el && ev.detail.target.contains(el)) el.value = kept[id];
     });
+  });
+
+  // The open message was deleted (here or elsewhere): its live region says so instead of going stale.
+  document.body.addEventListener("htmx:responseError", function (ev) {
+    var target = ev.detail.target;
+    if (!target || target.id !== "detail" || ev.detail.xhr.status !== 404) return;
+    target.innerHTML = '<p class="empty" id="detail-gone">This message was deleted. <a href="/">Back to the inbox</a></p>';
   });
 
   // After a reconnect (server restart), re-read everything: events in between may be gone.
