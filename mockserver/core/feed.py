@@ -13,6 +13,7 @@ Event kinds (the `kind` field, also the SSE `event:` name) and the keys of their
 - `webhook.attempt`  webhook_id, message_id, provider, account_id, kind, attempt, status_code, error, outcome
 - `inbound`          id, provider, account_id, sender, recipient
 - `reset`            provider, account_id (None for "everything")
+- `bin.request`      bin, id, method (a request bin under /_mock/bins caught a request)
 - `clock`            now, frozen
 Publishers may add keys; readers ignore keys they do not know.
 """

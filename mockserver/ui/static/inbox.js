@@ -129,10 +129,12 @@
 
   // A live refresh must not close the webhook attempts the reader opened.
   // Nor reset a choice being made in a field inside a live region (the force-status menu).
-  var openHooks = [], kept = {};
+  var openHooks = [], kept = {}, keptOpen = {};
   document.body.addEventListener("htmx:beforeSwap", function (ev) {
     openHooks = Array.prototype.map.call(ev.detail.target.querySelectorAll(".hook > details[open]"),
       function (d) { return d.parentElement.dataset.webhookId; });
+    keptOpen = {};
+    ev.detail.target.querySelectorAll("details[data-keep]").forEach(function (d) { keptOpen[d.dataset.keep] = d.open; });
     kept = {};
     ev.detail.target.querySelectorAll("select[id], input[id]").forEach(function (el) { kept[el.id] = el.value; });
   });
@@ -140,6 +142,9 @@
     openHooks.forEach(function (id) {
       var d = ev.detail.target.querySelector('.hook[data-webhook-id="' + id + '"] > details');
       if (d) d.open = true;
+    });
+    ev.detail.target.querySelectorAll("details[data-keep]").forEach(function (d) {
+      if (d.dataset.keep in keptOpen) d.open = keptOpen[d.dataset.keep];
     });
     Object.keys(kept).forEach(function (id) {
       var el = document.getElementById(id);
