@@ -101,6 +101,7 @@ async def _record(runtime, request: Request, name: str) -> dict:
             return bins.add(conn, req, KEEP_PER_BIN)
 
     saved = await asyncio.to_thread(store)
+    runtime.feed.publish("bin.request", bin=name, id=saved.id, method=request.method)  # the inbox's Bins page
     return {"ok": True, "bin": name, "id": saved.id}
 
 

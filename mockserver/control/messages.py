@@ -1,5 +1,5 @@
 """/_mock/messages: every provider's messages in one place — filter, page, latest, wait (long-poll),
-and one message with its recipients, event timeline and webhook attempts."""
+one message with its recipients, event timeline and webhook attempts, and deleting one."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import asdict, replace
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from mockserver.control import views
 from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
@@ -211,3 +211,23 @@ def list_events(runtime: RuntimeDep, message_id: MessageRef, limit: Annotated[in
 def list_message_webhooks(runtime: RuntimeDep, message_id: MessageRef) -> list:
     """Webhooks this message caused, oldest first, each with its attempt log."""
     return _webhooks(runtime, _message_or_404(runtime, message_id).id)
+
+
+def _delete(runtime, message_id: int) -> bool:
+    with runtime.scheduler.exclusive(), runtime.db.write() as conn:  # no tick holds the rows read before
+        return messages.delete(conn, message_id)
+
+
+@router.delete("/{message_id}", status_code=204, responses={404: {"description": "No such message."}})
+async def delete_message(runtime: RuntimeDep, message_id: MessageRef) -> Response:
+    """Delete one message with its recipients, events and webhooks (pending ones are never sent)."""
+    msg = await asyncio.to_thread(_message_or_404, runtime, message_id)
+    # As for a reset: no attempt in flight, since a freed row id may be reused by the next insert.
+    async with runtime.dispatcher.quiet():
+        deleted = await asyncio.to_thread(_delete, runtime, msg.id)
+    if not deleted:  # deleted meanwhile by another request
+        raise HTTPException(404, f"message {message_id} not found")
+    runtime.feed.publish("message.deleted", id=msg.id, public_id=msg.public_id, provider=msg.provider,
+                         account_id=msg.account_id)
+    runtime.changed()
+    return Response(status_code=204)

@@ -9,9 +9,11 @@ feed says *that* something changed and names it; readers fetch details from the 
 Event kinds (the `kind` field, also the SSE `event:` name) and the keys of their `data`:
 - `message.created`  id, public_id, provider, account_id, recipient_count, status
 - `message.updated`  id, provider, account_id, status (its status or per-status counts changed)
+- `message.deleted`  id, public_id, provider, account_id (gone with its recipients, events, webhooks)
 - `webhook.attempt`  webhook_id, message_id, provider, account_id, kind, attempt, status_code, error, outcome
 - `inbound`          id, provider, account_id, sender, recipient
 - `reset`            provider, account_id (None for "everything")
+- `bin.request`      bin, id, method (a request bin under /_mock/bins caught a request)
 - `clock`            now, frozen
 Publishers may add keys; readers ignore keys they do not know.
 """

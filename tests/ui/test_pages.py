@@ -99,3 +99,37 @@ def test_inbox_at_root_links_to_credentials_one_click_away(inbox):
     assert 'href="/credentials"' in page and 'sse-connect="/_mock/stream"' in page
     creds = inbox.get("/credentials")
     assert creds.status_code == 200 and CAST_KEY in creds.text
+
+
+def test_detail_has_a_confirmed_delete_and_the_list_refreshes_on_message_deleted(inbox):
+    send_cast(inbox)
+    detail = inbox.get("/inbox/messages/1").text
+    assert 'id="delete-open" data-open="delete-dialog"' in detail
+    assert 'data-method="DELETE" data-redirect="/" action="/_mock/messages/1"' in detail
+    assert "sse:message.deleted" in detail and "sse:message.deleted" in inbox.get("/").text
+    assert inbox.delete("/_mock/messages/1").status_code == 204
+    assert row_ids(inbox.get("/").text) == [] and inbox.get("/inbox/messages/1/live").status_code == 404
+
+
+def test_bins_page_lists_bins_and_a_bins_requests_newest_first_with_a_cursor(inbox):
+    assert "No bin has caught anything yet" in inbox.get("/inbox/bins").text
+    assert '<a href="/inbox/bins" >Bins</a>' in inbox.get("/").text  # in the header's navigation
+    for n in range(52):
+        inbox.post("/_mock/bins/dlr/status?n=1", json={"n": n, "text": "<b>x</b>"}, headers={"X-Sig": "s1"})
+    inbox.post("/_mock/bins/mo", content=b"plain text body")
+    page = inbox.get("/inbox/bins").text
+    assert 'aria-current="page">Bins</a>' in page
+    assert [b for b in re.findall(r'data-bin="([^"]+)"', page)] == ["mo", "dlr"]  # most recently used first
+    assert "plain text body" in page and 'hx-trigger="sse:bin.request' in page
+    dlr = inbox.get("/inbox/bins?bin=dlr").text
+    ids = [int(i) for i in re.findall(r'data-request-id="(\d+)"', dlr)]
+    assert len(ids) == 50 and ids == sorted(ids, reverse=True)
+    assert "<strong>POST</strong>" in dlr and "/_mock/bins/dlr/status?n=1" in dlr
+    assert '&#34;x-sig&#34;: &#34;s1&#34;' in dlr  # headers, escaped
+    assert '&#34;n&#34;: 51,\n  &#34;text&#34;: &#34;&lt;b&gt;x&lt;/b&gt;&#34;' in dlr  # pretty JSON, escaped
+    older = inbox.get(f"/inbox/bins?bin=dlr&cursor={ids[-1]}").text
+    assert f'href="/inbox/bins?bin=dlr&cursor={ids[-1]}"' in dlr
+    assert len(re.findall(r'data-request-id="(\d+)"', older)) == 2 and 'id="bins-live"' in older
+    assert "hx-get" not in older.split('id="bins-live"')[1].split(">")[0]  # an older page stays still
+    live = inbox.get("/inbox/bins/live?bin=mo").text
+    assert "plain text body" in live and "<html" not in live

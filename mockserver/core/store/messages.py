@@ -223,3 +223,22 @@ def list_for_account(conn: sqlite3.Connection, provider: str, account_id: str, s
         where.append("id < ?"); args.append(before_id)
     sql = f"SELECT * FROM message WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?"
     return conn.execute(sql, [*args, limit]).fetchall()
+
+
+def delete(conn: sqlite3.Connection, message_id: int) -> bool:
+    """Remove one message and all it owns (recipients, counters, events, webhooks and their attempts),
+    inside the caller's transaction; False when there was no such message."""
+    span = conn.execute("SELECT first_recipient_id, last_recipient_id FROM message WHERE id = ?",
+                        (message_id,)).fetchone()
+    if span is None:
+        return False
+    # By the contiguous id range, not message_id: a primary-key range delete, fast for a 2M-recipient send.
+    if span[0] is not None:
+        conn.execute("DELETE FROM recipient WHERE id BETWEEN ? AND ? AND message_id = ?", (span[0], span[1], message_id))
+    conn.execute("DELETE FROM messagecount WHERE message_id = ?", (message_id,))
+    conn.execute("DELETE FROM event WHERE message_id = ?", (message_id,))
+    conn.execute("DELETE FROM webhookattempt WHERE webhook_id IN (SELECT id FROM webhook WHERE message_id = ?)",
+                 (message_id,))
+    conn.execute("DELETE FROM webhook WHERE message_id = ?", (message_id,))
+    conn.execute("DELETE FROM message WHERE id = ?", (message_id,))
+    return True

@@ -1,5 +1,6 @@
 """Pydantic models of SMSCPR's wire format: the send request (with its field rules), the
-DeliveryReceipt, the list page, the MO payload and the error body. Examples are the seed's own.
+DeliveryReceipt, the list page, the MO payload and the error body. Examples are the seed's own, but for
+the send's callbackUrl: Swagger's Try-it must not make the sandbox post receipts off this machine.
 
 Fields marked DESIGNED are not in the vendor's published page; see docs/providers/smscpr.md.
 """
@@ -22,6 +23,10 @@ SEED_SEND = {
     "body": "Your verification code is 123456",
     "callbackUrl": "https://client.example.com/sms/status",
 }
+#: The send example Swagger shows: the seed's, with its callbackUrl (a client's host on the internet)
+#: swapped for a request bin on this server, so Try-it's receipts can be read at /_mock/bins/smscpr-dlr.
+EXAMPLE_CALLBACK_URL = "http://127.0.0.1:8000/_mock/bins/smscpr-dlr"
+EXAMPLE_SEND = {**SEED_SEND, "callbackUrl": EXAMPLE_CALLBACK_URL}
 SEED_DLR = {
     "accountId": "111111111111111111111111",
     "servicePlanId": "222222222222222222222222",
@@ -60,7 +65,7 @@ def _fail(message: str) -> PydanticCustomError:
 class SendSmsRequest(BaseModel):
     """Body of POST /v1/sendsms (and POST /messages/sms). Unknown fields are ignored (DESIGNED)."""
 
-    model_config = ConfigDict(populate_by_name=True, json_schema_extra={"examples": [SEED_SEND]})
+    model_config = ConfigDict(populate_by_name=True, json_schema_extra={"examples": [EXAMPLE_SEND]})
 
     servicePlanId: str = Field(description="Your service plan id; it must belong to the token's account.",
                                examples=[SEED_SEND["servicePlanId"]])
@@ -71,7 +76,7 @@ class SendSmsRequest(BaseModel):
     body: str = Field(description="Message text; not empty. Longer than the configured part limit: 422 (DESIGNED).",
                       examples=[SEED_SEND["body"]])
     callbackUrl: Optional[str] = Field(default=None, description="Where this message's delivery receipts go; "
-                                       "without it, the account's DLR URL.", examples=[SEED_SEND["callbackUrl"]])
+                                       "without it, the account's DLR URL.", examples=[EXAMPLE_CALLBACK_URL])
 
     @field_validator("servicePlanId")
     @classmethod

@@ -93,6 +93,7 @@
     if (button) button.disabled = true;
     try {
       await call(form.dataset.method || "POST", form.getAttribute("action"), formBody(form));
+      if (form.dataset.redirect) { location.assign(form.dataset.redirect); return; }  // e.g. a deleted message
       toast("Saved");
       var dialog = form.closest("dialog");
       if (dialog) dialog.close();
@@ -128,10 +129,12 @@
 
   // A live refresh must not close the webhook attempts the reader opened.
   // Nor reset a choice being made in a field inside a live region (the force-status menu).
-  var openHooks = [], kept = {};
+  var openHooks = [], kept = {}, keptOpen = {};
   document.body.addEventListener("htmx:beforeSwap", function (ev) {
     openHooks = Array.prototype.map.call(ev.detail.target.querySelectorAll(".hook > details[open]"),
       function (d) { return d.parentElement.dataset.webhookId; });
+    keptOpen = {};
+    ev.detail.target.querySelectorAll("details[data-keep]").forEach(function (d) { keptOpen[d.dataset.keep] = d.open; });
     kept = {};
     ev.detail.target.querySelectorAll("select[id], input[id]").forEach(function (el) { kept[el.id] = el.value; });
   });
@@ -140,10 +143,20 @@
       var d = ev.detail.target.querySelector('.hook[data-webhook-id="' + id + '"] > details');
       if (d) d.open = true;
     });
+    ev.detail.target.querySelectorAll("details[data-keep]").forEach(function (d) {
+      if (d.dataset.keep in keptOpen) d.open = keptOpen[d.dataset.keep];
+    });
     Object.keys(kept).forEach(function (id) {
       var el = document.getElementById(id);
       if (el && ev.detail.target.contains(el)) el.value = kept[id];
     });
+  });
+
+  // The open message was deleted (here or elsewhere): its live region says so instead of going stale.
+  document.body.addEventListener("htmx:responseError", function (ev) {
+    var target = ev.detail.target;
+    if (!target || target.id !== "detail" || ev.detail.xhr.status !== 404) return;
+    target.innerHTML = '<p class="empty" id="detail-gone">This message was deleted. <a href="/">Back to the inbox</a></p>';
   });
 
   // After a reconnect (server restart), re-read everything: events in between may be gone.
