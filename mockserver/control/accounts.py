@@ -51,17 +51,33 @@ def _view(runtime, account_id: str) -> dict:
 
 
 async def _check_callbacks(runtime, acc: Account, urls: list[str]) -> None:
-    """POST the provider's probe (when it has one) to each URL; refuse the URL unless it answers 2xx."""
+    """POST the provider's probe (when it has one) to each URL; refuse the URL unless the provider's rule
+    accepts the answer (any 2xx by default; EngageLab: 200 within 3 s)."""
     provider = PROVIDERS.get(acc.provider)
     check = provider.callback_check if provider is not None else None
     for url in urls:
         probe = check(runtime, acc, url) if check is not None else None
         if probe is None:
             continue
-        result = await runtime.dispatcher.probe(probe)
-        if not result.ok:
+        wanted, timeout = provider.callback_check_statuses, provider.callback_check_timeout
+        try:
+            result = await asyncio.wait_for(runtime.dispatcher.probe(probe), timeout)
+        except TimeoutError:
+            raise HTTPException(400, f"callback URL check failed: {url} did not answer within {timeout:g} s") from None
+        accepted = result.status in wanted if wanted is not None else result.ok
+        if not accepted:
             answer = f"HTTP {result.status}" if result.status is not None else result.error
-            raise HTTPException(400, f"callback URL check failed: {url} answered {answer}; expected 2xx")
+            expected = " or ".join(str(s) for s in sorted(wanted)) if wanted is not None else "2xx"
+            raise HTTPException(400, f"callback URL check failed: {url} answered {answer}; expected {expected}")
+
+
+def _with_extra(acc: Account, extra: dict | None) -> Account:
+    """The account as it will be once `extra` is merged: a probe carries what the same request configures
+    (e.g. EngageLab's Authorization value set together with the URL)."""
+    if not extra:
+        return acc
+    merged = {**json.loads(acc.extra or "{}"), **extra}
+    return acc.model_copy(update={"extra": json.dumps({k: v for k, v in merged.items() if v is not None})})
 
 
 @router.get("")
@@ -116,7 +132,8 @@ async def update_account(account_id: str, body: AccountPatch, runtime: RuntimeDe
     for field in ("dlr_url", "mo_url"):
         if field in sent:
             values[field] = getattr(body, field) or None
-    await _check_callbacks(runtime, acc, [values[f] for f in ("dlr_url", "mo_url") if values.get(f)])
+    await _check_callbacks(runtime, _with_extra(acc, body.extra),
+                           [values[f] for f in ("dlr_url", "mo_url") if values.get(f)])
 
     def store() -> dict:
         with runtime.db.write() as conn:
