@@ -28,6 +28,8 @@ class NewAccount(BaseModel):
     credits: int | None = Field(default=None, **CREDITS, description="Default: MOCKSERVER_AUTO_PROVISION_CREDITS.")
     dlr_url: str | None = None
     mo_url: str | None = None
+    allowed_channels: list[str] | None = Field(default=None, description="e.g. [\"sms\", \"otp\", \"bulk\", "
+                                               "\"viber\"] (Cast); default: the provider's.")
     extra: dict = Field(default_factory=dict, description="Vendor-specific account settings.")
 
 
@@ -38,6 +40,7 @@ class AccountPatch(BaseModel):
                                     description="Added to (or, negative, taken from) the balance.")
     dlr_url: str | None = Field(default=None, description="Delivery-report URL; null or \"\" clears it.")
     mo_url: str | None = Field(default=None, description="Inbound (MO) URL; null or \"\" clears it.")
+    allowed_channels: list[str] | None = Field(default=None, description="Channels the account may use (Cast).")
     is_active: bool | None = None
     extra: dict | None = Field(default=None, description="Merged into extra; a null value removes a key.")
 
@@ -103,6 +106,8 @@ async def create_account(body: NewAccount, runtime: RuntimeDep) -> dict:
         credits=runtime.settings.auto_provision_credits if body.credits is None else body.credits,
         dlr_url=body.dlr_url or None, mo_url=body.mo_url or None, extra=json.dumps(body.extra), created_at=now,
     )
+    if body.allowed_channels is not None:
+        acc.allowed_channels = json.dumps(body.allowed_channels)
     await _check_callbacks(runtime, acc, [u for u in (acc.dlr_url, acc.mo_url) if u])
 
     def store() -> dict:
@@ -132,6 +137,8 @@ async def update_account(account_id: str, body: AccountPatch, runtime: RuntimeDe
     for field in ("dlr_url", "mo_url"):
         if field in sent:
             values[field] = getattr(body, field) or None
+    if body.allowed_channels is not None:
+        values["allowed_channels"] = json.dumps(body.allowed_channels)
     await _check_callbacks(runtime, _with_extra(acc, body.extra),
                            [values[f] for f in ("dlr_url", "mo_url") if values.get(f)])
 

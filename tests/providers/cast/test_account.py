@@ -29,7 +29,7 @@ def test_profile(client):
     assert body.pop("created_at").endswith("Z")
     assert body == {"success": True, "id": "cast-demo", "name": "Demo Company", "email": "dev@demo.example.ph",
                     "mobile": "09171234567", "username": "demo", "credits": 1_000_000, "billing_type": "topup",
-                    "allowed_channels": ["sms", "otp", "bulk"], "is_active": True}
+                    "allowed_channels": ["sms", "otp", "bulk", "viber"], "is_active": True}
     sim = client.get(f"{V1}/account/profile", headers=h(kit.SIM)).json()
     assert sim["allowed_channels"] == ["sms", "otp", "bulk", "sim"] and sim["mobile"] is None
     assert client.get(f"{V1}/account/profile", headers=h(kit.POSTPAID)).json()["billing_type"] == "postpaid"

@@ -29,14 +29,13 @@ SINGLE = {200: {"model": SendResponse}, 202: {"model": ScheduledResponse}, **_ER
 BULK = {200: {"model": BulkResponse}, 202: {"model": ScheduledResponse}, **_ERRORS}
 SIM_ERRORS = {503: {"model": ErrorResponse, "description": "`sim service is disabled`"}}
 
-# Try-it examples for the SIM pool: the README's SIM-enabled key has one sim sender, used by default
-# (its 12-digit number would exceed the legacy 11-character sender_id limit).
-_SIM_NOTE = ("Authorize with the SIM-enabled fixture key (README: `cast_73696d70…3033`); its only SIM "
-             "sender ID is used by default.")
+# Try-it examples for the SIM pool: the seed's SIM body is the Send SMS body as written (sender_id "CAST"),
+# which the README's SIM-enabled key accepts on both path families (senders.resolve).
+_SIM_NOTE = "Authorize with the SIM-enabled fixture key (README: `cast_73696d70…3033`)."
 SimSend = Annotated[SendRequest, Body(openapi_examples={"sim": {"summary": "SIM send", "description": _SIM_NOTE, "value": {
-    "to": "09171234567", "message": "Your verification code is 123456."}}})]
+    "to": "09171234567", "message": "Hello, this is a test message.", "sender_id": "CAST"}}})]
 SimBulk = Annotated[BulkRequest, Body(openapi_examples={"sim": {"summary": "SIM bulk", "description": _SIM_NOTE, "value": {
-    "to": ["09171234567", "09181234567"], "message": "Hello from Cast!"}}})]
+    "to": ["09171234567", "09181234567"], "message": "Hello from Cast!", "sender_id": "CAST"}}})]
 
 
 def _single(ctx, caller, route, body, limits, key) -> Response:
