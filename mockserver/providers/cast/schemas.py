@@ -129,7 +129,7 @@ class SenderIdDeleteRequest(_Body):
 
 class SenderIdRequestResponse(BaseModel):
     success: bool
-    request_id: str
+    request_id: int
     status: str = Field(examples=["pending_review"])
     message: str
 

@@ -24,10 +24,9 @@ IdempotencyKey = Annotated[str | None, Header(
                 "within 24 h replays the first successful response with `X-Idempotent-Replay: true` and sends "
                 "nothing.")]
 
-_ERRORS = error_responses(ErrorResponse, 400, 401, 402, 403, 413, 429)
+_ERRORS = error_responses(ErrorResponse, 400, 401, 402, 403, 413, 429, 502, 503)
 SINGLE = {200: {"model": SendResponse}, 202: {"model": ScheduledResponse}, **_ERRORS}
 BULK = {200: {"model": BulkResponse}, 202: {"model": ScheduledResponse}, **_ERRORS}
-SIM_ERRORS = {503: {"model": ErrorResponse, "description": "`sim service is disabled`"}}
 
 # Try-it examples for the SIM pool: the seed's SIM body is the Send SMS body as written (sender_id "CAST"),
 # which the README's SIM-enabled key accepts on both path families (senders.resolve).
@@ -78,14 +77,14 @@ def send_otp(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: Limi
     return _single(ctx, caller, sends.OTP, body, limits, key)
 
 
-@router.post("/sim/send", responses={**SINGLE, **SIM_ERRORS}, response_model=None)
+@router.post("/sim/send", responses=SINGLE, response_model=None)
 def send_sim(body: SimSend, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
              key: IdempotencyKey = None) -> Response:
     """Send through the SIM pool; needs the `sim` channel on the account."""
     return _single(ctx, caller, sends.SIM, body, limits, key)
 
 
-@router.post("/sim/bulk", responses={**BULK, **SIM_ERRORS}, response_model=None)
+@router.post("/sim/bulk", responses=BULK, response_model=None)
 def send_bulk_sim(body: SimBulk, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
                   key: IdempotencyKey = None) -> Response:
     """Bulk send through the SIM pool; needs the `sim` channel on the account."""
