@@ -15,7 +15,7 @@ from mockserver.core import segments, sending
 from mockserver.core.sending import Submission
 from mockserver.core.store import accounts, recipients
 from mockserver.core.store.messages import Inserted
-from mockserver.providers.cast import NAME, errors, ids, senders, validation
+from mockserver.providers.cast import NAME, errors, ids, optouts, senders, validation
 from mockserver.providers.cast.auth import Caller, require_channel
 from mockserver.providers.cast.context import CastContext
 from mockserver.providers.cast.validation import Limits
@@ -111,6 +111,8 @@ def send_one(ctx: CastContext, caller: Caller, route: Route, body, limits: Limit
     sender, at = _common(ctx, caller, route, body, limits)
     if provider_error(ctx, number):
         raise errors.provider_error()
+    if number in optouts.blocked(ctx.runtime, caller.account.id, sender):
+        raise errors.CastError(optouts.MESSAGE, http_status=422, error_code="ALREADY_UNSUBSCRIBED")
     _check_credit_limit(ctx, caller, body.message, 1)
     inserted = submit(ctx, caller, route.channel, body.message, [number], [], sender, at)
     msg = inserted.message
@@ -118,6 +120,21 @@ def send_one(ctx: CastContext, caller: Caller, route: Route, body, limits: Limit
         return JSONResponse(_with_sandbox(caller, {"success": True, "scheduled_at": timestamp(at)}), status_code=202)
     out = {"success": True, "message_id": ids.make(msg.public_id, msg.first_recipient_id), "parts": msg.parts}
     return JSONResponse(_with_sandbox(caller, out))
+
+
+def _problems(ctx: CastContext, caller: Caller, to: list[str], sender: str, limits: Limits) -> list[str | None]:
+    """Each destination's failure text (None when it goes out): validation, the PROVIDER_ERROR magic
+    number, or an opt-out from this sender ID. Failed destinations are never charged."""
+    opted_out = optouts.blocked(ctx.runtime, caller.account.id, sender)
+    out: list[str | None] = []
+    for raw in to:
+        problem, number = validation.destination_error(raw, limits), validation.normalize(raw) or raw
+        if problem is None and provider_error(ctx, number):
+            problem = PROVIDER_FAILURE
+        elif problem is None and number in opted_out:
+            problem = optouts.MESSAGE
+        out.append(problem)
+    return out
 
 
 def send_many(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
@@ -128,9 +145,7 @@ def send_many(ctx: CastContext, caller: Caller, route: Route, body, limits: Limi
     if len(body.to) > ctx.settings.max_bulk:
         raise errors.bad_request(f"too many recipients (max {ctx.settings.max_bulk})")
     sender, at = _common(ctx, caller, route, body, limits)
-    problems = [validation.destination_error(raw, limits) for raw in body.to]
-    problems = [p or (PROVIDER_FAILURE if provider_error(ctx, validation.normalize(raw) or raw) else None)
-                for raw, p in zip(body.to, problems)]
+    problems = _problems(ctx, caller, body.to, sender, limits)
     valid = [validation.normalize(raw) or raw for raw, p in zip(body.to, problems) if p is None]
     invalid = [raw for raw, p in zip(body.to, problems) if p is not None]
     _check_credit_limit(ctx, caller, body.message, len(valid))

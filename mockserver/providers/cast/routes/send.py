@@ -24,7 +24,7 @@ IdempotencyKey = Annotated[str | None, Header(
                 "within 24 h replays the first successful response with `X-Idempotent-Replay: true` and sends "
                 "nothing.")]
 
-_ERRORS = error_responses(ErrorResponse, 400, 401, 402, 403, 413, 429, 502, 503)
+_ERRORS = error_responses(ErrorResponse, 400, 401, 402, 403, 413, 422, 429, 502, 503)
 SINGLE = {200: {"model": SendResponse}, 202: {"model": ScheduledResponse}, **_ERRORS}
 BULK = {200: {"model": BulkResponse}, 202: {"model": ScheduledResponse}, **_ERRORS}
 
