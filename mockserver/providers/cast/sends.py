@@ -94,6 +94,7 @@ def submit(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: l
         body=body, numbers=numbers, invalid=invalid, channel=channel, sender=sender, scheduled_at=at,
         notify=bool(caller.account.dlr_url), sandbox=caller.sandbox,
         allow_negative=caller.account.billing_type == "postpaid", parts_override=parts_override,
+        charge_at_dispatch=True,  # v1 doc #1: a scheduled send's credits are taken at dispatch
         meta={"api_key_id": caller.key.id}, after_insert=name_destinations,
     ))
 
