@@ -52,8 +52,9 @@ def send_sms(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: Limi
              key: IdempotencyKey = None) -> Response:
     """Send an SMS to one destination; credits are taken per part.
 
-    *Designed:* numbers are stored normalised (`639171234567`); credits are taken at acceptance, also for
-    `scheduled_at` sends (Cast takes them at dispatch); a carrier failure shows later in sms/status.
+    `to`: digits and `+()-` only. A `scheduled_at` send is charged at dispatch (the balance is checked now).
+    *Designed:* numbers are stored normalised (`639171234567`); a carrier failure shows later in sms/status;
+    a number ending `999502` answers 502 `PROVIDER_ERROR`.
     """
     return _single(ctx, caller, sends.SMS, body, limits, key)
 
