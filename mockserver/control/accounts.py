@@ -29,6 +29,8 @@ class NewAccount(BaseModel):
     credits: int | None = Field(default=None, **CREDITS, description="Default: MOCKSERVER_AUTO_PROVISION_CREDITS.")
     dlr_url: str | None = None
     mo_url: str | None = None
+    allowed_channels: list[str] | None = Field(default=None, description="e.g. [\"sms\", \"otp\", \"bulk\", "
+                                               "\"viber\"] (Cast); default: the provider's.")
     extra: dict = Field(default_factory=dict, description="Vendor-specific account settings.")
 
 
@@ -39,6 +41,7 @@ class AccountPatch(BaseModel):
                                     description="Added to (or, negative, taken from) the balance.")
     dlr_url: str | None = Field(default=None, description="Delivery-report URL; null or \"\" clears it.")
     mo_url: str | None = Field(default=None, description="Inbound (MO) URL; null or \"\" clears it.")
+    allowed_channels: list[str] | None = Field(default=None, description="Channels the account may use (Cast).")
     is_active: bool | None = None
     extra: dict | None = Field(default=None, description="Merged into extra; a null value removes a key.")
 
@@ -52,7 +55,8 @@ def _view(runtime, account_id: str) -> dict:
 
 
 async def _check_callbacks(runtime, acc: Account, urls: list[str]) -> None:
-    """POST the provider's probe (when it has one) to each URL; refuse the URL unless it answers 2xx."""
+    """POST the provider's probe (when it has one) to each URL; refuse the URL unless the provider's rule
+    accepts the answer (any 2xx by default; EngageLab: 200 within 3 s)."""
     provider = PROVIDERS.get(acc.provider)
     check = provider.callback_check if provider is not None else None
     for url in urls:
@@ -63,10 +67,25 @@ async def _check_callbacks(runtime, acc: Account, urls: list[str]) -> None:
         probe = check(runtime, acc, url) if check is not None else None
         if probe is None:
             continue
-        result = await runtime.dispatcher.probe(probe)
-        if not result.ok:
+        wanted, timeout = provider.callback_check_statuses, provider.callback_check_timeout
+        try:
+            result = await asyncio.wait_for(runtime.dispatcher.probe(probe), timeout)
+        except TimeoutError:
+            raise HTTPException(400, f"callback URL check failed: {url} did not answer within {timeout:g} s") from None
+        accepted = result.status in wanted if wanted is not None else result.ok
+        if not accepted:
             answer = f"HTTP {result.status}" if result.status is not None else result.error
-            raise HTTPException(400, f"callback URL check failed: {url} answered {answer}; expected 2xx")
+            expected = " or ".join(str(s) for s in sorted(wanted)) if wanted is not None else "2xx"
+            raise HTTPException(400, f"callback URL check failed: {url} answered {answer}; expected {expected}")
+
+
+def _with_extra(acc: Account, extra: dict | None) -> Account:
+    """The account as it will be once `extra` is merged: a probe carries what the same request configures
+    (e.g. EngageLab's Authorization value set together with the URL)."""
+    if not extra:
+        return acc
+    merged = {**json.loads(acc.extra or "{}"), **extra}
+    return acc.model_copy(update={"extra": json.dumps({k: v for k, v in merged.items() if v is not None})})
 
 
 @router.get("")
@@ -92,6 +111,8 @@ async def create_account(body: NewAccount, runtime: RuntimeDep) -> dict:
         credits=runtime.settings.auto_provision_credits if body.credits is None else body.credits,
         dlr_url=body.dlr_url or None, mo_url=body.mo_url or None, extra=json.dumps(body.extra), created_at=now,
     )
+    if body.allowed_channels is not None:
+        acc.allowed_channels = json.dumps(body.allowed_channels)
     await _check_callbacks(runtime, acc, [u for u in (acc.dlr_url, acc.mo_url) if u])
 
     def store() -> dict:
@@ -121,7 +142,10 @@ async def update_account(account_id: str, body: AccountPatch, runtime: RuntimeDe
     for field in ("dlr_url", "mo_url"):
         if field in sent:
             values[field] = getattr(body, field) or None
-    await _check_callbacks(runtime, acc, [values[f] for f in ("dlr_url", "mo_url") if values.get(f)])
+    if body.allowed_channels is not None:
+        values["allowed_channels"] = json.dumps(body.allowed_channels)
+    await _check_callbacks(runtime, _with_extra(acc, body.extra),
+                           [values[f] for f in ("dlr_url", "mo_url") if values.get(f)])
 
     def store() -> dict:
         with runtime.db.write() as conn:

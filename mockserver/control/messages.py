@@ -41,7 +41,8 @@ def _csv(value: str | None) -> tuple[str, ...]:
 def message_query(
     provider: str | None = None,
     account_id: str | None = None,
-    to: Annotated[str | None, Query(description="Any recipient's number ('+' optional).")] = None,
+    to: Annotated[str | None, Query(description="Any recipient's number in any written form: local `09…`, "
+                                                "`639…` or `+639…` (separators ignored).")] = None,
     from_: Annotated[str | None, Query(alias="from", description="Sender ID / number, exact.")] = None,
     status: Annotated[str | None, Query(description="Recipient status(es), comma-separated: a message "
                                         "matches when one of its recipients is in one, e.g. delivered.")] = None,

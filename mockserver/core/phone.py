@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneNumberType, carrier
@@ -100,3 +101,31 @@ def carrier_mccmnc(number: str) -> str | None:
         return US_DEFAULT_MCCMNC
     mcc = REGION_MCC.get(region)
     return mcc + "00" if mcc else None
+
+
+def written_forms(number: str) -> list[str]:
+    """See _written_forms; cached because a local form parses against every country code (~8 ms) and
+    tests poll the same number."""
+    return list(_written_forms(number))
+
+
+@lru_cache(maxsize=1024)
+def _written_forms(number: str) -> tuple[str, ...]:
+    """Every way a stored number may spell `number`: digits with and without '+', and for a local form
+    (`09171234567`) each valid mobile one in any country (`639171234567`, `+639171234567`), and the
+    reverse (`0` + national number). Lets a search match whatever form a provider stored."""
+    digits = digits_only(number)
+    if not digits:
+        return ()
+    local = number.strip().startswith("0") and not digits.startswith("00") and len(digits) > 1
+    forms = {digits} if local else {digits, "+" + digits}
+    if local:  # every country where it is a valid mobile number (SMS goes to mobiles)
+        for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            parsed = parse(f"+{code}{digits[1:]}")
+            if parsed is not None and parsed.is_valid and parsed.is_mobile:
+                forms |= {parsed.e164, parsed.e164[1:]}
+    else:
+        parsed = parse("+" + digits)
+        if parsed is not None and parsed.is_valid:
+            forms.add("0" + parsed.national)
+    return tuple(sorted(forms))

@@ -19,6 +19,9 @@ from mockserver.core.store.messages import Inserted
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
 
+#: The message meta key that marks a send billed at dispatch (read by credits.apply_moves).
+DISPATCH_CHARGE = "charge_at_dispatch"
+
 #: Above this many recipients a send records message-level events only (not one per recipient).
 TRACK_EVENTS_LIMIT = 10_000
 
@@ -42,6 +45,9 @@ class Submission:
     meta: dict = field(default_factory=dict)
     count: int | None = None  # number of valid destinations, when `numbers` is JSON text
     parts_override: int | None = None
+    #: A scheduled send takes its credits when it goes out, not when accepted (the balance is only checked
+    #: at acceptance); a cancel or a failed dispatch then takes nothing. credits.apply_moves charges it.
+    charge_at_dispatch: bool = False
     #: Runs inside the submit transaction with (conn, Inserted): provider bookkeeping that must be
     #: atomic with the message (e.g. per-destination ids) without a second write transaction.
     after_insert: Callable[[Any, Inserted], None] | None = None
@@ -57,17 +63,25 @@ def submit(runtime: Runtime, sub: Submission) -> Inserted:
     count = sub.count if sub.count is not None else (len(sub.numbers) if not isinstance(sub.numbers, str) else 0)
     cost = 0 if (sub.sandbox or not sub.charge) else parts * count
     scheduled = sub.scheduled_at is not None and sub.scheduled_at > now
+    meta = sub.meta
+    check_only = scheduled and sub.charge_at_dispatch and cost > 0
+    if check_only:
+        meta = {**sub.meta, DISPATCH_CHARGE: True}
     msg = Message(
         public_id=sub.public_id, provider=sub.provider, account_id=sub.account_id, channel=sub.channel,
         sender=sub.sender, body=sub.body, encoding=str(seg.encoding), parts=parts, credits=cost,
         status=Status.SCHEDULED if scheduled else Status.QUEUED, scheduled_at=sub.scheduled_at,
         callback_url=sub.callback_url, notify=sub.notify, track_events=count <= TRACK_EVENTS_LIMIT,
-        sandbox=sub.sandbox, meta=json.dumps(sub.meta), created_at=now, updated_at=now,
+        sandbox=sub.sandbox, meta=json.dumps(meta), created_at=now, updated_at=now,
     )
     first_due = sub.scheduled_at if scheduled else now + runtime.timing_for(sub.provider).queue_delay
     initial = Status.SCHEDULED if scheduled else Status.QUEUED
     with runtime.db.write() as conn:
-        if not accounts.charge(conn, sub.account_id, cost, allow_negative=sub.allow_negative):
+        if check_only:
+            if not sub.allow_negative and accounts.balance(conn, sub.account_id) < cost:
+                raise InsufficientCredits(cost, accounts.balance(conn, sub.account_id))
+            msg.credits = 0
+        elif not accounts.charge(conn, sub.account_id, cost, allow_negative=sub.allow_negative):
             raise InsufficientCredits(cost, accounts.balance(conn, sub.account_id))
         inserted = messages.insert_with_recipients(
             conn, msg, numbers_json, _json_array(sub.invalid),

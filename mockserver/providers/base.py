@@ -53,6 +53,10 @@ class Provider:
     #: callback_check(runtime, account, url) -> OutgoingWebhook | None: a probe POSTed when a callback URL
     #: is configured; a non-2xx answer refuses the URL (EngageLab posts {} and wants 200).
     callback_check: Callable[..., OutgoingWebhook | None] | None = None
+    #: The statuses that accept a probed URL (None: any 2xx) and how long the probe may take (None: the
+    #: webhook timeout). EngageLab: exactly 200 within 3 s.
+    callback_check_statuses: frozenset[int] | None = None
+    callback_check_timeout: float | None = None
     #: Account fields for accounts created through the control API (e.g. {"currency": "USD"}).
     account_defaults: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)

@@ -21,7 +21,7 @@ class HistoryFilter:
     channels: Iterable[str] = ()
     statuses: Iterable[str] | None = None
     exclude_statuses: Iterable[str] = field(default_factory=tuple)
-    text: str | None = None  # substring of the body or the number
+    text: str | None = None  # substring of the body, the number, the sender or the recipient's public id
     since: float | None = None  # message created_at >= since
     until: float | None = None  # message created_at < until
     include_sandbox: bool = True
@@ -36,8 +36,8 @@ def _where(flt: HistoryFilter) -> tuple[str, list]:
             where.append(f"{column} {'NOT ' if negate else ''}IN ({','.join('?' * len(vals))})")
             args += vals
     if flt.text:
-        where.append("(m.body LIKE ? OR r.msisdn LIKE ?)")
-        args += [f"%{flt.text}%", f"%{flt.text}%"]
+        where.append("(m.body LIKE ? OR r.msisdn LIKE ? OR m.sender LIKE ? OR r.public_id LIKE ?)")
+        args += [f"%{flt.text}%"] * 4
     if flt.since is not None:
         where.append("m.created_at >= ?"); args.append(flt.since)
     if flt.until is not None:

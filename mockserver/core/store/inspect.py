@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from mockserver.core import phone
 from mockserver.core.models import Message
 from mockserver.core.store.rows import to_models
 
@@ -15,7 +16,7 @@ from mockserver.core.store.rows import to_models
 class MessageQuery:
     provider: str | None = None
     account_id: str | None = None
-    to: str | None = None  # any recipient's number; a leading '+' is ignored
+    to: str | None = None  # any recipient's number in any written form (09…, 639…, +639…)
     sender: str | None = None
     statuses: Sequence[str] = ()  # at least one recipient in one of these (neutral) statuses
     message_statuses: Sequence[str] = ()  # the message's own status: scheduled|queued|completed|cancelled
@@ -45,11 +46,11 @@ def _where(q: MessageQuery) -> tuple[list[str], list[Any]]:
                      f"AND c.status IN ({','.join('?' * len(q.statuses))}))")
         args += list(q.statuses)
     if q.to:
-        digits = q.to.strip().lstrip("+")
+        forms = phone.written_forms(q.to) or [q.to.strip()]
         # Recipient ids of a message are contiguous, so this is a primary-key range scan.
         where.append("EXISTS (SELECT 1 FROM recipient r WHERE r.id BETWEEN m.first_recipient_id "
-                     "AND m.last_recipient_id AND r.msisdn IN (?, ?))")
-        args += [digits, "+" + digits]
+                     f"AND m.last_recipient_id AND r.msisdn IN ({','.join('?' * len(forms))}))")
+        args += forms
     if q.text:
         where.append("m.body LIKE ? ESCAPE '\\'")
         args.append("%" + q.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")

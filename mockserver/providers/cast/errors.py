@@ -61,6 +61,15 @@ def not_found(message: str = "message not found") -> CastError:
     return CastError(message, http_status=404, error_code="NOT_FOUND")
 
 
+def sms_service_unavailable() -> CastError:
+    return CastError("SMS service is temporarily disabled", http_status=503, error_code="SERVICE_UNAVAILABLE")
+
+
+def provider_error() -> CastError:
+    return CastError("provider error: the upstream SMSC refused the message", http_status=502,
+                     error_code="PROVIDER_ERROR")
+
+
 def rate_limited(seconds: float) -> CastError:
     return CastError("rate limit exceeded", http_status=429, error_code="RATE_LIMIT_EXCEEDED",
                      headers={"Retry-After": str(retry_after(seconds))})
@@ -129,6 +138,8 @@ ERRORS: dict[str, CastError] = {
     "MISSING_API_KEY": unauthorized("missing X-API-Key header"),
     "INSUFFICIENT_CREDITS": CastError("insufficient credits: need 6, have 3", http_status=402,
                                       error_code="INSUFFICIENT_CREDITS"),
+    "CREDIT_LIMIT_REACHED": CastError("credit limit reached: need 2, limit 100, balance -99", http_status=402,
+                                      error_code="CREDIT_LIMIT_REACHED"),
     "API_KEY_REVOKED": forbidden("api key is revoked", "API_KEY_REVOKED"),
     "API_KEY_EXPIRED": forbidden("api key has expired", "API_KEY_EXPIRED"),
     "USER_INACTIVE": forbidden("user account is inactive", "USER_INACTIVE"),
@@ -142,7 +153,9 @@ ERRORS: dict[str, CastError] = {
                                       error_code="ALREADY_UNSUBSCRIBED"),
     "RATE_LIMIT_EXCEEDED": CastError("rate limit exceeded", http_status=429, error_code="RATE_LIMIT_EXCEEDED"),
     "INTERNAL_ERROR": CastError("internal server error", http_status=500, error_code="INTERNAL_ERROR"),
+    "PROVIDER_ERROR": provider_error(),
     "SERVICE_UNAVAILABLE": CastError("sim service is disabled", http_status=503, error_code="SERVICE_UNAVAILABLE"),
+    "SMS_SERVICE_UNAVAILABLE": sms_service_unavailable(),
 }
 
 

@@ -84,21 +84,22 @@ class ErrorResponse(BaseModel):
 class StatusResponse(BaseModel):
     success: bool
     message_id: str
-    status: str = Field(description="scheduled | pending | sent | delivered | undelivered | failed")
+    status: str = Field(description="sent (submitted) | pending (ACCEPTD) | delivered | undelivered | failed "
+                                    "(| scheduled, ours)")
     sent_at: str | None = None
-    dlr_status: str | None = Field(default=None, description="DELIVRD | UNDELIV | EXPIRED | REJECTED (REJECTD)")
+    dlr_status: str | None = Field(default=None, description="ACCEPTD | DELIVRD | UNDELIV | EXPIRED | REJECTD")
     delivered_at: str | None = None
     error_message: str | None = None
 
 
 class LogEntry(BaseModel):
-    id: str
+    id: int = Field(description="The log row's id (an integer).")
     message_type: str = Field(description="sms | otp | bulk | sim")
     sender_id: str | None
     destination: str
     message: str
-    smpp_message_id: str | None
-    status: str = Field(description="scheduled | pending | sent | failed")
+    smpp_message_id: str = Field(description="The CAST… message id the send answered.")
+    status: str = Field(description="sent | failed (| scheduled, ours)")
     parts: int
     created_at: str
     dlr_status: str | None = None
@@ -128,7 +129,7 @@ class SenderIdDeleteRequest(_Body):
 
 class SenderIdRequestResponse(BaseModel):
     success: bool
-    request_id: str
+    request_id: int
     status: str = Field(examples=["pending_review"])
     message: str
 

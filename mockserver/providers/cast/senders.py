@@ -40,8 +40,13 @@ def approved(runtime: Runtime, account_id: str, kind: str | None = None) -> list
     return [s for s in found if kind is None or s.channel == kind]
 
 
+def _sms_names(runtime: Runtime, caller: Caller) -> set[str]:
+    return {s.name for s in approved(runtime, caller.account.id, "sms")}
+
+
 def resolve(runtime: Runtime, caller: Caller, requested: str | None, channel: str) -> str:
-    """The sender name to send from; raises 400/403 as Cast does."""
+    """The sender name to send from; raises 400/403 as Cast does. The SIM pool also takes the account's
+    approved SMS sender IDs: the seed's SIM body is the Send SMS body as written (sender_id "CAST")."""
     kind = sender_kind(channel)
     if caller.auto_provisioned and runtime.settings.auto_provision:
         names = {s.name for s in approved(runtime, caller.account.id, kind)}
@@ -52,7 +57,7 @@ def resolve(runtime: Runtime, caller: Caller, requested: str | None, channel: st
     if not names:
         raise errors.forbidden("no sender IDs assigned to this user", SENDER_CODE)
     if requested:
-        if requested not in names:
+        if requested not in names and not (kind == "sim" and requested in _sms_names(runtime, caller)):
             raise errors.forbidden(f"sender_id '{requested}' is not allowed for this user", SENDER_CODE)
         return requested
     if len(names) > 1:

@@ -6,15 +6,16 @@ Bulk destinations that fail validation are per-destination failures: stored as r
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from fastapi.responses import JSONResponse
 
-from mockserver.core import sending
+from mockserver.core import segments, sending
 from mockserver.core.sending import Submission
-from mockserver.core.store import recipients
+from mockserver.core.store import accounts, recipients
 from mockserver.core.store.messages import Inserted
-from mockserver.providers.cast import NAME, errors, ids, senders, validation
+from mockserver.providers.cast import NAME, errors, ids, optouts, senders, validation
 from mockserver.providers.cast.auth import Caller, require_channel
 from mockserver.providers.cast.context import CastContext
 from mockserver.providers.cast.validation import Limits
@@ -31,6 +32,8 @@ class Route:
     schedulable: bool = True
 
 
+PROVIDER_FAILURE = errors.provider_error().message
+
 SMS, OTP, SIM = Route("sms", "sms"), Route("otp", "otp", schedulable=False), Route("sim", "sim")
 BULK, SIM_BULK = Route("bulk", "bulk"), Route("sim", "sim")
 
@@ -39,6 +42,27 @@ def _gate(ctx: CastContext, caller: Caller, route: Route) -> None:
     require_channel(caller, route.needs)
     if route.needs == "sim" and not ctx.settings.sim_service_enabled:
         raise errors.CastError("sim service is disabled", http_status=503, error_code="SERVICE_UNAVAILABLE")
+    extra = json.loads(caller.account.extra or "{}")
+    if route.needs != "sim" and not (ctx.settings.sms_service_enabled and extra.get("sms_service_enabled", True)):
+        raise errors.sms_service_unavailable()
+
+
+def provider_error(ctx: CastContext, number: str) -> bool:
+    """The magic destination that makes the upstream SMSC fail (502 PROVIDER_ERROR)."""
+    suffix = ctx.settings.provider_error_suffix
+    return bool(suffix) and number.endswith(suffix)
+
+
+def _check_credit_limit(ctx: CastContext, caller: Caller, body: str, count: int) -> None:
+    """Postpaid accounts with extra.credit_limit = N may not go below -N credits (402 CREDIT_LIMIT_REACHED)."""
+    limit = json.loads(caller.account.extra or "{}").get("credit_limit")
+    if caller.sandbox or caller.account.billing_type != "postpaid" or limit is None:
+        return
+    need = segments.segment(body).parts * count
+    have = accounts.balance(ctx.runtime.db.conn(), caller.account.id)
+    if have - need < -int(limit):
+        raise errors.CastError(f"credit limit reached: need {need}, limit {int(limit)}, balance {have}",
+                               http_status=402, error_code="CREDIT_LIMIT_REACHED")
 
 
 def _common(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> tuple[str, float | None]:
@@ -70,6 +94,7 @@ def submit(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: l
         body=body, numbers=numbers, invalid=invalid, channel=channel, sender=sender, scheduled_at=at,
         notify=bool(caller.account.dlr_url), sandbox=caller.sandbox,
         allow_negative=caller.account.billing_type == "postpaid", parts_override=parts_override,
+        charge_at_dispatch=True,  # v1 doc #1: a scheduled send's credits are taken at dispatch
         meta={"api_key_id": caller.key.id}, after_insert=name_destinations,
     ))
 
@@ -85,12 +110,32 @@ def send_one(ctx: CastContext, caller: Caller, route: Route, body, limits: Limit
     _gate(ctx, caller, route)
     number = validation.check_to(body.to, limits)
     sender, at = _common(ctx, caller, route, body, limits)
+    if provider_error(ctx, number):
+        raise errors.provider_error()
+    if number in optouts.blocked(ctx.runtime, caller.account.id, sender):
+        raise errors.CastError(optouts.MESSAGE, http_status=422, error_code="ALREADY_UNSUBSCRIBED")
+    _check_credit_limit(ctx, caller, body.message, 1)
     inserted = submit(ctx, caller, route.channel, body.message, [number], [], sender, at)
     msg = inserted.message
     if at is not None:
         return JSONResponse(_with_sandbox(caller, {"success": True, "scheduled_at": timestamp(at)}), status_code=202)
     out = {"success": True, "message_id": ids.make(msg.public_id, msg.first_recipient_id), "parts": msg.parts}
     return JSONResponse(_with_sandbox(caller, out))
+
+
+def _problems(ctx: CastContext, caller: Caller, to: list[str], sender: str, limits: Limits) -> list[str | None]:
+    """Each destination's failure text (None when it goes out): validation, the PROVIDER_ERROR magic
+    number, or an opt-out from this sender ID. Failed destinations are never charged."""
+    opted_out = optouts.blocked(ctx.runtime, caller.account.id, sender)
+    out: list[str | None] = []
+    for raw in to:
+        problem, number = validation.destination_error(raw, limits), validation.normalize(raw) or raw
+        if problem is None and provider_error(ctx, number):
+            problem = PROVIDER_FAILURE
+        elif problem is None and number in opted_out:
+            problem = optouts.MESSAGE
+        out.append(problem)
+    return out
 
 
 def send_many(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
@@ -101,9 +146,10 @@ def send_many(ctx: CastContext, caller: Caller, route: Route, body, limits: Limi
     if len(body.to) > ctx.settings.max_bulk:
         raise errors.bad_request(f"too many recipients (max {ctx.settings.max_bulk})")
     sender, at = _common(ctx, caller, route, body, limits)
-    problems = [validation.destination_error(raw, limits) for raw in body.to]
+    problems = _problems(ctx, caller, body.to, sender, limits)
     valid = [validation.normalize(raw) or raw for raw, p in zip(body.to, problems) if p is None]
     invalid = [raw for raw, p in zip(body.to, problems) if p is not None]
+    _check_credit_limit(ctx, caller, body.message, len(valid))
     msg = submit(ctx, caller, route.channel, body.message, valid, invalid, sender, at).message
     if at is not None:
         out = {"success": True, "scheduled": len(valid), "scheduled_at": timestamp(at)}

@@ -12,6 +12,10 @@ class CastSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MOCKSERVER_CAST_", extra="ignore")
 
     sim_service_enabled: bool = Field(default=True, description="False: sim/send and sim/bulk answer 503.")
+    sms_service_enabled: bool = Field(default=True, description="False: sms/send, otp/send and sms/bulk answer 503 "
+                                                                "(per account: extra.sms_service_enabled=false).")
+    provider_error_suffix: str = Field(default="999502", description="A destination ending in these digits gets 502 "
+                                                                     "PROVIDER_ERROR (a bulk: that destination fails).")
     rate_limit_enabled: bool = True
     rate_limit_rate: float = Field(default=30.0, description="Requests per second per client IP.")
     rate_limit_burst: int = Field(default=50, description="Bucket size per client IP.")

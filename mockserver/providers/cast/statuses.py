@@ -8,9 +8,10 @@ from mockserver.core.lifecycle import Status
 #: /sms/status and /sim/status. "scheduled" is ours: Cast documents no word for a waiting scheduled send.
 STATUS = {
     Status.SCHEDULED: "scheduled",
-    Status.QUEUED: "pending",
-    Status.SENT: "sent",
-    Status.TIMEOUT: "sent",  # no receipt ever came: Cast keeps the submit status
+    # v1 doc #16: `sent` = submitted (what a send answers at once), `pending` = ACCEPTD by the carrier
+    Status.QUEUED: "sent",
+    Status.SENT: "pending",
+    Status.TIMEOUT: "pending",  # accepted, and no final receipt ever came
     Status.DELIVERED: "delivered",
     Status.UNDELIVERED: "undelivered",
     Status.EXPIRED: "undelivered",
@@ -21,10 +22,10 @@ STATUS = {
     Status.INVALID: "failed",
 }
 
-#: /sms/logs keeps the submission result (sent | failed) and shows the receipt in dlr_status.
+#: /sms/logs keeps the submission result (sent | failed; `scheduled` while waiting) and shows the receipt in
+#: dlr_status.
 LOG_STATUS = {
     Status.SCHEDULED: "scheduled",
-    Status.QUEUED: "pending",
     Status.FAILED: "failed",
     Status.REJECTED: "failed",
     Status.CANCELLED: "failed",
@@ -32,6 +33,8 @@ LOG_STATUS = {
 }
 
 DLR_STATUS = {
+    Status.SENT: "ACCEPTD",
+    Status.TIMEOUT: "ACCEPTD",
     Status.DELIVERED: "DELIVRD",
     Status.UNDELIVERED: "UNDELIV",
     Status.EXPIRED: "EXPIRED",

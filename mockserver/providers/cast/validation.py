@@ -36,6 +36,7 @@ _SEPARATORS = re.compile(r"[\s()\-]")
 _PH_LOCAL = re.compile(r"09[0-9]{9}")
 _PH_INTL = re.compile(r"\+?639[0-9]{9}")
 _DIGITS = re.compile(r"\+?[0-9]+")
+_TO_CHARS = re.compile(r"[0-9+()\-]+")  # v1 doc: digits and +()- only; a space is refused
 
 
 def normalize(raw: str) -> str | None:
@@ -58,7 +59,7 @@ def destination_error(raw: str, limits: Limits) -> str | None:
         return "to is required"
     if not TO_MIN <= len(raw) <= limits.to_max:
         return f"to must be {TO_MIN}-{limits.to_max} characters"
-    if normalize(raw) is None:
+    if not _TO_CHARS.fullmatch(raw) or normalize(raw) is None:
         return "invalid phone number"
     return None
 

@@ -9,10 +9,6 @@ from typing import Any
 from mockserver.core.lifecycle import Status
 from mockserver.providers.cast import ids, statuses
 
-NOT_SUBMITTED = frozenset({Status.SCHEDULED, Status.QUEUED, Status.FAILED, Status.REJECTED, Status.CANCELLED,
-                           Status.INVALID})
-
-
 def timestamp(epoch: float | None) -> str | None:
     """RFC 3339 in UTC like Go's time.Time JSON: milliseconds only when non-zero."""
     if epoch is None:
@@ -21,13 +17,6 @@ def timestamp(epoch: float | None) -> str | None:
     dt = datetime.fromtimestamp(total_ms // 1000, tz=timezone.utc)
     base, ms = dt.strftime("%Y-%m-%dT%H:%M:%S"), total_ms % 1000
     return f"{base}.{ms:03d}".rstrip("0") + "Z" if ms else base + "Z"
-
-
-def smpp_message_id(recipient_id: int, status: str) -> str | None:
-    """A stable carrier-side id once the message reached the SMSC (designed; Cast shows the SMPP id)."""
-    if status in NOT_SUBMITTED:
-        return None
-    return f"{(recipient_id * 2654435761) & 0xFFFFFFFF:08x}"
 
 
 def status_body(public_id: str, recipient_id: int, status: str, sent_at: float | None,
@@ -50,9 +39,10 @@ def log_entry(row) -> dict[str, Any]:
     """One /sms/logs entry from a store.history row."""
     status = row["status"]
     out: dict[str, Any] = {
-        "id": ids.make(row["public_id"], row["recipient_id"]), "message_type": row["channel"],
+        # v1 doc #15: `id` is the log row's integer id; `smpp_message_id` is the CAST… id a send answered
+        "id": row["recipient_id"], "message_type": row["channel"],
         "sender_id": row["sender"], "destination": row["msisdn"], "message": row["body"],
-        "smpp_message_id": smpp_message_id(row["recipient_id"], status), "status": statuses.log_status(status),
+        "smpp_message_id": ids.make(row["public_id"], row["recipient_id"]), "status": statuses.log_status(status),
         "parts": row["parts"], "created_at": timestamp(row["created_at"]),
     }
     dlr = statuses.DLR_STATUS.get(Status(status))
@@ -65,10 +55,15 @@ def log_entry(row) -> dict[str, Any]:
 
 def viber_status_body(public_id: str, recipient_id: int, status: str, sent_at: float | None,
                       done_at: float | None) -> dict[str, Any]:
+    """v1 doc #8; delivery_status and delivered_at are omitted until a receipt exists."""
     word = statuses.status_word(status)
-    return {
+    out: dict[str, Any] = {
         "success": True, "message_id": ids.make(public_id, recipient_id),
-        "status": word if word in ("scheduled", "pending", "failed") else "sent",
-        "delivery_status": statuses.VIBER_DELIVERY.get(Status(status)), "sent_at": timestamp(sent_at),
-        "delivered_at": timestamp(done_at) if status == Status.DELIVERED else None,
+        "status": word if word in ("scheduled", "failed") else "sent", "sent_at": timestamp(sent_at),
     }
+    code = statuses.VIBER_DELIVERY.get(Status(status))
+    if code is not None:
+        out["delivery_status"] = code
+    if status == Status.DELIVERED:
+        out["delivered_at"] = timestamp(done_at)
+    return out

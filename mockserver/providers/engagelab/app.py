@@ -88,6 +88,6 @@ PROVIDER = Provider(
     build_app=build_app,
     shaper=make_shaper,
     make_credentials=make_credentials,
-    callback_check=webhooks.callback_check,
+    callback_check=webhooks.callback_check, callback_check_statuses=frozenset({200}), callback_check_timeout=3.0,
     notes=["Callbacks: {total, rows} envelopes, optional X-CALLBACK-ID HMAC-SHA256 signature."],
 )

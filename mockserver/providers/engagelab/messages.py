@@ -138,7 +138,12 @@ def _draft(runtime: Runtime, settings: EngageLabSettings, account: Account, req:
     tpl = _usable_template(conn, account.id, str(req.template.id), fail)
     extra = json.loads(tpl.extra or "{}")
     sign_name = _signature(conn, account.id, tpl, extra, fail)
-    text = content.fill(tpl.content, req.template.params)
+    params = req.template.params
+    if params is None:
+        missing = content.placeholders(tpl.content)
+        if missing:
+            raise fail(3002, f"Invalid request parameters: template.params: missing value for {missing[0]}")
+    text = content.fill(tpl.content, params or {})
     body = content.with_signature(text, sign_name, int(extra.get("sign_position") or 0), settings.sign_format)
     valid, invalid = classify(req.targets(), str(extra.get("country_codes") or ""))
     if tpl.kind == AUTHENTICATION and settings.otp_failure_as_5001:

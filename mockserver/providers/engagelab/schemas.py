@@ -17,9 +17,11 @@ class TemplateRef(BaseModel):
 
     id: StrictStr | StrictInt = Field(description="Template ID (string; the integer form of the seed's example "
                                                    "is accepted too).", examples=[1233])
-    params: dict[str, Scalar] = Field(
+    params: dict[str, Scalar] | None = Field(
+        default=None,
         description="Values for the template's {{var}} (and {var}) placeholders; a placeholder without a value "
-                    "is sent literally.",
+                    "is sent literally. May be omitted when the template has no variables (EngageLab's own "
+                    "client omits it); omitted for a template with variables is 3002 naming the variable.",
         examples=[{"content": "Verification code: 039487."}])
 
 

@@ -18,9 +18,17 @@ class MesmsError(ProviderError):
     """One me-sms error; `code` is always present here (the vendor sends it on some endpoints only)."""
 
     error_code = "INVALID_PARAMETER"
+    details: dict[str, Any] = {}  # extra fields after error/code (e.g. need/have on 402)
 
     def body(self) -> dict[str, Any]:
-        return {"error": self.message, "code": self.error_code}
+        return {"error": self.message, "code": self.error_code, **self.details}
+
+
+def insufficient_credits(need: int, have: int) -> MesmsError:
+    """The seed's text exactly ("Insufficient credits"); the numbers go to their own fields (DESIGNED)."""
+    err = MesmsError("Insufficient credits", http_status=402, error_code="INSUFFICIENT_CREDITS")
+    err.details = {"need": need, "have": have}
+    return err
 
 
 def bad_request(message: str, code: str = "INVALID_PARAMETER") -> MesmsError:
@@ -40,8 +48,7 @@ def _validation(exc: RequestValidationError, request: Request) -> MesmsError:
 
 def _core(exc: CoreError, request: Request) -> MesmsError:
     if isinstance(exc, InsufficientCredits):
-        return MesmsError(f"Insufficient credits (need {exc.need}, have {exc.have})", http_status=402,
-                          error_code="INSUFFICIENT_CREDITS")
+        return insufficient_credits(exc.need, exc.have)
     if isinstance(exc, NotFound):
         return not_found(exc.what)
     if isinstance(exc, InvalidState):
@@ -69,8 +76,7 @@ ERRORS: dict[str, MesmsError] = {
                                   "INVALID_MSISDN"),
     "INVALID_JSON": bad_request("Malformed JSON body", "INVALID_JSON"),
     "UNAUTHORIZED": MesmsError("Invalid API key", http_status=401, error_code="UNAUTHORIZED"),
-    "INSUFFICIENT_CREDITS": MesmsError("Insufficient credits (need 3, have 1)", http_status=402,
-                                       error_code="INSUFFICIENT_CREDITS"),
+    "INSUFFICIENT_CREDITS": insufficient_credits(3, 1),
     "FORBIDDEN_SCOPE": MesmsError("API key scope insufficient: sms:send or * is required", http_status=403,
                                   error_code="FORBIDDEN"),
     "FORBIDDEN_OWNER": MesmsError("You are not the resource owner", http_status=403, error_code="FORBIDDEN"),

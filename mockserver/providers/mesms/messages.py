@@ -53,7 +53,7 @@ def list_view(conn, account_id: str, status: str | None, cursor: str | None, lim
 def recipients_view(conn, msg: Message, *, after: str | None, page: int, limit: int,
                     status: str | None) -> dict[str, Any]:
     """With `after`: nextCursor + hasMore; without: page + total (from counters). summary[] always."""
-    if status is not None and status not in statuses.NEUTRAL_OF:  # the vendor's words + DESIGNED `cancelled`
+    if status is not None and status not in statuses.NEUTRAL_OF:  # the vendor's seven words
         raise bad_request(f"status must be one of {' | '.join(statuses.NEUTRAL_OF)}")
     counts = messages.counts(conn, msg.id)
     summary = [{"status": w, "count": n} for w, n in statuses.summary(counts).items()]
@@ -78,8 +78,12 @@ def recipients_view(conn, msg: Message, *, after: str | None, page: int, limit: 
 
 def _recipient(row, lo: int) -> dict[str, Any]:
     rid, msisdn, status, updated_at, sent_at, done_at = row
-    return {"cursor": rid - lo + 1, "msisdn": msisdn, "status": statuses.recipient_word(status),
+    item = {"cursor": rid - lo + 1, "msisdn": msisdn, "status": statuses.recipient_word(status),
             "sentAt": iso(sent_at), "doneAt": iso(done_at), "updatedAt": iso(updated_at)}
+    reason = statuses.RECIPIENT_REASON.get(status)
+    if reason is not None:
+        item["reason"] = reason
+    return item
 
 
 def _int_cursor(value: str, name: str) -> int:

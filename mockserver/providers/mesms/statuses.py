@@ -1,12 +1,14 @@
 """Neutral statuses in me-sms words: per-recipient (pending | success | failed | invalid | blocked |
-expired | timeout) and per-send (sent | failed | pending | scheduled | cancelled)."""
+expired | timeout; never another word, a strict client enum would break) and per-send (sent | failed |
+pending | scheduled | cancelled)."""
 
 from __future__ import annotations
 
 from mockserver.core.lifecycle import Status
 
-#: Per-recipient words. The seed lists the words in this order with these meanings (INFERRED pairing);
-#: `cancelled` is DESIGNED (the vendor list has no word for recipients of a cancelled send).
+#: Per-recipient words. The seed lists the words in this order with these meanings (INFERRED pairing).
+#: A recipient of a cancelled send is `failed` with `reason: "cancelled"` (DESIGNED: the seven words have
+#: none for it, and a strict client enum breaks on an eighth).
 RECIPIENT_WORD: dict[str, str] = {
     Status.SCHEDULED: "pending",
     Status.QUEUED: "pending",
@@ -19,12 +21,14 @@ RECIPIENT_WORD: dict[str, str] = {
     Status.BLOCKED: "blocked",
     Status.EXPIRED: "expired",
     Status.TIMEOUT: "timeout",
-    Status.CANCELLED: "cancelled",
+    Status.CANCELLED: "failed",
 }
+#: Why a recipient is in its word, where the word alone hides it (the item's `reason`).
+RECIPIENT_REASON: dict[str, str] = {Status.CANCELLED: "cancelled"}
 RECIPIENT_WORDS = ("pending", "success", "failed", "invalid", "blocked", "expired", "timeout")
 #: Vendor word -> the neutral statuses it covers (for filters and summaries).
 NEUTRAL_OF: dict[str, tuple[str, ...]] = {
-    word: tuple(s for s, w in RECIPIENT_WORD.items() if w == word) for word in (*RECIPIENT_WORDS, "cancelled")
+    word: tuple(s for s, w in RECIPIENT_WORD.items() if w == word) for word in RECIPIENT_WORDS
 }
 MESSAGE_WORDS = ("sent", "failed", "pending", "scheduled", "cancelled")
 
@@ -45,11 +49,9 @@ def message_word(status: str, delivered: int) -> str:
 
 
 def summary(counts: dict[str, int]) -> dict[str, int]:
-    """Per-word totals from the kept neutral counters (O(1)); `cancelled` appears only when non-zero."""
+    """Per-word totals from the kept neutral counters (O(1)); always the seven words, nothing else."""
     out = {word: 0 for word in RECIPIENT_WORDS}
     for status, n in counts.items():
         word = recipient_word(status)
         out[word] = out.get(word, 0) + n
-    if not out.get("cancelled"):
-        out.pop("cancelled", None)
     return out

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.conftest import advance
 from tests.providers.cast import kit
 from tests.providers.cast.kit import BOTH, V1, err, h, send
 
-UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
 
 @pytest.mark.parametrize("base", BOTH)
@@ -27,9 +24,11 @@ def test_sandbox_balance_is_untouched(client):
 def test_profile(client):
     body = client.get(f"{V1}/account/profile", headers=h()).json()
     assert body.pop("created_at").endswith("Z")
-    assert body == {"success": True, "id": "cast-demo", "name": "Demo Company", "email": "dev@demo.example.ph",
+    assert isinstance(body["id"], int) and not isinstance(body["id"], bool)  # v1 doc #12: an integer id
+    assert client.get(f"{V1}/account/profile", headers=h()).json()["id"] == body.pop("id")  # and a stable one
+    assert body == {"success": True, "name": "Demo Company", "email": "dev@demo.example.ph",
                     "mobile": "09171234567", "username": "demo", "credits": 1_000_000, "billing_type": "topup",
-                    "allowed_channels": ["sms", "otp", "bulk"], "is_active": True}
+                    "allowed_channels": ["sms", "otp", "bulk", "viber"], "is_active": True}
     sim = client.get(f"{V1}/account/profile", headers=h(kit.SIM)).json()
     assert sim["allowed_channels"] == ["sms", "otp", "bulk", "sim"] and sim["mobile"] is None
     assert client.get(f"{V1}/account/profile", headers=h(kit.POSTPAID)).json()["billing_type"] == "postpaid"
@@ -89,7 +88,8 @@ def test_sender_id_request_is_reviewed_then_usable(client):
         "designation": "CTO", "name": "Juan", "company_address": "Makati", "sample_message": "Order shipped"})
     assert resp.status_code == 200
     body = resp.json()
-    assert UUID.fullmatch(body.pop("request_id"))
+    request_id = body.pop("request_id")
+    assert isinstance(request_id, int) and request_id > 0  # v1 doc #17: an integer
     assert body == {"success": True, "status": "pending_review", "message": "sender ID request submitted for review"}
     assert client.get(f"{V1}/account/sender-ids", headers=h(kit.NO_SENDER)).json()["sender_ids"] == []
     again = client.post(f"{V1}/account/sender-ids/request", headers=h(kit.NO_SENDER),
@@ -127,7 +127,7 @@ def test_delete_request(client):
                        json={"sender_id": "MYAPP", "reason": "rebranding"})
     assert resp.status_code == 200
     body = resp.json()
-    assert UUID.fullmatch(body.pop("request_id"))
+    assert isinstance(body.pop("request_id"), int)  # v1 doc #18: the same shape as #17
     assert body == {"success": True, "status": "pending_review",
                     "message": "sender ID deletion request submitted for review"}
     assert len(client.get(f"{V1}/account/sender-ids", headers=h()).json()["sender_ids"]) == 2  # stays usable

@@ -105,7 +105,7 @@ def test_wrong_methods_are_405(client, base, method, path):
 @pytest.mark.parametrize("params,message", [
     ({"limit": "abc"}, "limit must be an integer"),
     ({"offset": "1.5"}, "offset must be an integer"),
-    ({"status": "delivered"}, "status must be one of: scheduled, pending, sent, failed"),
+    ({"status": "delivered"}, "status must be one of: scheduled, sent, failed"),
     ({"from": "yesterday"}, "invalid from date, expected YYYY-MM-DD"),
     ({"to": "2026-13-45"}, "invalid to date, expected YYYY-MM-DD"),
 ])

@@ -17,7 +17,7 @@ def test_otp_send(client, base):
     body = resp.json()
     assert set(body) == {"success", "message_id", "parts"} and body["parts"] == 1
     [entry] = kit.logs(client)
-    assert (entry["id"], entry["message_type"]) == (body["message_id"], "otp")
+    assert (entry["smpp_message_id"], entry["message_type"]) == (body["message_id"], "otp")
     advance(client, 5)
     assert kit.status(client, body["message_id"])["status"] == "delivered"
 

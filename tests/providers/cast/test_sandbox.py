@@ -39,7 +39,7 @@ def test_sandbox_messages_can_be_polled(client):
     mid = send(client, {"to": "09171234567", "message": "t", "sender_id": "CAST"}, key=kit.SANDBOX).json()["message_id"]
     advance(client, 5)
     assert kit.status(client, mid, kit.SANDBOX)["status"] == "delivered"
-    assert kit.logs(client, kit.SANDBOX)[0]["id"] == mid
+    assert kit.logs(client, kit.SANDBOX)[0]["smpp_message_id"] == mid
 
 
 def test_scheduled_sandbox(client):

@@ -1,5 +1,5 @@
 """scheduled_at: >= 30 s ahead answers 202 {success, scheduled_at} (bulk adds `scheduled`); the
-message waits, shown as "scheduled", then moves on at its time."""
+message waits, shown as "scheduled", then moves on at its time; its credits are taken at dispatch."""
 
 from __future__ import annotations
 
@@ -22,15 +22,17 @@ def test_scheduled_single_waits_for_its_time(client):
     resp = send(client, {"to": "09171234567", "message": "later", "sender_id": "CAST", "scheduled_at": at})
     assert (resp.status_code, resp.json()) == (202, {"success": True, "scheduled_at": at})
     [entry] = kit.logs(client)
-    assert entry["status"] == "scheduled" and entry["smpp_message_id"] is None
-    assert kit.status(client, entry["id"])["status"] == "scheduled"
-    assert kit.balance(client) == 999_999  # designed: credits are held at acceptance
+    mid = entry["smpp_message_id"]
+    assert entry["status"] == "scheduled"
+    assert kit.status(client, mid)["status"] == "scheduled"
+    assert kit.balance(client) == 1_000_000  # v1 doc #1: credits are taken at dispatch, not at scheduling
     advance(client, 100)
-    assert kit.status(client, entry["id"])["status"] == "scheduled"
+    assert kit.status(client, mid)["status"] == "scheduled" and kit.balance(client) == 1_000_000
     advance(client, 20)
-    assert kit.status(client, entry["id"])["status"] == "pending"
+    assert kit.balance(client) == 999_999
+    assert kit.status(client, mid)["status"] in ("sent", "pending")
     advance(client, 5)
-    assert kit.status(client, entry["id"])["status"] == "delivered"
+    assert kit.status(client, mid)["status"] == "delivered"
 
 
 def test_scheduled_bulk(client):
@@ -78,3 +80,34 @@ def test_scheduled_insufficient_credits(client):
     resp = send(client, {"to": ["09171234567"] * 4, "message": "x", "scheduled_at": _at(client, 60)},
                 key=kit.LOW, path="sms/bulk")
     assert (resp.status_code, resp.json()) == (402, err("insufficient credits: need 4, have 3", "INSUFFICIENT_CREDITS"))
+
+
+def test_scheduled_bulk_is_charged_at_dispatch_per_destination(client):
+    send(client, {"to": ["09171234567", "09181234567", "bad"], "message": "a" * 200, "sender_id": "CAST",
+                  "scheduled_at": _at(client, 60)}, path="sms/bulk")
+    assert kit.balance(client) == 1_000_000
+    advance(client, 61)
+    assert kit.balance(client) == 1_000_000 - 4  # 2 destinations x 2 parts
+
+
+def test_failed_dispatch_takes_nothing(client):
+    send(client, {"to": "09170999001", "message": "x", "sender_id": "CAST", "scheduled_at": _at(client, 60)})
+    advance(client, 70)
+    assert kit.logs(client)[0]["status"] == "failed"
+    assert kit.balance(client) == 1_000_000
+
+
+def test_cancelled_before_dispatch_takes_nothing(client):
+    send(client, {"to": "09171234567", "message": "x", "sender_id": "CAST", "scheduled_at": _at(client, 60)})
+    msg = client.get("/_mock/messages/latest", params={"provider": "cast"}).json()
+    forced = client.post(f"/_mock/messages/{msg['id']}/status", json={"status": "cancelled"})
+    assert forced.status_code == 200, forced.text
+    advance(client, 120)
+    assert kit.balance(client) == 1_000_000
+
+
+def test_scheduled_postpaid_is_charged_at_dispatch(client):
+    send(client, {"to": "09171234567", "message": "x", "scheduled_at": _at(client, 60)}, key=kit.POSTPAID)
+    assert kit.balance(client, kit.POSTPAID) == 0
+    advance(client, 61)
+    assert kit.balance(client, kit.POSTPAID) == -1

@@ -30,10 +30,22 @@ def test_sim_bulk(client):
     assert body["results"][1] == {"to": "0918", "success": False, "error": "to must be 7-20 characters"}
 
 
-def test_sms_sender_is_not_a_sim_sender(client):
-    resp = send(client, {"to": "09171234567", "message": "x", "sender_id": "CAST"}, key=kit.SIM, path="sim/send")
+@pytest.mark.parametrize("path", ["sim/send", "sim/bulk"])
+@pytest.mark.parametrize("base", BOTH)
+def test_readme_sim_key_takes_the_seed_sim_body_as_written(client, base, path):
+    """The seed's SIM body is the Send SMS body (sender_id "CAST"); the README's SIM key accepts it."""
+    to = ["09171234567"] if path == "sim/bulk" else "09171234567"
+    resp = send(client, {"to": to, "message": "Hello, this is a test message.", "sender_id": "CAST"},
+                key=kit.SIM, path=path, base=base)
+    assert resp.status_code == 200, resp.text
+    [entry] = kit.logs(client, kit.SIM)
+    assert (entry["message_type"], entry["sender_id"]) == ("sim", "CAST")
+
+
+def test_unknown_sender_on_sim_is_refused(client):
+    resp = send(client, {"to": "09171234567", "message": "x", "sender_id": "MYAPP"}, key=kit.SIM, path="sim/send")
     assert (resp.status_code, resp.json()) == (
-        403, err("sender_id 'CAST' is not allowed for this user", "SENDER_ID_NOT_ALLOWED"))
+        403, err("sender_id 'MYAPP' is not allowed for this user", "SENDER_ID_NOT_ALLOWED"))
 
 
 @pytest.mark.parametrize("path", ["sim/send", "sim/bulk"])

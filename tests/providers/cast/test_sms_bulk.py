@@ -29,7 +29,7 @@ def test_seed_curl_bulk(client):
         {"to": "09181234567", "success": True, "parts": 1},
     ]}
     assert kit.balance(client) == 999_998
-    assert sorted(e["id"] for e in kit.logs(client)) == sorted(ids)
+    assert sorted(e["smpp_message_id"] for e in kit.logs(client)) == sorted(ids)
     assert {e["message_type"] for e in kit.logs(client)} == {"bulk"}
 
 

@@ -1,5 +1,5 @@
-"""GET /sms/logs: one entry per destination, newest first, with status (sent | failed | pending |
-scheduled), search, from/to days, limit (default 50, max 500) and offset."""
+"""GET /sms/logs: one entry per destination, newest first, with status (sent | failed | scheduled), search,
+from/to days, limit (default 50, max 500) and offset; `id` an integer, smpp_message_id the CAST… id."""
 
 from __future__ import annotations
 
@@ -27,10 +27,11 @@ def test_entry_shape_after_delivery(client):
     body = resp.json()
     entry = body["logs"][0]
     assert body["success"] is True and body["count"] == 1
-    assert re.fullmatch(r"[0-9a-f]{8}", entry.pop("smpp_message_id"))
+    assert entry.pop("smpp_message_id") == mid
     created, delivered = entry.pop("created_at"), entry.pop("delivered_at")
     assert created < delivered and created.endswith("Z")
-    assert entry == {"id": mid, "message_type": "sms", "sender_id": "CAST", "destination": "639171234567",
+    assert isinstance(entry.pop("id"), int)
+    assert entry == {"message_type": "sms", "sender_id": "CAST", "destination": "639171234567",
                      "message": "hello", "status": "sent", "parts": 1, "dlr_status": "DELIVRD"}
 
 
@@ -39,7 +40,8 @@ def test_newest_first_with_types(client):
     entries = kit.logs(client)
     assert [(e["message_type"], e["destination"]) for e in entries] == [
         ("otp", "639191234567"), ("bulk", "639170999001"), ("bulk", "639181234567"), ("sms", "639171234567")]
-    assert {e["status"] for e in entries} == {"pending"}
+    assert {e["status"] for e in entries} == {"sent"}
+    assert [e["id"] for e in entries] == [4, 3, 2, 1]
 
 
 def test_status_filter(client):
@@ -47,9 +49,8 @@ def test_status_filter(client):
     advance(client, 10)
     failed = kit.logs(client, status="failed")
     assert [e["destination"] for e in failed] == ["639170999001"]
-    assert "dlr_status" not in failed[0] and failed[0]["smpp_message_id"] is None
+    assert "dlr_status" not in failed[0] and failed[0]["smpp_message_id"].startswith("CAST")
     assert len(kit.logs(client, status="sent")) == 3
-    assert kit.logs(client, status="pending") == []
 
 
 def test_search_matches_message_or_number(client):
@@ -58,6 +59,15 @@ def test_search_matches_message_or_number(client):
     assert len(kit.logs(client, search="bulk")) == 2
     assert [e["message_type"] for e in kit.logs(client, search="9191234")] == ["otp"]
     assert kit.logs(client, search="nothing-like-this") == []
+
+
+def test_search_matches_message_id_and_sender_id(client):
+    _fill(client)
+    otp = kit.logs(client)[0]
+    [found] = kit.logs(client, search=otp["smpp_message_id"])
+    assert found == otp
+    assert sorted(e["destination"] for e in kit.logs(client, search="MYAPP")) == ["639170999001", "639181234567"]
+    assert [e["message_type"] for e in kit.logs(client, search="CAST")][-1] == "sms"  # every CAST… id matches too
 
 
 def test_limit_and_offset(client):
@@ -93,7 +103,7 @@ def test_only_own_messages(client):
 
 
 def test_sim_messages_appear_with_their_type(client):
-    send(client, {"to": "09171234567", "message": "via sim"}, key=kit.SIM, path="sim/send")
+    send(client, {"to": "09171234567", "message": "via sim", "sender_id": "639170000001"}, key=kit.SIM, path="sim/send")
     [entry] = kit.logs(client, kit.SIM)
     assert (entry["message_type"], entry["sender_id"]) == ("sim", "639170000001")
 

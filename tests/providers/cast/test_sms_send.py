@@ -49,14 +49,14 @@ def test_seed_requests_example_and_its_log_entry(client):
                           json={"to": "09171234567", "message": "Your verification code is 123456.",
                                 "sender_id": "MYAPP"}))
     [entry] = kit.logs(client)
-    assert entry["id"] == mid
+    assert entry["smpp_message_id"] == mid and isinstance(entry["id"], int)
     assert (entry["message_type"], entry["sender_id"], entry["destination"], entry["message"], entry["parts"]) == (
         "sms", "MYAPP", "639171234567", "Your verification code is 123456.", 1)
     assert kit.balance(client) == 999_999
 
 
 @pytest.mark.parametrize("to", ["09171234567", "639171234567", "+639171234567", "0917-123-4567",
-                                "(0917) 123 4567", "+6591234567"])
+                                "(0917)1234567", "+6591234567"])
 def test_accepted_number_formats(client, to):
     _ok(send(client, {"to": to, "message": "hi", "sender_id": "CAST"}))
 
@@ -82,7 +82,24 @@ def test_number_errors(client, base, to, message):
 
 
 def test_v1_accepts_16_to_20_characters(client):
-    _ok(send(client, {"to": "+63 (917) 123-4567", "message": "hi", "sender_id": "CAST"}))
+    _ok(send(client, {"to": "+63-(917)-123-4567", "message": "hi", "sender_id": "CAST"}))
+
+
+@pytest.mark.parametrize("base", BOTH)
+@pytest.mark.parametrize("to", ["0917 123 4567", "+63 9171234567", "0917.123.4567", "0917/1234567",
+                                "09171234567 ", "０９１７１２３４５６７"])
+def test_to_allows_only_digits_and_plus_parens_dash(client, base, to):
+    """v1 doc #1: `to` is 7-20 characters of digits and +()-; a space or any other character is refused."""
+    resp = send(client, {"to": to, "message": "hi", "sender_id": "CAST"}, base=base)
+    assert (resp.status_code, resp.json()) == (400, err("invalid phone number", "VALIDATION_ERROR" if base == V1 else None))
+    assert kit.logs(client) == [] and kit.balance(client) == 1_000_000
+
+
+def test_bulk_refuses_a_spaced_number_per_destination(client):
+    body = send(client, {"to": ["0917 123 4567", "09171234567"], "message": "hi", "sender_id": "CAST"},
+                path="sms/bulk").json()
+    assert body["results"][0] == {"to": "0917 123 4567", "success": False, "error": "invalid phone number"}
+    assert (body["sent"], body["failed"]) == (1, 1) and kit.balance(client) == 999_999
 
 
 @pytest.mark.parametrize("base,length,code", [

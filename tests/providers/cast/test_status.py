@@ -1,5 +1,5 @@
 """GET /sms/status/{id} and /sim/status/{id}: the status moves with the sandbox clock; the magic
-numbers give every Cast status; dlr_status and delivered_at appear once a receipt exists."""
+numbers give every Cast status; dlr_status (ACCEPTD first) and delivered_at appear once the carrier answers."""
 
 from __future__ import annotations
 
@@ -17,15 +17,17 @@ def _send(client, to: str = "09171234567", key: str = kit.README) -> str:
 
 
 @pytest.mark.parametrize("base", BOTH)
-def test_pending_sent_delivered(client, base):
+def test_sent_pending_delivered(client, base):
+    """v1 doc #16: `sent` = submitted (at once), `pending` = ACCEPTD (later), then the receipt."""
     mid = _send(client)
     first = client.get(f"{base}/sms/status/{mid}", headers=h())
-    assert (first.status_code, first.json()) == (200, {"success": True, "message_id": mid, "status": "pending",
-                                                       "sent_at": None})
+    assert (first.status_code, set(first.json())) == (200, {"success", "message_id", "status", "sent_at"})
+    assert (first.json()["message_id"], first.json()["status"]) == (mid, "sent")
+    assert first.json()["sent_at"] == kit.logs(client)[0]["created_at"]
     advance(client, 1)
     sent = kit.status(client, mid)
-    assert sent["status"] == "sent" and sent["sent_at"].endswith("Z")
-    assert "dlr_status" not in sent and "delivered_at" not in sent
+    assert (sent["status"], sent["dlr_status"]) == ("pending", "ACCEPTD") and sent["sent_at"].endswith("Z")
+    assert "delivered_at" not in sent
     advance(client, 3)
     done = kit.status(client, mid)
     assert set(done) == {"success", "message_id", "status", "sent_at", "dlr_status", "delivered_at"}
@@ -52,23 +54,23 @@ def test_magic_number_outcomes(client, to, status, dlr, error):
     assert kit.balance(client) == 1_000_000 - (0 if refunded else 1)
 
 
-def test_no_receipt_stays_sent(client):
+def test_no_receipt_stays_pending(client):
     mid = _send(client, "09170999006")
     advance(client, 700)
     body = kit.status(client, mid)
-    assert body["status"] == "sent" and "dlr_status" not in body
+    assert (body["status"], body["dlr_status"]) == ("pending", "ACCEPTD") and "delivered_at" not in body
 
 
-def test_stuck_stays_pending(client):
+def test_stuck_stays_sent(client):
     mid = _send(client, "09170999007")
     advance(client, 3600)
-    assert kit.status(client, mid)["status"] == "pending"
+    assert kit.status(client, mid)["status"] == "sent"
 
 
 def test_slow_delivery(client):
     mid = _send(client, "09170999008")
     advance(client, 10)
-    assert kit.status(client, mid)["status"] == "sent"
+    assert kit.status(client, mid)["status"] == "pending"
     advance(client, 120)
     assert kit.status(client, mid)["status"] == "delivered"
 
@@ -89,7 +91,8 @@ def test_another_accounts_message_is_404(client):
 
 def test_sms_and_sim_status_do_not_mix(client):
     sms_id = _send(client, key=kit.SIM)
-    sim = send(client, {"to": "09171234567", "message": "hi"}, key=kit.SIM, path="sim/send").json()["message_id"]
+    sim = send(client, {"to": "09171234567", "message": "hi", "sender_id": "639170000001"}, key=kit.SIM,
+               path="sim/send").json()["message_id"]
     assert client.get(f"{V1}/sim/status/{sms_id}", headers=h(kit.SIM)).status_code == 404
     assert client.get(f"{V1}/sms/status/{sim}", headers=h(kit.SIM)).status_code == 404
-    assert kit.status(client, sim, kit.SIM, path="sim/status")["status"] == "pending"
+    assert kit.status(client, sim, kit.SIM, path="sim/status")["status"] == "sent"

@@ -25,8 +25,8 @@ def test_send_and_status(client, base):
     assert body == {"success": True, "recipient": "+639171234567", "credits_used": 1}
     assert kit.balance(client) == 999_999
     pending = client.get(f"{base}/viber/status/{mid}", headers=h()).json()
-    assert pending == {"success": True, "message_id": mid, "status": "pending", "delivery_status": None,
-                       "sent_at": None, "delivered_at": None}
+    # delivery_status and delivered_at are omitted until a receipt exists
+    assert pending == {"success": True, "message_id": mid, "status": "sent", "sent_at": None}
     advance(client, 5)
     done = client.get(f"{base}/viber/status/{mid}", headers=h()).json()
     assert (done["status"], done["delivery_status"]) == ("sent", 70)
@@ -38,7 +38,17 @@ def test_not_a_viber_user(client):
     mid = client.post(f"{V1}/viber/send", headers=h(), json={**BODY, "recipient": "+639170999002"}).json()["message_id"]
     advance(client, 5)
     body = client.get(f"{V1}/viber/status/{mid}", headers=h()).json()
-    assert (body["status"], body["delivery_status"], body["delivered_at"]) == ("sent", 91, None)
+    assert (body["status"], body["delivery_status"]) == ("sent", 91) and "delivered_at" not in body
+
+
+@pytest.mark.parametrize("base", BOTH)
+def test_viber_channel_must_be_enabled(client, base):
+    resp = client.post(f"{base}/viber/send", headers=h(kit.ONE_SENDER), json=BODY)
+    expected = {"success": False, "error": "viber channel not enabled for this account"}
+    if base == V1:
+        expected["error_code"] = "CHANNEL_NOT_ALLOWED"
+    assert (resp.status_code, resp.json()) == (403, expected)
+    assert client.get("/_mock/accounts/cast-single").json()["credits"] == 10000
 
 
 @pytest.mark.parametrize("patch,message", [
@@ -62,8 +72,8 @@ def test_sandbox_viber_costs_nothing(client):
 
 
 def test_viber_needs_credits(client):
-    client.patch("/_mock/accounts/cast-lowbalance", json={"credits": 0})
-    resp = client.post(f"{V1}/viber/send", headers=h(kit.LOW), json=BODY)
+    client.patch("/_mock/accounts/cast-demo", json={"credits": 0})
+    resp = client.post(f"{V1}/viber/send", headers=h(), json=BODY)
     assert (resp.status_code, resp.json()) == (402, err("insufficient credits: need 1, have 0", "INSUFFICIENT_CREDITS"))
 
 

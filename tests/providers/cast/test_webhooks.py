@@ -19,8 +19,8 @@ def test_status_callbacks_mirror_sms_status(client, receiver):
     assert delivered == {"event": "message.status", "message_id": mid, "status": "delivered",
                          "sent_at": status["sent_at"], "dlr_status": "DELIVRD", "delivered_at": status["delivered_at"],
                          "to": "639171234567", "message_type": "sms"}
-    assert sent == {"event": "message.status", "message_id": mid, "status": "sent", "sent_at": status["sent_at"],
-                    "to": "639171234567", "message_type": "sms"}
+    assert sent == {"event": "message.status", "message_id": mid, "status": "pending", "sent_at": status["sent_at"],
+                    "dlr_status": "ACCEPTD", "to": "639171234567", "message_type": "sms"}
     headers = receiver.requests[0]["headers"]
     assert headers["X-Cast-Event"] == "message.status" and headers["Content-Type"] == "application/json"
 
@@ -34,18 +34,18 @@ def test_failure_and_bulk_callbacks(client, receiver):
         by_id.setdefault(b["message_id"], []).append((b["status"], b.get("dlr_status"), b.get("error_message")))
     failed, undelivered = (r["message_id"] for r in body["results"])
     assert by_id[failed] == [("failed", None, "SMPP submit failed; credits refunded")]
-    assert by_id[undelivered] == [("sent", None, None), ("undelivered", "UNDELIV", "handset unreachable")]
+    assert by_id[undelivered] == [("pending", "ACCEPTD", None), ("undelivered", "UNDELIV", "handset unreachable")]
 
 
 def test_scheduled_message_reports_each_step(client, receiver):
     key = kit.new_account(client, dlr_url=receiver.url("/dlr"))
     send(client, {"to": "09171234567", "message": "x", "scheduled_at": "2099-01-01T00:00:00Z"}, key=key)
     client.post("/_mock/clock/set", json={"iso": "2099-01-01T00:00:10Z"})
-    assert [b["status"] for b in receiver.bodies("/dlr")] == ["pending", "sent", "delivered"]
+    assert [b["status"] for b in receiver.bodies("/dlr")] == ["sent", "pending", "delivered"]
 
 
 def test_viber_callbacks_use_the_viber_shape(client, receiver):
-    key = kit.new_account(client, dlr_url=receiver.url("/dlr"))
+    key = kit.new_account(client, dlr_url=receiver.url("/dlr"), allowed_channels=["sms", "viber"])
     client.post(f"{V1}/viber/send", headers=h(key),
                 json={"recipient": "+639171234567", "content": [{"type": "text", "text": "hi"}]})
     advance(client, 5)

@@ -25,7 +25,8 @@ def test_cancel_scheduled_refunds_held_credits(client):
     assert credits(client) == before
     msg = client.get(f"{BASE}/sms/{body['uuid']}", headers=H).json()
     assert msg["status"] == "cancelled" and msg["credits"] == 0
-    assert msg["drSummary"]["cancelled"] == 2 and msg["drSummary"]["invalid"] == 1
+    assert msg["drSummary"] == {"pending": 0, "success": 0, "failed": 2, "invalid": 1, "blocked": 0, "expired": 0,
+                                "timeout": 0}  # only the seven documented words
     listed = client.get(f"{BASE}/sms?status=cancelled", headers=H).json()["data"]
     assert [m["uuid"] for m in listed] == [body["uuid"]]
 
@@ -113,9 +114,18 @@ def test_retry_needs_only_a_valid_key_as_the_vendor_says_unless_configured(clien
     assert resp.status_code == expected, resp.text
 
 
-def test_recipients_of_a_cancelled_send_can_be_filtered_by_cancelled(client):
-    uuid = sent(client, ["66812345678", "66812345679"], scheduledTime=LATER)["uuid"]
+RECIPIENT_WORDS = {"pending", "success", "failed", "invalid", "blocked", "expired", "timeout"}
+
+
+def test_recipients_of_a_cancelled_send_are_failed_with_a_reason(client):
+    uuid = sent(client, ["66812345678", "66812345679", "bad"], scheduledTime=LATER)["uuid"]
     assert cancel(client, uuid).status_code == 200
-    page = client.get(f"{BASE}/sms/{uuid}/recipients", headers=H, params={"status": "cancelled", "after": 0})
+    page = client.get(f"{BASE}/sms/{uuid}/recipients", headers=H, params={"status": "failed", "after": 0})
     assert page.status_code == 200, page.text
-    assert [r["status"] for r in page.json()["data"]] == ["cancelled", "cancelled"]
+    assert [(r["status"], r["reason"]) for r in page.json()["data"]] == [("failed", "cancelled")] * 2
+    everyone = client.get(f"{BASE}/sms/{uuid}/recipients", headers=H).json()
+    assert {r["status"] for r in everyone["data"]} <= RECIPIENT_WORDS
+    assert {s["status"] for s in everyone["summary"]} == RECIPIENT_WORDS
+    assert [r.get("reason") for r in everyone["data"]] == ["cancelled", "cancelled", None]
+    refused = client.get(f"{BASE}/sms/{uuid}/recipients", headers=H, params={"status": "cancelled"})
+    error(refused, 400, "INVALID_PARAMETER")

@@ -87,7 +87,7 @@ def test_insufficient_credits_changes_nothing(client):
     before = credits(client, LOWCREDIT)
     body = error(send(client, msisdns=["66812345671", "66812345672", "66812345673", "66812345674"], key=LOWCREDIT),
                  402, "INSUFFICIENT_CREDITS")
-    assert "need 4, have 3" in body["error"]
+    assert body == {"error": "Insufficient credits", "code": "INSUFFICIENT_CREDITS", "need": 4, "have": 3}
     assert credits(client, LOWCREDIT) == before
     listed = client.get(f"{BASE}/sms", headers={"x-api-key": LOWCREDIT}).json()
     assert listed["data"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from datetime import datetime, timedelta, timezone
 from typing import Annotated
 
@@ -34,13 +35,18 @@ def get_balance(caller: CallerDep, ctx: ContextDep) -> JSONResponse:
     return JSONResponse({"success": True, "credits": acc.credits, "currency": acc.currency or CURRENCY})
 
 
+def profile_id(account_id: str, extra: dict) -> int:
+    """Cast's integer user id: extra.user_id when the fixture sets one, else a stable number from the id."""
+    return int(extra.get("user_id") or zlib.crc32(account_id.encode()) % 1_000_000 + 1)
+
+
 @router.get("/account/profile")
 def get_profile(caller: CallerDep, ctx: ContextDep) -> JSONResponse:
     """The account's profile, credits, billing type and allowed channels."""
     acc = accounts.get(ctx.runtime.db.conn(), caller.account.id)
     extra = json.loads(acc.extra or "{}")
     return JSONResponse({
-        "success": True, "id": acc.id, "name": acc.name, "email": acc.email, "mobile": extra.get("mobile"),
+        "success": True, "id": profile_id(acc.id, extra), "name": acc.name, "email": acc.email, "mobile": extra.get("mobile"),
         "username": extra.get("username", acc.id), "credits": acc.credits, "billing_type": acc.billing_type,
         "allowed_channels": json.loads(acc.allowed_channels or "[]"), "is_active": bool(acc.is_active),
         "created_at": views.timestamp(acc.created_at),
@@ -103,7 +109,6 @@ def request_sender_id(body: SenderIdRequest, caller: CallerDep, ctx: ContextDep)
     _require(body.company_name, "company_name")
     _require(body.reason, "reason")
     rt, now = ctx.runtime, ctx.runtime.clock.now()
-    request_id = rt.ids.uuid7()
     with rt.db.write() as conn:
         existing = catalog.sender_by_name(conn, caller.account.id, name)
         if existing is not None and existing.status == "approved":
@@ -112,12 +117,13 @@ def request_sender_id(body: SenderIdRequest, caller: CallerDep, ctx: ContextDep)
             raise errors.bad_request(f"a request for sender_id '{name}' is already pending review")
         if existing is not None:  # a rejected one may be requested again
             catalog.delete_sender(conn, existing.id)
-        catalog.add_sender(conn, Sender(
-            public_id=request_id, provider=NAME, account_id=caller.account.id, name=name,
+        added = catalog.add_sender(conn, Sender(
+            public_id=rt.ids.hex(8), provider=NAME, account_id=caller.account.id, name=name,
             status="pending", channel="sms", label=body.company_name, review_at=rt.review_due_at(now),
             extra=json.dumps(body.model_dump(exclude_none=True)), created_at=now, updated_at=now,
         ))
-    return JSONResponse({"success": True, "request_id": request_id, "status": "pending_review",
+    # v1 doc #17: request_id is an integer (the sender row's id here)
+    return JSONResponse({"success": True, "request_id": added.id, "status": "pending_review",
                          "message": "sender ID request submitted for review"})
 
 
@@ -130,7 +136,7 @@ def request_sender_id_deletion(body: SenderIdDeleteRequest, caller: CallerDep, c
     name = _require(body.sender_id, "sender_id")
     _require(body.reason, "reason")
     rt = ctx.runtime
-    request_id = rt.ids.uuid7()
+    request_id = rt.ids.bits(31)  # v1 doc #18: an integer, like the request endpoint's
     with rt.db.write() as conn:
         existing = catalog.sender_by_name(conn, caller.account.id, name)
         if existing is None or existing.status != "approved":

@@ -18,21 +18,23 @@ router = APIRouter(route_class=CastRoute)
 
 SMS_CHANNELS = {"sms", "otp", "bulk"}
 LOG_CHANNELS = ("sms", "otp", "bulk", "sim")
-LOG_WORDS = ("scheduled", "pending", "sent", "failed")
+LOG_WORDS = ("scheduled", "sent", "failed")
 _STATUS_RESPONSES = {200: {"model": StatusResponse}, 401: {"model": ErrorResponse}, 404: {"model": ErrorResponse}}
 
 
 def _status(ctx, caller, message_id: str, channels: set[str]) -> JSONResponse:
     msg, rec = lookup.destination(ctx, caller, message_id, channels)
-    return JSONResponse(views.status_body(msg.public_id, rec.id, rec.status, rec.sent_at, rec.done_at))
+    # `sent` (submitted) is what Cast answers right after a send, so it carries the submission time
+    sent_at = rec.sent_at if rec.sent_at is not None or rec.status != Status.QUEUED else msg.created_at
+    return JSONResponse(views.status_body(msg.public_id, rec.id, rec.status, sent_at, rec.done_at))
 
 
 @router.get("/sms/status/{message_id}", responses=_STATUS_RESPONSES, response_model=None)
 def get_sms_status(message_id: str, caller: CallerDep, ctx: ContextDep) -> JSONResponse:
-    """Status of one SMS/OTP/bulk destination: pending, sent, delivered, undelivered or failed.
+    """Status of one SMS/OTP/bulk destination: sent, pending, delivered, undelivered or failed.
 
-    *Designed:* `scheduled` while a scheduled send waits; `sent_at` is null until submitted; SIM messages
-    are only found by sim/status.
+    `sent` = submitted (right after a send), `pending` = ACCEPTD by the carrier, then the receipt's word.
+    *Designed:* `scheduled` while a scheduled send waits; SIM messages are only found by sim/status.
     """
     return _status(ctx, caller, message_id, SMS_CHANNELS)
 
@@ -47,8 +49,9 @@ def get_sim_status(message_id: str, caller: CallerDep, ctx: ContextDep) -> JSONR
             response_model=None)
 def get_sms_logs(
     caller: CallerDep, ctx: ContextDep,
-    status: Annotated[str | None, Query(description="sent | failed (also pending, scheduled)")] = None,
-    search: Annotated[str | None, Query(description="Substring of the message or destination.")] = None,
+    status: Annotated[str | None, Query(description="sent | failed (also scheduled)")] = None,
+    search: Annotated[str | None, Query(description="Substring of the message, destination, sender ID or "
+                                                    "message id (CAST…).")] = None,
     since: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD (Manila day) or ISO time.")] = None,
     until: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD, inclusive, or ISO time.")] = None,
     limit: Annotated[int, Query(description="Default 50, max 500.")] = 50,
@@ -56,7 +59,7 @@ def get_sms_logs(
 ) -> JSONResponse:
     """Sent messages, newest first, one entry per destination (count = entries returned).
 
-    *Designed:* `status` is the submission result (scheduled, pending, sent, failed) and the receipt is in
+    *Designed:* `status` is the submission result (scheduled, sent, failed) and the receipt is in
     `dlr_status`; from/to days are Manila days (UTC+8); refused bulk destinations are not logged.
     """
     flt = history.HistoryFilter(account_id=caller.account.id, channels=LOG_CHANNELS,

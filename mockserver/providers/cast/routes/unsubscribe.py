@@ -1,7 +1,7 @@
 """Opt-outs: unsubscribe/token (a link for one subscriber and sender ID), account/unsubscribed, and
 the sandbox's stand-in for the link itself (GET /u/{token}, outside /api) so a test can "click" it.
 
-Tokens and opt-outs live in the account's `extra` JSON (there is no opt-out table in core).
+Tokens and opt-outs live in the account's `extra` JSON (optouts.py; there is no opt-out table in core).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from mockserver.core.store import accounts
-from mockserver.providers.cast import errors, senders, validation, views
+from mockserver.providers.cast import errors, optouts, senders, validation, views
 from mockserver.providers.cast.auth import CallerDep, CastRoute
 from mockserver.providers.cast import NAME
 from mockserver.providers.cast.context import ContextDep
@@ -22,10 +22,6 @@ from mockserver.providers.http import client_ip
 
 router = APIRouter(route_class=CastRoute)
 click_router = APIRouter(tags=["sandbox"])
-
-
-def _optouts(extra: dict) -> dict:
-    return extra.setdefault("unsubscribe", {"tokens": {}, "list": []})
 
 
 @router.post("/unsubscribe/token")
@@ -48,12 +44,12 @@ def create_unsubscribe_token(body: UnsubscribeTokenRequest, caller: CallerDep, c
     expires = now + ctx.settings.unsubscribe_token_ttl
     with rt.db.write() as conn:
         extra = json.loads(accounts.get(conn, caller.account.id).extra or "{}")
-        book = _optouts(extra)
-        if any(o["phone"] == number and o["sender_id"] == body.sender_id for o in book["list"]):
-            raise errors.CastError("phone number is already unsubscribed from this sender ID", http_status=422,
-                                   error_code="ALREADY_UNSUBSCRIBED")
+        book = optouts.book(extra)
+        if any(optouts.number_of(o) == number and o["sender_id"] == body.sender_id for o in book["list"]):
+            raise errors.CastError(optouts.MESSAGE, http_status=422, error_code="ALREADY_UNSUBSCRIBED")
         token = rt.ids.hex(16)
-        book["tokens"][token] = {"phone": number, "sender_id": body.sender_id, "expires_at": expires}
+        book["tokens"][token] = {"phone": body.phone.strip(), "number": number, "sender_id": body.sender_id,
+                                 "expires_at": expires}
         accounts.set_fields(conn, caller.account.id, extra=json.dumps(extra))
     return JSONResponse({"success": True, "link": f"{ctx.settings.unsubscribe_base}/{token}",
                          "expires_at": views.timestamp(expires)})
@@ -61,9 +57,9 @@ def create_unsubscribe_token(body: UnsubscribeTokenRequest, caller: CallerDep, c
 
 @router.get("/account/unsubscribed")
 def get_unsubscribed(caller: CallerDep, ctx: ContextDep) -> JSONResponse:
-    """Subscribers who opted out through an unsubscribe link, newest first."""
+    """Subscribers who opted out through an unsubscribe link, newest first, each number as registered."""
     extra = json.loads(accounts.get(ctx.runtime.db.conn(), caller.account.id).extra or "{}")
-    rows = sorted(_optouts(extra)["list"], key=lambda o: o["unsubscribed_at"], reverse=True)
+    rows = sorted(optouts.book(extra)["list"], key=lambda o: o["unsubscribed_at"], reverse=True)
     return JSONResponse({"success": True, "data": [
         {"phone": o["phone"], "sender_id": o["sender_id"], "unsubscribed_at": views.timestamp(o["unsubscribed_at"]),
          "ip": o.get("ip")} for o in rows]})
@@ -89,9 +85,10 @@ def follow_unsubscribe_link(token: str, request: Request, ctx: ContextDep) -> JS
                 continue
             if entry["expires_at"] <= now:
                 break
-            book = _optouts(extra)
+            book = optouts.book(extra)
             del book["tokens"][token]
-            book["list"].append({"phone": entry["phone"], "sender_id": entry["sender_id"], "unsubscribed_at": now,
+            book["list"].append({"phone": entry["phone"], "number": optouts.number_of(entry),
+                                 "sender_id": entry["sender_id"], "unsubscribed_at": now,
                                  "ip": _valid_ip(client_ip(request))})
             accounts.set_fields(conn, acc.id, extra=json.dumps(extra))
             return JSONResponse({"success": True, "phone": entry["phone"], "sender_id": entry["sender_id"]})

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from mockserver.core import phone
 from mockserver.providers.cast import sends, errors, ids, idempotency, lookup, views
-from mockserver.providers.cast.auth import CallerDep, CastRoute, limit_account_sends
+from mockserver.providers.cast.auth import CallerDep, CastRoute, limit_account_sends, require_channel
 from mockserver.providers.cast.context import ContextDep
 from mockserver.providers.cast.routes.send import IdempotencyKey
 from mockserver.providers.cast.schemas import ViberRequest
@@ -38,6 +38,7 @@ def _text(body: ViberRequest) -> str:
 
 
 def _send(ctx, caller, body: ViberRequest) -> JSONResponse:
+    require_channel(caller, "viber")  # v1 doc: Viber, like SIM, must be enabled on the account
     text = _text(body)
     cost = ctx.settings.viber_credits
     msg = sends.submit(ctx, caller, "viber", text, [body.recipient.lstrip("+")], [], body.sender_code,

@@ -46,7 +46,8 @@ def get_sms(uuid: str, caller: CallerDep, runtime: RuntimeDep, cfg: SettingsDep)
             description="Per-recipient status with cursor pagination, fast at million-recipient scale. With "
                         "`after` (start at 0, then pass `nextCursor`) the answer has `nextCursor` + `hasMore`; "
                         "without it, `page` + `total`. `summary[]` gives per-status totals from kept counters. "
-                        "Item fields, `limit`, `page` and `cancelled` (recipients of a cancelled send) are DESIGNED.")
+                        "Item fields, `limit` and `page` are DESIGNED; a recipient of a cancelled send is `failed` with "
+                        "`reason: \"cancelled\"` (DESIGNED: the seven status words have none for it).")
 def get_recipients(
     uuid: str, caller: CallerDep, runtime: RuntimeDep, cfg: SettingsDep,
     after: Annotated[str | None, Query(description="nextCursor from the previous response; 0 for the first page")] = None,
