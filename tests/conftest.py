@@ -98,7 +98,8 @@ class Receiver:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(b"{}")
+                if status not in (204, 304):  # bodiless statuses (HTTP/1.1 §6.4.5): a strict client refuses one
+                    self.wfile.write(b"{}")
 
             def log_message(self, *args) -> None:
                 pass
