@@ -1,5 +1,5 @@
 """Our own API under /_mock for tests and operators: health, reset, clock, and (one file per
-resource) accounts, messages, inbound, webhooks. Sees providers only through the PROVIDERS registry."""
+resource) accounts, messages, inbound, webhooks, faults. Sees providers only through the PROVIDERS registry."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from mockserver.control.deps import no_lone_surrogates
 from mockserver.core.errors import InsufficientCredits, InvalidState, NotFound
 
 # Each module exposes `router`; listed here so a resource is one line to add.
-RESOURCES = ("health", "clock", "reset", "accounts", "messages", "transitions", "inbound", "webhooks", "stream", "bins")
+RESOURCES = ("health", "clock", "reset", "accounts", "messages", "transitions", "inbound", "webhooks", "stream", "bins",
+             "faults")
 
 
 def build_control_app(runtime, main_app: FastAPI) -> FastAPI:
