@@ -6,7 +6,6 @@ WebhookShaper that turns neutral state changes into that vendor's callback paylo
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -75,8 +74,9 @@ class Provider:
             found = (same or near or [None])[0]
         if found is None:
             return None
-        error = copy.copy(found)
-        error.headers = dict(found.headers)
+        error = type(found).__new__(type(found))  # not copy.copy: subclasses' __init__ take other arguments
+        error.__dict__.update(found.__dict__)
+        error.args, error.headers = found.args, dict(found.headers)
         if status is not None:
             error.http_status = status
         return error

@@ -68,10 +68,7 @@ class FaultGate:
         body: Any = None
         if scope["method"] in ("POST", "PUT", "PATCH") and faults.needs(name, "to"):
             raw, receive = await _buffer(receive)
-            try:
-                body = json.loads(raw) if raw else None
-            except ValueError:
-                body = None
+            body = _json(raw)
             req.destinations = destinations(body)
         return req, body, receive
 
@@ -96,6 +93,9 @@ class FaultGate:
         if rule.drop_connection:
             return _drop(send)
         if rule.error or rule.status:
+            if body is None and scope["method"] in ("POST", "PUT", "PATCH"):  # some envelopes count targets
+                raw, receive = await _buffer(receive)
+                body = _json(raw)
             if rule.charge:  # the vendor took the send (and the credits) but answered an error
                 await self.app(scope, receive, _discard)
             return await self._error(rule, scope, receive, send, body)
@@ -123,6 +123,13 @@ def _handler(app: FastAPI, error: ProviderError) -> Any:
         if cls in app.exception_handlers:
             return app.exception_handlers[cls]
     raise LookupError(f"no handler for {type(error).__name__}")
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def destinations(body: Any) -> list[str]:
