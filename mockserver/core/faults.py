@@ -170,8 +170,10 @@ class Faults:
         return any(r.provider in (None, provider) for r in self._rules.values())
 
     def needs(self, provider: str, what: str) -> bool:
-        """Whether some rule of this provider matches on `what` (account_id, to): worth resolving it."""
-        return any(r.provider in (None, provider) and getattr(r, what) for r in self._rules.values())
+        """Whether some rule of this provider matches a request on `what` (account_id, to): worth resolving.
+        A delivery rule's `to` is matched per recipient at submission, so it needs no body parse here."""
+        return any(r.provider in (None, provider) and getattr(r, what) and not (what == "to" and r.is_delivery)
+                   for r in self._rules.values())
 
     # -- matching and counting -------------------------------------------------------------------
     def _matches(self, rule: FaultRule, req: RequestInfo) -> bool:
