@@ -37,7 +37,7 @@ class Credentials(HTMLParser):
 
 def test_each_credential_is_its_own_element(e2e_client: TestClient):
     parser = Credentials()
-    parser.feed(e2e_client.get("/").text)
+    parser.feed(e2e_client.get("/credentials").text)
     keys = {text for kind, text in parser.found if kind == "key"}
     secrets = {text for kind, text in parser.found if kind == "secret"}
     expected_keys, expected_secrets = set(), set()
@@ -53,6 +53,6 @@ def test_each_credential_is_its_own_element(e2e_client: TestClient):
 
 
 def test_every_credential_has_a_copy_button_pointing_at_it(e2e_client: TestClient):
-    page = e2e_client.get("/").text
+    page = e2e_client.get("/credentials").text
     assert page.count("class='copy'") == page.count("class='credential'") > 10
     assert "data-target='cast-key-0'" in page and "id='cast-key-0'" in page

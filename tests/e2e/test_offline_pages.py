@@ -56,9 +56,12 @@ def is_external(page_url: str, ref: str) -> bool:
 def html_pages(app) -> list[str]:
     """Every parameterless GET path of the app and its mounted sub-apps (one level: how we mount)."""
     paths = []
-    for route in app.router.routes:
-        if isinstance(route, Mount):
-            for sub in route.app.router.routes:
+    routes = list(app.router.routes)
+    for route in routes:
+        if hasattr(route, "original_router"):  # FastAPI >= 0.16x keeps an included router as one entry
+            routes += route.original_router.routes  # the inbox includes its routers without a prefix
+        elif isinstance(route, Mount):
+            for sub in getattr(getattr(route.app, "router", None), "routes", ()):  # StaticFiles has none
                 if isinstance(sub, Route) and "GET" in (sub.methods or ()) and "{" not in sub.path:
                     paths.append(route.path + sub.path)
         elif isinstance(route, Route) and "GET" in (route.methods or ()) and "{" not in route.path:

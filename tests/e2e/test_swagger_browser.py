@@ -116,7 +116,7 @@ def test_control_swagger_try_it_offline(server: str, browser: Any):
 
 def test_index_page_copies_exactly_one_credential(server: str, browser: Any):
     page = new_offline_page(browser, permissions=["clipboard-read", "clipboard-write"])
-    page.goto(server + "/")
+    page.goto(server + "/credentials")
     page.wait_for_load_state("networkidle")
     assert page.locator("code.credential").count() > 10
     button = page.locator("button[data-target='engagelab-secret-0']")
