@@ -64,7 +64,8 @@ def to_rule(spec: dict[str, Any]) -> FaultRule:
             raise ValueError("error names an entry of one provider's catalogue: set provider")
         if error not in PROVIDERS[provider].errors:
             raise ValueError(f"{provider} has no error {error!r}; one of {sorted(PROVIDERS[provider].errors)}")
-    if spec.get("status") is not None and provider is not None and PROVIDERS[provider].error_for(status=spec["status"]) is None:
+    status = spec.get("status")
+    if status is not None and provider is not None and PROVIDERS[provider].error_for(status=status) is None:
         raise ValueError(f"{provider} has no error answering {spec['status']}")
     known = {f.name for f in fields(FaultRule)} - {"id", "hits", "seen"}
     return FaultRule(**{k: (str(v) if k == "dlr_status" and v is not None else v)

@@ -81,7 +81,8 @@ class FaultRule:
         if self.is_delivery and self.latency_ms:
             raise ValueError("latency_ms delays the request; on a delivery rule use webhook_latency_ms or dlr_delay_s")
         if not self.is_delivery and not self.is_request and not self.latency_ms:
-            raise ValueError("a rule needs an effect: " + ", ".join((*REQUEST_EFFECTS, "latency_ms", *DELIVERY_EFFECTS)))
+            effects = ", ".join((*REQUEST_EFFECTS, "latency_ms", *DELIVERY_EFFECTS))
+            raise ValueError(f"a rule needs an effect: {effects}")
 
     @property
     def is_delivery(self) -> bool:
@@ -155,16 +156,12 @@ class Faults:
         """Drop rules (all, one provider's or one account's) and, on a full clear, every mark."""
         with self._lock:
             for rule in list(self._rules.values()):
-                if (provider is None or rule.provider == provider) and (account_id is None or rule.account_id == account_id):
+                if provider in (None, rule.provider) and account_id in (None, rule.account_id):
                     del self._rules[rule.id]
             if provider is None and account_id is None:
                 self._next = 0
                 self.marks.clear()
                 self.touched.clear()
-
-    @property
-    def active(self) -> bool:
-        return bool(self._rules)
 
     def any_for(self, provider: str) -> bool:
         return any(r.provider in (None, provider) for r in self._rules.values())
@@ -230,8 +227,10 @@ class Faults:
         for rule in list(self._rules.values()):
             if not rule.is_delivery:
                 continue
-            named = req.forced is not None and req.forced in (rule.name, rule.id)
-            if named and rule.provider in (None, provider) or not rule.on_demand and self._matches(rule, req):
+            if req.forced is not None and req.forced in (rule.name, rule.id):
+                if rule.provider in (None, provider):  # named in X-Mock-Fault: its match fields do not apply
+                    out.append(rule)
+            elif not rule.on_demand and self._matches(rule, req):
                 out.append(rule)
         return out
 

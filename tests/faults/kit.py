@@ -47,7 +47,8 @@ def _engagelab_statuses(body: Any) -> list[tuple[str, str]]:
     out = []
     for row in rows:
         status = row.get("status", {})
-        out.append((_digits(row.get("to", "")), str(status.get("message_status", "")) if isinstance(status, dict) else str(status)))
+        word = status.get("message_status", "") if isinstance(status, dict) else status
+        out.append((_digits(row.get("to", "")), str(word)))
     return out
 
 
@@ -63,7 +64,8 @@ VENDORS = {
                     lambda to: {"sender": "MeSMS", "content": "Hello", "msisdns": to},
                     lambda body: [], frozenset(), webhooks=False),
     "engagelab": Vendor("engagelab", "engagelab-demo", "/v1/messages", {"Authorization": ENGAGELAB_AUTH},
-                        lambda to: {"to": ["+" + n for n in to], "template": {"id": 1233, "params": {"content": "code 039487"}}},
+                        lambda to: {"to": ["+" + n for n in to],
+                                    "template": {"id": 1233, "params": {"content": "code 039487"}}},
                         _engagelab_statuses, frozenset()),
 }
 #: A destination each vendor accepts, and a second one ending in 7.
