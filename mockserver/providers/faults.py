@@ -89,9 +89,9 @@ class FaultGate:
         if rule.hang:
             if await _wait_disconnect(receive, rule.hang_s):
                 return
-            return _drop(send)
+            return await _drop(send)
         if rule.drop_connection:
-            return _drop(send)
+            return await _drop(send)
         if rule.error or rule.status:
             if body is None and scope["method"] in ("POST", "PUT", "PATCH"):  # some envelopes count targets
                 raw, receive = await _buffer(receive)
@@ -206,11 +206,12 @@ def _transport(send: Any, depth: int = 0) -> Any:
     return None
 
 
-def _drop(send: Any) -> None:
+async def _drop(send: Any) -> None:
     transport = _transport(send)
     if transport is None:
         raise FaultDropped("fault: connection dropped")
     transport.abort()  # no status line, no bytes: the client sees the connection reset
+    await asyncio.sleep(0)  # let the server see the loss first, or it logs "returned without a response"
 
 
 async def _discard(message: dict) -> None:
@@ -237,4 +238,4 @@ async def _malformed(app: Any, kind: str, scope: dict, receive: Any, send: Any) 
     await send({**start, "headers": [*headers, (b"content-length", str(length).encode())]})
     await send({"type": "http.response.body", "body": cut, "more_body": kind == "truncated"})
     if kind == "truncated":
-        _drop(send)
+        await _drop(send)
