@@ -4,7 +4,7 @@ the client dropped, duplicated, delayed or reordered, checked at a real local HT
 from __future__ import annotations
 
 from tests.conftest import advance
-from tests.faults.kit import NUMBERS, add_fault, fault, messages, receipts, set_dlr_url
+from tests.faults.kit import NUMBERS, VENDORS, add_fault, fault, messages, receipts, set_dlr_url
 
 
 def recipient_statuses(client, vendor) -> dict[str, str]:
@@ -18,7 +18,7 @@ def statuses_of(receiver, vendor, number: str) -> list[str]:
     return [s for n, s in receipts(receiver, vendor) if n == number and s not in ("plan", "target_valid")]
 
 
-def sent_ok(client, vendor, number: str) -> None:
+def sent_ok(client, vendor, number: str | list[str]) -> None:
     resp = vendor.send(client, number)
     assert resp.status_code == 200, resp.text
 
@@ -106,3 +106,37 @@ def test_receipts_arrive_twice_and_out_of_order(client, hooked, receiver):
         advance(client, 10)
     words = [w.lower() for w in statuses_of(receiver, hooked, number)]
     assert words[:2] == ["delivered", "delivered"] and len(words) == 4 and words[2] == words[3] != "delivered"
+
+
+def bulk_outcomes(client, vendor) -> dict[str, str]:
+    [msg] = messages(client, vendor)
+    detail = client.get(f"/_mock/messages/{msg['id']}", params={"recipients_limit": 100}).json()
+    return {r["msisdn"]: r["outcome"] for r in detail["recipients"]["items"]}
+
+
+def test_times_and_after_count_recipients_in_order(client):
+    vendor = VENDORS["mesms"]
+    numbers = [f"6681234567{i}" for i in range(6)]
+    rule = add_fault(client, provider="mesms", dlr_status="expired", after=1, times=2)
+    sent_ok(client, vendor, numbers)
+    got = bulk_outcomes(client, vendor)
+    assert [got[n] for n in numbers] == ["delivered", "expired", "expired", "delivered", "delivered", "delivered"]
+    view = fault(client, rule["id"])
+    assert (view["hits"], view["exhausted"]) == (2, True)
+
+
+def test_probability_per_recipient_replays_with_the_seed(client_factory):
+    vendor = VENDORS["mesms"]
+    numbers = [f"668123456{i:02d}" for i in range(40)]
+
+    def run() -> list[str]:
+        client = client_factory()
+        add_fault(client, provider="mesms", dlr_status="blocked", probability=0.3)
+        sent_ok(client, vendor, numbers)
+        got = bulk_outcomes(client, vendor)
+        client.post("/_mock/reset")
+        return [got[n] for n in numbers]
+
+    first, second = run(), run()
+    assert first == second
+    assert 0 < first.count("blocked") < len(numbers)
