@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from mockserver.core.fixtures import bundled_dir
 from tests.faults.kit import NUMBERS, VENDORS, add_fault, fault, messages
 
@@ -110,3 +112,11 @@ def test_faults_toml_is_loaded_at_start_and_after_reset(client_factory, tmp_path
     client.post("/_mock/reset")
     [again] = client.get("/_mock/faults").json()["items"]
     assert again["hits"] == 0 and cast_send(client).status_code == 503
+
+
+def test_faults_toml_naming_an_unknown_error_stops_the_start(client_factory, tmp_path):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(bundled_dir(), fixtures)
+    (fixtures / "faults.toml").write_text('[[rule]]\nprovider = "cast"\nerror = "TEAPOT"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="cast has no error 'TEAPOT'"):
+        client_factory(fixtures_dir=fixtures)
