@@ -17,11 +17,14 @@ from starlette.routing import Mount
 
 from mockserver import __version__
 from mockserver.control import build_control_app
+from mockserver.control.faults import install_faults
+from mockserver.core.faults import FaultShaper
 from mockserver.core.runtime import Runtime
 from mockserver.docs_assets import install_assets, offline_docs
 from mockserver.guards import ServerGuard
 from mockserver.index import render_index
 from mockserver.providers import PROVIDERS
+from mockserver.providers.faults import FaultGate
 from mockserver.providers.http import without_framework_422
 from mockserver.settings import Settings
 from mockserver.ui import mount_ui
@@ -60,11 +63,14 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = runtime
     app.state.ready = False
+    install_faults(runtime)
     for provider in PROVIDERS.values():
-        if provider.shaper is not None:
-            runtime.register_shaper(provider.name, provider.shaper(runtime))
+        if provider.shaper is not None:  # wrapped: fault rules may drop, repeat or delay its receipts
+            reorder_s = runtime.timing_for(provider.name).delivery_delay + 5
+            runtime.register_shaper(provider.name, FaultShaper(provider.shaper(runtime), runtime.faults, reorder_s))
         vendor_app = offline_docs(without_framework_422(provider.build_app(runtime)))
-        app.router.routes.append(DotAllMount(f"/{provider.name}", vendor_app, provider.name))
+        gate = FaultGate(vendor_app, provider, runtime)  # request-side fault rules (providers/faults.py)
+        app.router.routes.append(DotAllMount(f"/{provider.name}", gate, provider.name))
     app.router.routes.append(DotAllMount("/_mock", offline_docs(build_control_app(runtime, app)), "control"))
     install_assets(app)
     app.add_middleware(ServerGuard, settings=settings, open_prefixes=[*(f"/{name}" for name in PROVIDERS), "/_static",

@@ -1,5 +1,5 @@
 """Our own API under /_mock for tests and operators: health, reset, clock, and (one file per
-resource) accounts, messages, inbound, webhooks. Sees providers only through the PROVIDERS registry."""
+resource) accounts, messages, inbound, webhooks, faults. Sees providers only through the PROVIDERS registry."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, EXCERPT_CHARS, 40
 
 # Each module exposes `router`; listed here so a resource is one line to add.
-RESOURCES = ("health", "clock", "reset", "accounts", "messages", "transitions", "inbound", "webhooks", "stream", "bins")
+RESOURCES = ("health", "clock", "reset", "accounts", "messages", "transitions", "inbound", "webhooks", "stream", "bins",
+             "faults")
 
 
 def build_control_app(runtime, main_app: FastAPI) -> FastAPI:

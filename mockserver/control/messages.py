@@ -66,7 +66,9 @@ QueryDep = Annotated[MessageQuery, Depends(message_query)]
 def message_views(runtime, rows: list[Message]) -> list[dict]:
     conn = runtime.db.conn()
     numbers = first_numbers(conn, [m.first_recipient_id for m in rows])
-    return [views.message(m, messages.counts(conn, m.id), numbers.get(m.first_recipient_id)) for m in rows]
+    touched = runtime.faults.touched  # rules that fired on the request or its recipients (core/faults.py)
+    return [{**views.message(m, messages.counts(conn, m.id), numbers.get(m.first_recipient_id)),
+             "faults": touched.get(m.id, [])} for m in rows]
 
 
 def _newest(runtime, q: MessageQuery) -> dict | None:

@@ -19,6 +19,7 @@ import httpx
 from mockserver.core import fixtures
 from mockserver.core.clock import Clock
 from mockserver.core.db import Database
+from mockserver.core.faults import Faults
 from mockserver.core.feed import Feed
 from mockserver.core.ids import Ids
 from mockserver.core.metrics import Metrics
@@ -51,6 +52,7 @@ class Runtime:
         self._listeners_lock = threading.Lock()
         self.shapers: dict[str, WebhookShaper] = {}
         self.feed = Feed()  # what /_mock/stream serves: see core/feed.py for the event kinds
+        self.faults = Faults(settings.seed)  # fault rules (core/faults.py); control/faults.py loads and resets them
         self.scheduler = Scheduler(self)
         self.dispatcher = Dispatcher(self, transport)
         self.metrics = Metrics(self)
@@ -193,7 +195,8 @@ class Runtime:
             provider=provider, account_id=account_id, message_id=message_id, kind=hook.kind,
             ordering_key=hook.ordering_key, url=hook.url, headers=json.dumps(hook.headers), body=hook.body,
             signing=json.dumps(hook.signing) if hook.signing else "",
-            max_attempts=self.settings.webhook_max_attempts, next_attempt_at=now, created_at=now, updated_at=now,
+            max_attempts=self.settings.webhook_max_attempts, created_at=now, updated_at=now,
+            next_attempt_at=now + getattr(hook, "delay_s", 0.0),  # a fault's webhook latency (core/faults.py)
         )) for hook in hooks if hook.url]
 
     def review_verdict(self, text: str) -> tuple[str, str]:

@@ -96,6 +96,7 @@ def submit(runtime: Runtime, sub: Submission) -> Inserted:
             msg.status = "completed"
         if sub.after_insert is not None:
             sub.after_insert(conn, inserted)
+        runtime.faults.on_submit(conn, inserted, now)  # delivery-side fault rules (core/faults.py)
     runtime.feed.publish("message.created", id=msg.id, public_id=msg.public_id, provider=msg.provider,
                          account_id=msg.account_id, recipient_count=msg.recipient_count, status=str(msg.status))
     runtime.wake()

@@ -60,3 +60,27 @@ class Provider:
     #: Account fields for accounts created through the control API (e.g. {"currency": "USD"}).
     account_defaults: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: The vendor's error catalogue by name (its errors.ERRORS): what fault rules name in `error`.
+    errors: dict[str, ProviderError] = field(default_factory=dict)
+    #: fault_error(error, request, body) -> ProviderError: fit a catalogue error to the request it answers
+    #: (e.g. a fresh plan id); None when the catalogue entry reads right as it is.
+    fault_error: Callable[..., ProviderError] | None = None
+
+    def error_for(self, name: str | None = None, status: int | None = None) -> ProviderError | None:
+        """A fresh copy of a catalogue error: by name, else the first answering `status` (else the first
+        of the same class, 4xx or 5xx, answering `status` instead); None if there is none."""
+        found = self.errors.get(name) if name else None
+        if found is None and name:
+            return None
+        if found is None and status is not None:
+            same = [e for e in self.errors.values() if e.http_status == status]
+            near = [e for e in self.errors.values() if e.http_status // 100 == status // 100]
+            found = (same or near or [None])[0]
+        if found is None:
+            return None
+        error = type(found).__new__(type(found))  # not copy.copy: subclasses' __init__ take other arguments
+        error.__dict__.update(found.__dict__)
+        error.args, error.headers = found.args, dict(found.headers)
+        if status is not None:
+            error.http_status = status
+        return error

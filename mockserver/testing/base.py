@@ -8,7 +8,7 @@ import time
 from typing import Any, Iterable, Union
 
 from mockserver.testing.errors import SandboxError, WaitTimeout
-from mockserver.testing.models import (Account, BinRequest, ClockState, ForcedStatus, Inbound, Message,
+from mockserver.testing.models import (Account, BinRequest, ClockState, Fault, ForcedStatus, Inbound, Message,
                                        Webhook)
 from mockserver.testing.protocol import Call, Op, Pause, clean, one
 
@@ -185,6 +185,22 @@ class SandboxBase:
         call = Call("POST", f"/messages/{_id(message)}/status",
                     json=clean({"status": status, "to": to, "recipient_id": recipient_id}))
         return self._run(one(call, ForcedStatus.model_validate))
+
+    # -- faults (the context manager `fault(...)` is on Sandbox / AsyncSandbox) ----------------------
+    def add_fault(self, **rule: Any) -> Fault:
+        """POST /_mock/faults: a rule (see docs/faults.md); `provider` defaults to the client's scope."""
+        body = {"provider": self.provider, **rule} if self.provider else rule
+        return self._run(one(Call("POST", "/faults", json=body), Fault.model_validate))
+
+    def get_fault(self, fault: Fault | str) -> Fault:
+        """A rule with its current counters (`hits`, `seen`, `exhausted`)."""
+        fault_id = fault.id if isinstance(fault, Fault) else fault
+        return self._run(one(Call("GET", f"/faults/{fault_id}"), Fault.model_validate))
+
+    def delete_fault(self, fault: Fault | str) -> None:
+        """Remove a rule (gone already is fine: a reset may have cleared it)."""
+        fault_id = fault.id if isinstance(fault, Fault) else fault
+        return self._run(one(Call("DELETE", f"/faults/{fault_id}", accept=(204, 404)), lambda _: None))
 
     # -- webhooks ---------------------------------------------------------------------------------
     def webhooks(self, *, message_id: Cursor = None, kind: str | None = None, status: str | None = None,

@@ -4,12 +4,14 @@ every operation (base.py) and differ only in how a Call is sent and a Pause wait
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from typing import Any, TypeVar
+from typing import Any, AsyncIterator, Iterator, TypeVar
 
 import httpx
 
 from mockserver.testing.base import SandboxBase
+from mockserver.testing.models import Fault
 from mockserver.testing.protocol import Call, Op, Pause, Reply, check
 
 S = TypeVar("S", bound="SandboxBase")
@@ -83,6 +85,16 @@ class Sandbox(SandboxBase):
         except StopIteration as done:
             return done.value
 
+    @contextlib.contextmanager
+    def fault(self, **rule: Any) -> Iterator[Fault]:
+        """`with sandbox.fault(provider="cast", status=503, times=1) as f:` the rule holds inside the block
+        and is removed after it; `sandbox.get_fault(f).hits` tells how often it fired."""
+        created = self.add_fault(**rule)
+        try:
+            yield created
+        finally:
+            self.delete_fault(created)
+
     def close(self) -> None:
         if self._own:
             self.http.close()
@@ -129,6 +141,15 @@ class AsyncSandbox(SandboxBase):
                 step = op.send(reply)
         except StopIteration as done:
             return done.value
+
+    @contextlib.asynccontextmanager
+    async def fault(self, **rule: Any) -> AsyncIterator[Fault]:
+        """`async with sandbox.fault(...) as f:` the rule holds inside the block, removed after it."""
+        created = await self.add_fault(**rule)
+        try:
+            yield created
+        finally:
+            await self.delete_fault(created)
 
     async def aclose(self) -> None:
         if self._own:

@@ -67,6 +67,7 @@ class Message(_Lenient):
     recipients: dict[str, Any] | None = None
     events: list[dict[str, Any]] | None = None
     webhooks: list[Webhook] | None = None
+    faults: list[str] = Field(default_factory=list, description="Fault rules that touched it (name, else id).")
 
     def recipient_statuses(self) -> set[str]:
         """Neutral statuses at least one recipient is in (from `counts`)."""
@@ -96,6 +97,17 @@ class Inbound(_Lenient):
     body: str
     otp: str | None = None
     webhooks: list[Webhook] = Field(default_factory=list)
+
+
+class Fault(_Lenient):
+    """A fault rule as /_mock/faults shows it: its match and effect fields, `hits`, `seen`, `exhausted`."""
+
+    id: str
+    name: str = ""
+    provider: str | None = None
+    hits: int = 0
+    seen: int = 0
+    exhausted: bool = False
 
 
 class ClockState(_Lenient):

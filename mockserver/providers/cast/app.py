@@ -76,6 +76,7 @@ def make_credentials(runtime: Runtime, account: Account) -> dict[str, str]:
 
 
 PROVIDER = Provider(
+    errors=errors.ERRORS,
     account_defaults={"currency": "PHP"},
     name=NAME,
     title="Cast.ph",

@@ -15,7 +15,8 @@ from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
 from mockserver.providers.engagelab import NAME, provisioning, webhooks
-from mockserver.providers.engagelab.errors import ERROR_MAP, ERRORS, SendError, example_body, send_status
+from mockserver.providers.engagelab.errors import (ERROR_MAP, ERRORS, SendError, example_body, fit_fault_error,
+                                                   send_status)
 from mockserver.providers.engagelab.routes import messages, sign_configs, template_configs
 from mockserver.providers.engagelab.schemas import SendRequest, SignConfigIn, TemplateConfigIn
 from mockserver.providers.engagelab.settings import EngageLabSettings
@@ -80,6 +81,8 @@ def make_shaper(runtime: Runtime) -> webhooks.EngageLabShaper:
 
 
 PROVIDER = Provider(
+    errors=ERRORS,
+    fault_error=fit_fault_error,
     account_defaults={"currency": "USD"},
     name=NAME,
     title="EngageLab SMS",

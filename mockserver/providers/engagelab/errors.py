@@ -96,6 +96,15 @@ def send_status(request: Request, code: int, http_status: int | None = None) -> 
     return http_status or SEND_HTTP_STATUS[code]
 
 
+def fit_fault_error(error: ProviderError, request: Request, body: Any) -> ProviderError:
+    """A catalogue send error answering a faulted request: a fresh plan_id, the body's target count, and
+    the configured status (200 when send errors are set so), as a refused send reads."""
+    if not isinstance(error, SendError):
+        return error
+    status = error.http_status if error.http_status != SEND_HTTP_STATUS[error.error_code] else None
+    return send_error(request, error.error_code, error.message, total_count=target_count(body), http_status=status)
+
+
 def _is_send(request: Request) -> bool:
     return request.url.path.rstrip("/").endswith("/v1/messages")
 

@@ -58,6 +58,7 @@ def make_credentials(runtime: Runtime, account: Account) -> dict:
 
 
 PROVIDER = Provider(
+    errors=ERRORS,
     account_defaults={"currency": "THB"},
     name=NAME,
     title="me-sms v2",

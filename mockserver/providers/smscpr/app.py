@@ -90,6 +90,7 @@ def make_shaper(runtime: Runtime) -> SmscprShaper:
 
 
 PROVIDER = Provider(
+    errors=ERRORS,
     account_defaults={"currency": "USD"},
     name=NAME,
     title="SMSCPR SMS API",
