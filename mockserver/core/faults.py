@@ -323,6 +323,11 @@ class FaultShaper:
     def review_webhooks(self, review: Review, account: Account) -> list[OutgoingWebhook]:
         return self.inner.review_webhooks(review, account)
 
+    def __getattr__(self, name: str):
+        """Everything else is the provider's own (e.g. `sign_headers`, which the dispatcher calls at each
+        attempt: without it EngageLab's callbacks went out unsigned)."""
+        return getattr(self.inner, name)
+
 
 def _shape(hooks: Iterable[OutgoingWebhook], rule: FaultRule, final: bool, reorder_s: float) -> list[OutgoingWebhook]:
     if rule.dlr_drop and final:
