@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import weakref
 from typing import Annotated, AsyncIterator
 
 from fastapi import APIRouter, Header, Query, Request
@@ -96,6 +97,9 @@ def watcher_of(request: Request, runtime) -> Watcher:
 # uvicorn waits for open responses before it runs the lifespan's shutdown, and an event stream never
 # ends by itself; so, like sse-starlette, we learn of the exit from uvicorn's signal handler.
 _exiting: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+#: Loops whose server was told to exit (uvicorn runs its signal handler on the loop): a stream that
+#: starts after the signal ends at once instead of holding the shutdown open.
+_exited_loops: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()
 
 
 def _install_exit_hook() -> None:
@@ -108,6 +112,8 @@ def _install_exit_hook() -> None:
     original = Server.handle_exit
 
     def handle_exit(self, sig, frame) -> None:
+        with contextlib.suppress(RuntimeError):  # called from another thread (tests): no running loop
+            _exited_loops.add(asyncio.get_running_loop())
         for loop, flag in list(_exiting):
             if not loop.is_closed():
                 loop.call_soon_threadsafe(flag.set)
@@ -131,11 +137,20 @@ def _start_id(header: str | None, query: int | None, runtime) -> int:
     return query if query is not None else runtime.feed.last_id
 
 
-async def _events(request: Request, runtime, cursor: int, provider: str | None, account_id: str | None) -> AsyncIterator[str]:
+def _register_exit() -> tuple[asyncio.AbstractEventLoop, asyncio.Event]:
+    """Called by the endpoint BEFORE the response starts: registered only inside the body generator, a
+    SIGINT landing between the headers and the first chunk was missed and the server never exited."""
     loop = asyncio.get_running_loop()
-    exiting = asyncio.Event()
-    key = (loop, exiting)
+    key = (loop, asyncio.Event())
     _exiting.add(key)
+    if loop in _exited_loops:
+        key[1].set()
+    return key
+
+
+async def _events(request: Request, runtime, cursor: int, provider: str | None, account_id: str | None,
+                  key: tuple[asyncio.AbstractEventLoop, asyncio.Event]) -> AsyncIterator[str]:
+    loop, exiting = key
     try:
         async with watcher_of(request, runtime).running():
             with runtime.feed.listen() as published:
@@ -174,5 +189,6 @@ async def stream_events(
 ) -> StreamingResponse:
     """Live events (message.created, message.updated, webhook.attempt, inbound, reset, clock) as SSE."""
     cursor = _start_id(last_event_id_header, last_event_id, runtime)
-    return StreamingResponse(_events(request, runtime, cursor, provider, account_id), media_type="text/event-stream",
+    key = _register_exit()
+    return StreamingResponse(_events(request, runtime, cursor, provider, account_id, key), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
