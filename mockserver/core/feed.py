@@ -45,6 +45,38 @@ class FeedEvent:
         return True
 
 
+class Signal:
+    """Wake asyncio waiters from any thread: `listen()` (inside a loop) gives an Event that every
+    `fire()` sets. Shared by the feed and by Runtime.changed() (the /_mock long-polls)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    @property
+    def listening(self) -> int:
+        """How many waiters are registered (tests check that a long-poll really started)."""
+        return len(self._listeners)
+
+    def fire(self) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for loop, flag in listeners:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(flag.set)
+
+    @contextlib.contextmanager
+    def listen(self) -> Iterator[asyncio.Event]:
+        key = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._listeners.add(key)
+        try:
+            yield key[1]
+        finally:
+            with self._lock:
+                self._listeners.discard(key)
+
+
 class Feed:
     """Thread-safe publish (routes run in the threadpool, the scheduler in worker threads); async wait."""
 
@@ -52,7 +84,7 @@ class Feed:
         self._events: deque[FeedEvent] = deque(maxlen=capacity)
         self._next_id = 1
         self._lock = threading.Lock()
-        self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self._published = Signal()
 
     @property
     def last_id(self) -> int:
@@ -64,10 +96,7 @@ class Feed:
             event = FeedEvent(self._next_id, kind, data)
             self._next_id += 1
             self._events.append(event)
-            listeners = list(self._listeners)
-        for loop, flag in listeners:
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(flag.set)
+        self._published.fire()
         return event
 
     def since(self, last_id: int) -> list[FeedEvent] | None:
@@ -80,15 +109,7 @@ class Feed:
                 return None
             return list(self._events)[last_id - first + 1:]
 
-    @contextlib.contextmanager
-    def listen(self) -> Iterator[asyncio.Event]:
+    def listen(self) -> contextlib.AbstractContextManager[asyncio.Event]:
         """An asyncio.Event set on every publish while the block runs (call inside the event loop);
         the reader clears it, reads since(), then waits on it again."""
-        key = (asyncio.get_running_loop(), asyncio.Event())
-        with self._lock:
-            self._listeners.add(key)
-        try:
-            yield key[1]
-        finally:
-            with self._lock:
-                self._listeners.discard(key)
+        return self._published.listen()

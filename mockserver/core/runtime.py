@@ -12,7 +12,7 @@ import json
 import re
 import threading
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import httpx
 
@@ -20,7 +20,7 @@ from mockserver.core import fixtures
 from mockserver.core.clock import Clock
 from mockserver.core.db import Database
 from mockserver.core.faults import Faults
-from mockserver.core.feed import Feed
+from mockserver.core.feed import Feed, Signal
 from mockserver.core.ids import Ids
 from mockserver.core.metrics import Metrics
 from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, OutcomeRules, Timing
@@ -48,8 +48,7 @@ class Runtime:
         self._timings = {p: build_timing(settings, o) for p, o in settings.provider_overrides.items()}
         self._rules = {p: build_rules(settings, o, self.rules.magic, self.rules.review_reject_patterns)
                        for p, o in settings.provider_overrides.items()}
-        self._listeners: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
-        self._listeners_lock = threading.Lock()
+        self._changes = Signal()
         self.shapers: dict[str, WebhookShaper] = {}
         self.feed = Feed()  # what /_mock/stream serves: see core/feed.py for the event kinds
         self.faults = Faults(settings.seed)  # fault rules (core/faults.py); control/faults.py loads and resets them
@@ -103,23 +102,11 @@ class Runtime:
 
     def changed(self) -> None:
         """Something a long-poll may be waiting for happened (a submit, a transition); any thread."""
-        with self._listeners_lock:
-            listeners = list(self._listeners)
-        for loop, event in listeners:
-            if not loop.is_closed():
-                loop.call_soon_threadsafe(event.set)
+        self._changes.fire()
 
-    @contextlib.contextmanager
-    def listen(self) -> Iterator[asyncio.Event]:
+    def listen(self) -> contextlib.AbstractContextManager[asyncio.Event]:
         """An Event set on every changed() while the block runs (call inside the event loop)."""
-        key = (asyncio.get_running_loop(), asyncio.Event())
-        with self._listeners_lock:
-            self._listeners.add(key)
-        try:
-            yield key[1]
-        finally:
-            with self._listeners_lock:
-                self._listeners.discard(key)
+        return self._changes.listen()
 
     def timing_for(self, provider: str) -> Timing:
         """Step delays for a provider (MOCKSERVER_PROVIDER_OVERRIDES, else the global timing)."""

@@ -114,9 +114,9 @@ def wait_in_background(client, params: dict):
     future = pool.submit(client.get, "/_mock/messages/wait", params=params)
     registered = threading.Event()
     deadline = time.monotonic() + 5
-    while not runtime_of(client)._listeners and time.monotonic() < deadline:
+    while not runtime_of(client)._changes.listening and time.monotonic() < deadline:
         registered.wait(0.005)
-    assert runtime_of(client)._listeners, "the wait never started"
+    assert runtime_of(client)._changes.listening, "the wait never started"
     pool.shutdown(wait=False)
     return future
 
