@@ -76,6 +76,10 @@ class Settings(BaseSettings):
         default=1.0, ge=0,
         description="Clock advance, redelivery and other control actions wait at most this long for the "
                     "webhooks they made due to be attempted before answering.")
+    backpressure_lag: float = Field(
+        default=1.0, ge=0,
+        description="While the background scheduler runs transitions more than this many seconds late, provider "
+                    "send endpoints answer with the vendor's own 429 and Retry-After; 0 disables it.")
     wait_recheck: float = Field(default=0.5, description="Seconds between database re-checks of a /_mock wait.")
 
     # Traffic shaping (per provider rules still apply).

@@ -28,5 +28,7 @@ def health(request: Request, runtime: RuntimeDep) -> JSONResponse:
             "scheduler_lag_s": round(runtime.scheduler.lag, 3),
             # Seconds the oldest webhook due now (and not in flight) has been waiting for its attempt.
             "webhook_lag_s": round(max(0.0, now - oldest), 3) if oldest is not None else 0.0,
-            "webhook_queue_depth": outbox.depth(conn), "webhooks_in_flight": runtime.dispatcher.lanes.in_flight()}
+            "webhook_queue_depth": outbox.depth(conn), "webhooks_in_flight": runtime.dispatcher.lanes.in_flight(),
+            # Sends answered with the vendor's 429 while scheduler_lag_s exceeds MOCKSERVER_BACKPRESSURE_LAG.
+            "backpressure": runtime.backpressure.state()}
     return JSONResponse(body, status_code=200 if ready else 503)

@@ -1,5 +1,5 @@
 """Prometheus metrics of one runtime (its own registry, so several apps in one process never
-collide): sends, transitions, webhook attempts by outcome, scheduler lag and queue depths."""
+collide): sends, transitions, webhook attempts by outcome, scheduler lag, backpressure and queue depths."""
 
 from __future__ import annotations
 
@@ -21,6 +21,12 @@ class Metrics:
         self.scheduler_lag = Gauge(
             "mockserver_scheduler_lag_seconds",
             "Due time to execution of the latest transitions the background scheduler applied.", registry=registry)
+        self.backpressure_active = Gauge(
+            "mockserver_backpressure_active",
+            "1 while sends are refused with the vendor's 429 because the scheduler lags (MOCKSERVER_BACKPRESSURE_LAG).",
+            registry=registry)
+        self.backpressure_refusals = Counter(
+            "mockserver_backpressure_refusals", "Sends refused by backpressure.", ["provider"], registry=registry)
         depth = Gauge("mockserver_webhook_queue_depth", "Webhooks pending (due or waiting for a retry).",
                       registry=registry)
         depth.set_function(lambda: outbox.depth(runtime.db.conn()))

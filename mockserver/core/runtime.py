@@ -22,6 +22,7 @@ from mockserver.core.db import Database
 from mockserver.core.faults import Faults
 from mockserver.core.feed import Feed, Signal
 from mockserver.core.ids import Ids
+from mockserver.core.backpressure import Backpressure
 from mockserver.core.metrics import Metrics
 from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, OutcomeRules, Timing
 from mockserver.core.models import Account, ApiKey, Webhook
@@ -55,10 +56,12 @@ class Runtime:
         self.scheduler = Scheduler(self)
         self.dispatcher = Dispatcher(self, transport)
         self.metrics = Metrics(self)
+        self.backpressure = Backpressure(settings.backpressure_lag, self.metrics)  # fed by the scheduler
         self.wakeup = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._provision_lock = threading.Lock()
         self._reset_hooks: list[Callable[[str | None], None]] = []
+        self.on_reset(lambda provider: self.backpressure.reset() if provider is None else None)
         if settings.load_fixtures:
             self.load_fixtures()
 

@@ -62,6 +62,7 @@ class Scheduler:
         if measure_lag:
             self.lag = result.lag
             self.rt.metrics.scheduler_lag.set(result.lag)
+            self.rt.backpressure.observe(result.lag)
         return result
 
     def exclusive(self) -> threading.Lock:
@@ -78,7 +79,9 @@ class Scheduler:
             for msg in due:
                 if measure_lag and msg.next_due_at is not None:
                     result.lag = max(result.lag, self.rt.clock.now() - msg.next_due_at)
-                    self.lag = max(self.lag, result.lag)  # readable live while a long tick runs
+                    if result.lag > self.lag:  # readable live while a long tick runs; pushback starts now
+                        self.lag = result.lag
+                        self.rt.backpressure.observe(result.lag)
                 before = result.transitions
                 try:
                     self._advance_message(msg, now, result)

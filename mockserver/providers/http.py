@@ -7,6 +7,7 @@ Each provider supplies an ErrorMap; nothing here knows a vendor's envelope.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import math
@@ -168,6 +169,51 @@ def limit_body(app: FastAPI, runtime: Runtime, vendor_max: int | None,
     limit = runtime.settings.max_body_bytes if vendor_max is None else min(runtime.settings.max_body_bytes, vendor_max)
     body_limit_middleware(app, limit, too_large)
     return limit
+
+
+class Pushback:
+    """Pure ASGI middleware: while the core's backpressure is on (the scheduler lags), a send (POST to
+    a path `sends` matches) gets the vendor's own 429 from `busy` with Retry-After; anything else, and
+    every request while the scheduler keeps up, passes through after one attribute check."""
+
+    def __init__(self, app: Any, runtime: Runtime, provider: str, sends: re.Pattern[str],
+                 busy: Callable[[Request, int], ProviderError]) -> None:
+        self.app, self.runtime, self.provider, self.sends, self.busy = app, runtime, provider, sends, busy
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        wait = self.runtime.backpressure.refusing() if scope["type"] == "http" else None
+        if wait is None or scope["method"] != "POST" or not self.sends.fullmatch(_local_path(scope)):
+            return await self.app(scope, receive, send)
+        self.runtime.backpressure.count_refusal(self.provider)
+        request = Request(scope, receive)
+        error = self.busy(request, wait)
+        error.headers = {**error.headers, "Retry-After": str(retry_after(wait))}
+        response = await _rendered(request, error)
+        response.headers["Retry-After"] = str(retry_after(wait))  # also where a handler drops error.headers
+        await response(scope, receive, send)
+
+
+def _local_path(scope: dict) -> str:
+    root, path = scope.get("root_path", ""), scope["path"]
+    return path[len(root):] if root and path.startswith(root) else path
+
+
+async def _rendered(request: Request, error: ProviderError) -> Any:
+    """The error as the provider app's own handler renders it (nearest in the MRO; EngageLab's send
+    errors pick their status there), else plain render()."""
+    handlers = getattr(request.app, "exception_handlers", {})
+    for cls in type(error).__mro__:
+        if cls in handlers:
+            response = handlers[cls](request, error)
+            return await response if inspect.isawaitable(response) else response
+    return render(error)
+
+
+def install_pushback(app: FastAPI, runtime: Runtime, name: str, sends: str,
+                     busy: Callable[[Request, int], ProviderError]) -> None:
+    """Refuse sends (POSTs to paths matching the regex `sends`) with `busy(request, retry_after_s)`, the
+    vendor's own rate-limit error, while the scheduler lags (MOCKSERVER_BACKPRESSURE_LAG)."""
+    app.add_middleware(Pushback, runtime=runtime, provider=name, sends=re.compile(sends), busy=busy)
 
 
 def provider_settings(runtime: Runtime, name: str, cls: type[S]) -> S:

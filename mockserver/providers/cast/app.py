@@ -18,7 +18,7 @@ from mockserver.providers.cast.senders import DEFAULT_AUTO_SENDER as DEFAULT_SEN
 from mockserver.providers.cast.routes.unsubscribe import click_router
 from mockserver.providers.cast.settings import CastSettings
 from mockserver.providers.cast.webhooks import CastShaper
-from mockserver.providers.http import install_error_handlers, limit_body, provider_settings, render
+from mockserver.providers.http import install_error_handlers, install_pushback, limit_body, provider_settings, render
 from mockserver.providers.openapi import with_error_examples
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ def build_app(runtime: Runtime) -> FastAPI:
         return render(errors.stamp(exc, request))
 
     limit_body(app, runtime, cfg.max_body_bytes, errs.too_large)
+    install_pushback(app, runtime, NAME, r"/api(/v1)?/(sms|otp|sim|viber)/(send|bulk)/?",
+                     lambda request, wait: errors.rate_limited(wait))  # the scheduler lags: Cast's own 429
     app.include_router(build_router("v1"), prefix="/api/v1")
     app.include_router(build_router("legacy"), prefix="/api", deprecated=True)
     app.include_router(click_router)

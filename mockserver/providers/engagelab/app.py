@@ -16,11 +16,11 @@ from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
 from mockserver.providers.engagelab import NAME, provisioning, webhooks
 from mockserver.providers.engagelab.errors import (ERROR_MAP, ERRORS, SendError, example_body, fit_fault_error,
-                                                   send_status)
+                                                   send_error, send_status)
 from mockserver.providers.engagelab.routes import messages, sign_configs, template_configs
 from mockserver.providers.engagelab.schemas import SendRequest, SignConfigIn, TemplateConfigIn
 from mockserver.providers.engagelab.settings import EngageLabSettings
-from mockserver.providers.http import install_error_handlers, limit_body, provider_settings
+from mockserver.providers.http import install_error_handlers, install_pushback, limit_body, provider_settings
 from mockserver.providers.openapi import with_error_examples
 
 if TYPE_CHECKING:
@@ -58,6 +58,9 @@ def build_app(runtime: Runtime) -> FastAPI:
         return JSONResponse(exc.body(), status_code=send_status(request, exc.error_code, exc.http_status))
 
     limit_body(app, runtime, None, ERROR_MAP.too_large)  # the vendor publishes no body limit
+    # EngageLab publishes no rate-limit error: while the scheduler lags, its send envelope (code 1000) with 429.
+    install_pushback(app, runtime, NAME, r"/v1/messages/?", lambda request, wait: send_error(
+        request, 1000, f"Too many requests: the platform is busy, retry after {wait} s", http_status=429))
     for module in (messages, template_configs, sign_configs):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

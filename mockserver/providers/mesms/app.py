@@ -11,11 +11,11 @@ from fastapi import FastAPI
 from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
-from mockserver.providers.http import install_error_handlers, limit_body, provider_settings, rate_limiter
+from mockserver.providers.http import install_error_handlers, install_pushback, limit_body, provider_settings, rate_limiter
 from mockserver.providers.openapi import with_error_examples
 from mockserver.providers.mesms import NAME
 from mockserver.providers.mesms.auth import DEFAULT_SENDER, ensure_sender
-from mockserver.providers.mesms.errors import ERROR_MAP, ERRORS
+from mockserver.providers.mesms.errors import ERROR_MAP, ERRORS, MesmsError
 from mockserver.providers.mesms.routes import build_router
 from mockserver.providers.mesms.settings import MesmsSettings
 
@@ -43,6 +43,8 @@ def build_app(runtime: Runtime) -> FastAPI:
     app.state.mesms_limiter = rate_limiter(runtime, NAME, cfg.rate_limit_per_second, cfg.rate_limit_burst)
     install_error_handlers(app, ERROR_MAP)
     limit_body(app, runtime, None, ERROR_MAP.too_large)  # the vendor publishes no body limit
+    install_pushback(app, runtime, NAME, r"/api/v2/sms/(send|[^/]+/retry)/?",  # the scheduler lags: its own 429
+                     lambda request, wait: MesmsError("Rate limit exceeded", http_status=429, error_code="RATE_LIMITED"))
     app.include_router(build_router())
     return with_error_examples(app, ERRORS)
 

@@ -10,10 +10,10 @@ from fastapi import FastAPI
 from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
-from mockserver.providers.http import install_error_handlers, limit_body, provider_settings, rate_limiter
+from mockserver.providers.http import install_error_handlers, install_pushback, limit_body, provider_settings, rate_limiter
 from mockserver.providers.smscpr import NAME
 from mockserver.providers.openapi import with_error_examples
-from mockserver.providers.smscpr.errors import ERROR_MAP, ERRORS
+from mockserver.providers.smscpr.errors import ERROR_MAP, ERRORS, rate_limited
 from mockserver.providers.smscpr.routes import router
 from mockserver.providers.smscpr.service_plans import TOKEN_PREFIX, account_id_of, add_plan
 from mockserver.providers.smscpr.schemas import DeliveryReceipt, InboundSms
@@ -52,6 +52,8 @@ def build_app(runtime: Runtime) -> FastAPI:
                                      settings.rate_limit_enabled)
     install_error_handlers(app, ERROR_MAP)
     limit_body(app, runtime, settings.max_body_bytes, ERROR_MAP.too_large)
+    install_pushback(app, runtime, NAME, r"/(v1/sendsms|messages/sms)/?",
+                     lambda request, wait: rate_limited(wait))  # the scheduler lags: SMSCPR's own 429
     app.include_router(router)
     app.state.smscpr_routes = list(router.routes)
     _document_webhooks(app)
