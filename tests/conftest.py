@@ -65,6 +65,10 @@ def advance(client: TestClient, seconds: float) -> dict:
     return resp.json()
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # http.server's 5 made connections beyond it wait a second for a SYN retry
+
+
 class Receiver:
     """A real HTTP server on 127.0.0.1 that records every request and answers from a script."""
 
@@ -104,7 +108,7 @@ class Receiver:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

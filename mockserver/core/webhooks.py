@@ -190,6 +190,7 @@ class Dispatcher:
                         else await self._http.post(hook.url, hook.body, headers)
             finally:
                 self.lanes.release(hook.host)
+                self._kick.set()  # its lane has room now: claim while this answer is being recorded
             await self._record(hook, headers, result, sent_at)
         except Exception:
             log.exception("webhook %s: attempt failed unexpectedly (its lease will expire)", hook.id)
@@ -213,17 +214,15 @@ class Dispatcher:
         return sign(signing, time.time()) if sign is not None else {}
 
     async def _record(self, hook: Claim, headers: dict, result: AttemptResult, sent_at: float) -> None:
-        """Queue this attempt's row and wait until it is committed; concurrent attempts share a commit
-        (one transaction per attempt made SQLite's lock the bottleneck), each with its own times."""
+        """Queue this attempt's row and wait until it is committed; answers arriving while a commit runs
+        share the next one (a transaction per attempt made SQLite's lock the bottleneck), each with
+        its own times. Nothing waits for a round: a lone answer is committed at once."""
         now = self.rt.clock.now()
-        attempt = dict(  # WebhookAttempt's columns
-            webhook_id=hook.id, attempt=hook.attempts + 1, at=now, sent_at=sent_at, url=hook.url,
-            request_headers=json.dumps(headers), request_body=hook.body, response_status=result.status,
-            response_excerpt=result.excerpt, latency_ms=result.latency_ms, error=result.error,
-            delivery_id=hook.delivery_id)
-        state, next_at = self._next_state(hook, attempt["attempt"], result, now)
-        fields = dict(status=state, attempts=attempt["attempt"], next_attempt_at=next_at,
-                      last_status_code=result.status, last_error=result.error, updated_at=now)
+        number = hook.attempts + 1
+        state, next_at = self._next_state(hook, number, result, now)
+        attempt = (hook.id, number, now, sent_at, hook.url, json.dumps(headers), hook.body,  # ATTEMPT_COLUMNS
+                   result.status, result.excerpt, result.latency_ms, result.error, hook.delivery_id)
+        fields = (state, number, next_at, result.status, result.error, now)  # STATE_COLUMNS
         done = asyncio.get_running_loop().create_future()
         self._records.append((hook, attempt, fields, done))
         if not self._writing:
@@ -248,25 +247,25 @@ class Dispatcher:
             if ok:
                 self.attempts += 1
                 try:
-                    self._published(hook, attempt, fields["status"])
+                    self._published(hook, attempt[1], attempt[7], attempt[10], fields[0])
                 except Exception:  # the attempt is recorded; a feed or metrics bug must not undo that
-                    log.exception("publishing attempt %s of webhook %s failed", attempt["attempt"], hook.id)
+                    log.exception("publishing attempt %s of webhook %s failed", attempt[1], hook.id)
             if not fut.done():
                 fut.set_result(None)
 
     def _write(self, batch: list) -> list[bool]:
         with self.rt.db.write() as conn:
-            return [outbox.record(conn, attempt, **fields) for _, attempt, fields, _ in batch]
+            return outbox.record_many(conn, [(attempt, fields) for _, attempt, fields, _ in batch])
 
-    def _published(self, hook: Claim, attempt: dict, state: str) -> None:
+    def _published(self, hook: Claim, number: int, status_code: int | None, error: str | None, state: str) -> None:
         outcome = {"delivered": "delivered", "failed": "failed"}.get(state, "retry")
         self.rt.metrics.webhook_attempts.labels(outcome).inc()
         self.rt.feed.publish("webhook.attempt", webhook_id=hook.id, message_id=hook.message_id,
                              provider=hook.provider, account_id=hook.account_id, kind=hook.kind,
-                             attempt=attempt["attempt"], status_code=attempt["response_status"],
-                             error=attempt["error"], outcome=outcome, delivery_id=hook.delivery_id)
+                             attempt=number, status_code=status_code, error=error, outcome=outcome,
+                             delivery_id=hook.delivery_id)
         if state == "failed":
-            log.info("webhook %s to %s gave up after %s attempts", hook.id, hook.url, attempt["attempt"])
+            log.info("webhook %s to %s gave up after %s attempts", hook.id, hook.url, number)
 
     def _next_state(self, hook: Claim, number: int, result: AttemptResult, now: float) -> tuple[str, float | None]:
         if result.ok:

@@ -23,7 +23,7 @@ class _Row(Protocol):
 class Lanes:
     """Claimed rows by host (thread-safe: claims are chosen in a worker thread) and the send gates."""
 
-    def __init__(self, per_host: int, total: int, depth: int = 2) -> None:
+    def __init__(self, per_host: int, total: int, depth: int = 4) -> None:
         self.per_host = max(1, per_host)
         self.total = max(1, total)
         self.depth = depth

@@ -135,14 +135,25 @@ def lease(conn: sqlite3.Connection, ids: list[int], until: float) -> None:
     conn.executemany("UPDATE webhook SET lease_until = ? WHERE id = ?", [(until, i) for i in ids])
 
 
-def record(conn: sqlite3.Connection, attempt: dict[str, Any], **fields: Any) -> bool:
-    """Log one attempt (WebhookAttempt columns) and move its webhook on, lease released; False if the
-    row is gone (a reset). Plain SQL: this runs once per attempt, thousands of times a second."""
-    if not update(conn, "webhook", {"id": attempt["webhook_id"]}, {**fields, "lease_until": None}):
-        return False
-    conn.execute(f"INSERT INTO webhookattempt ({', '.join(attempt)}) VALUES ({', '.join('?' * len(attempt))})",
-                 tuple(attempt.values()))
-    return True
+#: The columns record_many() writes, in order (WebhookAttempt's, and the webhook's own state).
+ATTEMPT_COLUMNS = ("webhook_id", "attempt", "at", "sent_at", "url", "request_headers", "request_body",
+                   "response_status", "response_excerpt", "latency_ms", "error", "delivery_id")
+STATE_COLUMNS = ("status", "attempts", "next_attempt_at", "last_status_code", "last_error", "updated_at")
+_INSERT_ATTEMPT = f"INSERT INTO webhookattempt ({', '.join(ATTEMPT_COLUMNS)}) VALUES ({', '.join('?' * 12)})"
+_UPDATE_STATE = f"UPDATE webhook SET {', '.join(f'{c} = ?' for c in STATE_COLUMNS)}, lease_until = NULL WHERE id = ?"
+
+
+def record_many(conn: sqlite3.Connection, batch: list[tuple[tuple, tuple]]) -> list[bool]:
+    """Log answered attempts (ATTEMPT_COLUMNS values) and move each webhook to its new state
+    (STATE_COLUMNS values), leases released: three statements for the whole batch, each attempt its
+    own row with its own times. False for a webhook that is gone (a reset wiped it meanwhile)."""
+    ids = [attempt[0] for attempt, _ in batch]
+    present = {row[0] for row in conn.execute(
+        f"SELECT id FROM webhook WHERE id IN ({', '.join('?' * len(ids))})", ids)} if ids else set()
+    kept = [attempt[0] in present for attempt, _ in batch]
+    conn.executemany(_UPDATE_STATE, [(*state, attempt[0]) for (attempt, state), ok in zip(batch, kept) if ok])
+    conn.executemany(_INSERT_ATTEMPT, [attempt for (attempt, _), ok in zip(batch, kept) if ok])
+    return kept
 
 
 def depth(conn: sqlite3.Connection) -> int:
