@@ -1,6 +1,8 @@
 """Scheduler lag under sustained sends: wrk drives a provider's send endpoint on a real `mockserver
 serve` at 8 and 32 connections while /_mock/health's scheduler_lag_s (due time -> execution of the
-latest transitions) is sampled every 0.25 s; then how long the backlog takes to drain.
+latest transitions) is sampled every 0.25 s; then how long the backlog takes to drain. Each level runs
+with backpressure off (the baseline: MOCKSERVER_BACKPRESSURE_LAG=0) and on (the default 1 s), and prints
+accepted sends/s and how many were refused with the vendor's 429.
 
     /work/.venv/bin/python -m bench.scheduler_lag [--runs 3] [--seconds 10] [--target "mesms send"]
 
@@ -26,12 +28,12 @@ import httpx
 from bench.http_sends import TARGETS, lua, wrk
 
 
-def serve(folder: Path) -> tuple[subprocess.Popen, str]:
+def serve(folder: Path, backpressure: str) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "MOCKSERVER_DATABASE_URL": f"sqlite:///{folder}/lag.db", "MOCKSERVER_PORT": str(port),
-           "MOCKSERVER_RATE_LIMIT_ENABLED": "false"}
+           "MOCKSERVER_RATE_LIMIT_ENABLED": "false", "MOCKSERVER_BACKPRESSURE_LAG": backpressure}
     proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--log-level", "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
@@ -53,10 +55,11 @@ def sample(base: str, stop: threading.Event, out: list[float]) -> None:
             time.sleep(0.25)
 
 
-def one_run(target: str, connections: int, seconds: int) -> tuple[float, float, float, float]:
-    """(sends/s, median lag, max lag, seconds to drain after the load) for one fresh server."""
+def one_run(target: str, connections: int, seconds: int, backpressure: str) -> tuple[float, ...]:
+    """(accepted sends/s, median lag, max lag, seconds to drain after the load, sends refused with 429)
+    for one fresh server."""
     folder = Path(tempfile.mkdtemp())
-    proc, base = serve(folder)
+    proc, base = serve(folder, backpressure)
     try:
         method, path, headers, body = TARGETS[target]
         script = folder / "send.lua"
@@ -65,7 +68,7 @@ def one_run(target: str, connections: int, seconds: int) -> tuple[float, float, 
         stop = threading.Event()
         sampler = threading.Thread(target=sample, args=(base, stop, lags))
         sampler.start()
-        rps, _, _ = wrk(f"{base}{path}", script, seconds, connections)
+        rps, _, refused = wrk(f"{base}{path}", script, seconds, connections)
         stop.set()
         sampler.join()
         ended = time.monotonic()
@@ -75,7 +78,8 @@ def one_run(target: str, connections: int, seconds: int) -> tuple[float, float, 
                 break
             time.sleep(0.25)
         drain = time.monotonic() - ended
-        return rps, statistics.median(lags or [0.0]), max(lags or [0.0]), drain
+        accepted = rps - refused / seconds
+        return accepted, statistics.median(lags or [0.0]), max(lags or [0.0]), drain, refused
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -93,10 +97,12 @@ def main() -> int:
         return 2
     print(f"{args.target}: wrk {args.seconds} s per run, scheduler_lag_s sampled every 0.25 s (median of {args.runs} runs)")
     for connections in (8, 32):
-        runs = [one_run(args.target, connections, args.seconds) for _ in range(args.runs)]
-        med = [statistics.median(r[i] for r in runs) for i in range(4)]
-        print(f"  -c{connections:<3} {med[0]:7.0f} sends/s  lag median {med[1]:5.2f} s  max {med[2]:5.2f} s  "
-              f"drained {med[3]:4.1f} s after the load  (max per run: {', '.join(f'{r[2]:.2f}' for r in runs)})")
+        for label, backpressure in (("no pushback", "0"), ("pushback 1 s", "1")):
+            runs = [one_run(args.target, connections, args.seconds, backpressure) for _ in range(args.runs)]
+            med = [statistics.median(r[i] for r in runs) for i in range(5)]
+            print(f"  -c{connections:<3} {label:13s} {med[0]:5.0f} sends/s accepted ({med[4]:5.0f} refused)  "
+                  f"lag median {med[1]:5.2f} s  max {med[2]:5.2f} s  drained {med[3]:4.1f} s after the load  "
+                  f"(max per run: {', '.join(f'{r[2]:.2f}' for r in runs)})", flush=True)
     return 0
 
 

@@ -49,13 +49,14 @@ def test_healthy_webhooks_arrive_on_time_while_others_hang_or_fail(engine, recei
     assert health["webhooks_in_flight"] == 4 and health["webhook_queue_depth"] == 26 + 6
 
 
-def test_retry_gaps_follow_the_configured_backoff_beside_a_hanging_receiver(engine, failing, hanging):
+def test_retry_gaps_follow_the_configured_backoff_beside_a_hanging_receiver(engine, failing, hanging, receiver):
     client = engine(scheduler_enabled=True, webhook_backoff_base=0.5, webhook_max_attempts=4)
     rt = runtime_of(client)
+    healthy = [OutgoingWebhook(url=receiver.url(), body=f'{{"ok":{i}}}', ordering_key=f"k{i % 5}") for i in range(300)]
     with rt.db.write() as conn:
         rt.enqueue_webhooks(conn, "testprov", "a", None,
                             [OutgoingWebhook(url=hanging.url(), body=f'{{"n":{i}}}') for i in range(20)]
-                            + [OutgoingWebhook(url=failing.url(), body='{"n":"retried"}')], rt.clock.now())
+                            + [OutgoingWebhook(url=failing.url(), body='{"n":"retried"}')] + healthy, rt.clock.now())
     rt.wake()
     [hook] = wait_for(lambda: [h for h in webhooks(client, url=failing.url()) if h["status"] == "failed"])
     log = outbox.attempts(rt.db.conn(), hook["id"])
@@ -63,6 +64,12 @@ def test_retry_gaps_follow_the_configured_backoff_beside_a_hanging_receiver(engi
     gaps = [nxt.sent_at - prev.at for prev, nxt in zip(log, log[1:])]
     for gap, wanted in zip(gaps, (0.5, 1.0, 2.0)):
         assert wanted * 0.8 <= gap <= wanted * 1.2, gaps
+    # Meanwhile the healthy receiver got all of its webhooks, in order per key, each once.
+    wait_for(lambda: len(receiver.requests) >= 300)
+    got = [b["ok"] for b in receiver.bodies()]
+    assert sorted(got) == list(range(300))
+    for key in range(5):
+        assert [n for n in got if n % 5 == key] == list(range(key, 300, 5))
     # The hanging lane kept 4 in flight: 4 more went out only once the first 4 timed out (3 s).
     seen: dict[str, list] = {}
 
