@@ -26,14 +26,16 @@ COALESCE = 0.05  # a burst of changes (a tick moving many rows) becomes one prob
 class Watcher:
     """One per runtime, running while at least one stream is open: once a second it asks the store
     what changed (keyset on event and attempt ids, indexed on message.updated_at) and publishes
-    `message.updated` / `webhook.attempt` with `source: "watch"`, so scheduler-made changes reach
-    the stream even where the engine does not publish them itself."""
+    `message.updated` / `webhook.attempt` with `source: "watch"` for changes the feed has not carried:
+    those made by another process (a replica) or by code that does not publish. What the engine
+    published itself (the scheduler, the dispatcher) is not repeated: the feed is the one source."""
 
     def __init__(self, runtime) -> None:
         self.runtime = runtime
         self.users = 0
         self.task: asyncio.Task | None = None
         self.marks: inbox.Marks | None = None
+        self.feed_mark = runtime.feed.last_id  # feed events from here on are compared with the next probe
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -73,16 +75,37 @@ class Watcher:
         if self.marks is None:
             self.marks = inbox.marks_now(self.runtime.db.conn())
             return
+        since, self.feed_mark = self.feed_mark, self.runtime.feed.last_id
         msgs, attempts, self.marks = inbox.changes_since(self.runtime.db.conn(), self.marks)
+        published = self._published_since(since)
         for m in msgs:
+            if ("message.updated", m["id"]) in published:
+                continue
             self.runtime.feed.publish("message.updated", id=m["id"], provider=m["provider"],
                                       account_id=m["account_id"], status=m["status"], source="watch")
         for a in attempts:
+            if ("webhook.attempt", (a["webhook_id"], a["attempt"])) in published:
+                continue
             outcome = "delivered" if a["response_status"] and 200 <= a["response_status"] < 300 else "failed"
             self.runtime.feed.publish(
                 "webhook.attempt", webhook_id=a["webhook_id"], message_id=a["message_id"], provider=a["provider"],
                 account_id=a["account_id"], kind=a["kind"], attempt=a["attempt"], status_code=a["response_status"],
                 error=a["error"], outcome=outcome, source="watch")
+
+
+    def _published_since(self, last_id: int) -> set[tuple[str, object]]:
+        """What this process's engine published after `last_id` (read after the store, so a change
+        committed before the probe and published just after it is still found)."""
+        found = self.runtime.feed.since(last_id) or []
+        keys: set[tuple[str, object]] = set()
+        for event in found:
+            if event.data.get("source") == "watch":
+                continue
+            if event.kind == "message.updated":
+                keys.add((event.kind, event.data.get("id")))
+            elif event.kind == "webhook.attempt":
+                keys.add((event.kind, (event.data.get("webhook_id"), event.data.get("attempt"))))
+        return keys
 
 
 def watcher_of(request: Request, runtime) -> Watcher:

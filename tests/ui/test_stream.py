@@ -183,3 +183,25 @@ def test_background_scheduler_steps_reach_the_stream_promptly(live_factory):
         assert c.get("/_mock/messages/1").json()["counts"] == {"delivered": 1}
     finally:
         events.close()
+
+
+def test_engine_events_reach_the_stream_once_and_changes_from_elsewhere_via_the_watcher(live, reader, receiver):
+    """The feed is the one source: what the scheduler and the dispatcher published is not repeated by
+    the watcher; a change this process did not publish (another replica's) still arrives, marked."""
+    events = reader()
+    c = live.client()
+    send_smscpr(c, callback=receiver.url("/dlr"))
+    events.next("message.created")
+    c.post("/_mock/clock/advance", json={"seconds": 30})
+    seen = events.drain(2.5)  # more than two watcher probes
+    attempts = [(e.data["webhook_id"], e.data["attempt"]) for e in seen if e.event == "webhook.attempt"]
+    assert attempts and len(attempts) == len(set(attempts)), attempts
+    assert [e for e in seen if e.data.get("source") == "watch"] == []
+    assert [e.data["id"] for e in seen if e.event == "message.updated"] == [1]  # one tick moved it
+    # Another process's change: written to the store, published by nobody here.
+    with live.runtime.db.write() as conn:
+        conn.execute("INSERT INTO event (message_id, recipient_id, status, at, detail) "
+                     "SELECT id, first_recipient_id, 'expired', ?, 'replica' FROM message WHERE id = 1",
+                     (live.runtime.clock.now(),))
+    foreign = events.next("message.updated", timeout=3)
+    assert foreign.data["id"] == 1 and foreign.data["source"] == "watch"
