@@ -220,9 +220,9 @@ class Dispatcher:
         now = self.rt.clock.now()
         number = hook.attempts + 1
         state, next_at = self._next_state(hook, number, result, now)
-        attempt = (hook.id, number, now, sent_at, hook.url, json.dumps(headers), hook.body,  # ATTEMPT_COLUMNS
-                   result.status, result.excerpt, result.latency_ms, result.error, hook.delivery_id)
-        fields = (state, number, next_at, result.status, result.error, now)  # STATE_COLUMNS
+        attempt = outbox.AttemptRow(hook.id, number, now, sent_at, hook.url, json.dumps(headers), hook.body,
+                                    result.status, result.excerpt, result.latency_ms, result.error, hook.delivery_id)
+        fields = outbox.StateRow(state, number, next_at, result.status, result.error, now)
         done = asyncio.get_running_loop().create_future()
         self._records.append((hook, attempt, fields, done))
         if not self._writing:
@@ -247,9 +247,9 @@ class Dispatcher:
             if ok:
                 self.attempts += 1
                 try:
-                    self._published(hook, attempt[1], attempt[7], attempt[10], fields[0])
+                    self._published(hook, attempt, fields.status)
                 except Exception:  # the attempt is recorded; a feed or metrics bug must not undo that
-                    log.exception("publishing attempt %s of webhook %s failed", attempt[1], hook.id)
+                    log.exception("publishing attempt %s of webhook %s failed", attempt.attempt, hook.id)
             if not fut.done():
                 fut.set_result(None)
 
@@ -257,15 +257,15 @@ class Dispatcher:
         with self.rt.db.write() as conn:
             return outbox.record_many(conn, [(attempt, fields) for _, attempt, fields, _ in batch])
 
-    def _published(self, hook: Claim, number: int, status_code: int | None, error: str | None, state: str) -> None:
+    def _published(self, hook: Claim, attempt: outbox.AttemptRow, state: str) -> None:
         outcome = {"delivered": "delivered", "failed": "failed"}.get(state, "retry")
         self.rt.metrics.webhook_attempts.labels(outcome).inc()
         self.rt.feed.publish("webhook.attempt", webhook_id=hook.id, message_id=hook.message_id,
                              provider=hook.provider, account_id=hook.account_id, kind=hook.kind,
-                             attempt=number, status_code=status_code, error=error, outcome=outcome,
-                             delivery_id=hook.delivery_id)
+                             attempt=attempt.attempt, status_code=attempt.response_status, error=attempt.error,
+                             outcome=outcome, delivery_id=hook.delivery_id)
         if state == "failed":
-            log.info("webhook %s to %s gave up after %s attempts", hook.id, hook.url, number)
+            log.info("webhook %s to %s gave up after %s attempts", hook.id, hook.url, attempt.attempt)
 
     def _next_state(self, hook: Claim, number: int, result: AttemptResult, now: float) -> tuple[str, float | None]:
         if result.ok:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from typing import Any, Iterable
+from typing import Any, Iterable, NamedTuple
 from urllib.parse import urlsplit
 
 from mockserver.core.models import Webhook, WebhookAttempt
@@ -139,23 +139,47 @@ def lease(conn: sqlite3.Connection, ids: list[int], until: float) -> None:
     conn.executemany("UPDATE webhook SET lease_until = ? WHERE id = ?", [(until, i) for i in ids])
 
 
-#: The columns record_many() writes, in order (WebhookAttempt's, and the webhook's own state).
-ATTEMPT_COLUMNS = ("webhook_id", "attempt", "at", "sent_at", "url", "request_headers", "request_body",
-                   "response_status", "response_excerpt", "latency_ms", "error", "delivery_id")
-STATE_COLUMNS = ("status", "attempts", "next_attempt_at", "last_status_code", "last_error", "updated_at")
-_INSERT_ATTEMPT = f"INSERT INTO webhookattempt ({', '.join(ATTEMPT_COLUMNS)}) VALUES ({', '.join('?' * 12)})"
-_UPDATE_STATE = f"UPDATE webhook SET {', '.join(f'{c} = ?' for c in STATE_COLUMNS)}, lease_until = NULL WHERE id = ?"
+class AttemptRow(NamedTuple):
+    """A webhookattempt row as record_many() inserts it (a tuple, so executemany binds it as is)."""
+
+    webhook_id: int
+    attempt: int
+    at: float
+    sent_at: float
+    url: str
+    request_headers: str
+    request_body: str
+    response_status: int | None
+    response_excerpt: str
+    latency_ms: float
+    error: str | None
+    delivery_id: str
 
 
-def record_many(conn: sqlite3.Connection, batch: list[tuple[tuple, tuple]]) -> list[bool]:
-    """Log answered attempts (ATTEMPT_COLUMNS values) and move each webhook to its new state
-    (STATE_COLUMNS values), leases released: three statements for the whole batch, each attempt its
+class StateRow(NamedTuple):
+    """A webhook's state after an attempt, as record_many() sets it."""
+
+    status: str
+    attempts: int
+    next_attempt_at: float | None
+    last_status_code: int | None
+    last_error: str | None
+    updated_at: float
+
+
+_INSERT_ATTEMPT = (f"INSERT INTO webhookattempt ({', '.join(AttemptRow._fields)}) "
+                   f"VALUES ({', '.join('?' * len(AttemptRow._fields))})")
+_UPDATE_STATE = f"UPDATE webhook SET {', '.join(f'{c} = ?' for c in StateRow._fields)}, lease_until = NULL WHERE id = ?"
+
+
+def record_many(conn: sqlite3.Connection, batch: list[tuple[AttemptRow, StateRow]]) -> list[bool]:
+    """Log answered attempts and move each webhook to its new state, leases released: three statements for the whole batch, each attempt its
     own row with its own times. False for a webhook that is gone (a reset wiped it meanwhile)."""
-    ids = [attempt[0] for attempt, _ in batch]
+    ids = [attempt.webhook_id for attempt, _ in batch]
     present = {row[0] for row in conn.execute(
         f"SELECT id FROM webhook WHERE id IN ({', '.join('?' * len(ids))})", ids)} if ids else set()
-    kept = [attempt[0] in present for attempt, _ in batch]
-    conn.executemany(_UPDATE_STATE, [(*state, attempt[0]) for (attempt, state), ok in zip(batch, kept) if ok])
+    kept = [attempt.webhook_id in present for attempt, _ in batch]
+    conn.executemany(_UPDATE_STATE, [(*state, attempt.webhook_id) for (attempt, state), ok in zip(batch, kept) if ok])
     conn.executemany(_INSERT_ATTEMPT, [attempt for (attempt, _), ok in zip(batch, kept) if ok])
     return kept
 
