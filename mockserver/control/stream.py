@@ -36,6 +36,8 @@ class Watcher:
         self.task: asyncio.Task | None = None
         self.marks: inbox.Marks | None = None
         self.feed_mark = runtime.feed.last_id  # feed events from here on are compared with the next probe
+        self.held: list[tuple[str, object, dict]] = []  # changes found by the last probe: (kind, key, data)
+        self.held_since = self.feed_mark
 
     @contextlib.asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -71,27 +73,20 @@ class Watcher:
         return inbox.marks_now(self.runtime.db.conn())
 
     def probe(self) -> None:
-        """Publish what changed since the last probe (also callable directly, e.g. by tests)."""
+        """Publish what changed and the feed did not carry (also callable directly, e.g. by tests). A
+        change is held for one probe first: the engine publishes just after it commits, so a probe
+        landing in between must not announce it as another process's change."""
         if self.marks is None:
             self.marks = inbox.marks_now(self.runtime.db.conn())
             return
         since, self.feed_mark = self.feed_mark, self.runtime.feed.last_id
         msgs, attempts, self.marks = inbox.changes_since(self.runtime.db.conn(), self.marks)
-        published = self._published_since(since)
-        for m in msgs:
-            if ("message.updated", m["id"]) in published:
-                continue
-            self.runtime.feed.publish("message.updated", id=m["id"], provider=m["provider"],
-                                      account_id=m["account_id"], status=m["status"], source="watch")
-        for a in attempts:
-            if ("webhook.attempt", (a["webhook_id"], a["attempt"])) in published:
-                continue
-            outcome = "delivered" if a["response_status"] and 200 <= a["response_status"] < 300 else "failed"
-            self.runtime.feed.publish(
-                "webhook.attempt", webhook_id=a["webhook_id"], message_id=a["message_id"], provider=a["provider"],
-                account_id=a["account_id"], kind=a["kind"], attempt=a["attempt"], status_code=a["response_status"],
-                error=a["error"], outcome=outcome, source="watch")
-
+        held, held_since = self.held, self.held_since
+        self.held, self.held_since = [*map(_message_change, msgs), *map(_attempt_change, attempts)], since
+        published = self._published_since(held_since)
+        for kind, key, data in held:
+            if (kind, key) not in published:
+                self.runtime.feed.publish(kind, **data, source="watch")
 
     def _published_since(self, last_id: int) -> set[tuple[str, object]]:
         """What this process's engine published after `last_id` (read after the store, so a change
@@ -106,6 +101,19 @@ class Watcher:
             elif event.kind == "webhook.attempt":
                 keys.add((event.kind, (event.data.get("webhook_id"), event.data.get("attempt"))))
         return keys
+
+
+def _message_change(m) -> tuple[str, object, dict]:
+    data = {"id": m["id"], "provider": m["provider"], "account_id": m["account_id"], "status": m["status"]}
+    return "message.updated", m["id"], data
+
+
+def _attempt_change(a: dict) -> tuple[str, object, dict]:
+    outcome = "delivered" if a["response_status"] and 200 <= a["response_status"] < 300 else "failed"
+    data = {"webhook_id": a["webhook_id"], "message_id": a["message_id"], "provider": a["provider"],
+            "account_id": a["account_id"], "kind": a["kind"], "attempt": a["attempt"],
+            "status_code": a["response_status"], "error": a["error"], "outcome": outcome}
+    return "webhook.attempt", (a["webhook_id"], a["attempt"]), data
 
 
 def watcher_of(request: Request, runtime) -> Watcher:

@@ -203,5 +203,5 @@ def test_engine_events_reach_the_stream_once_and_changes_from_elsewhere_via_the_
         conn.execute("INSERT INTO event (message_id, recipient_id, status, at, detail) "
                      "SELECT id, first_recipient_id, 'expired', ?, 'replica' FROM message WHERE id = 1",
                      (live.runtime.clock.now(),))
-    foreign = events.next("message.updated", timeout=3)
+    foreign = events.next("message.updated", timeout=6)  # held for one probe (about a second) first
     assert foreign.data["id"] == 1 and foreign.data["source"] == "watch"

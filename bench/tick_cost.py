@@ -1,0 +1,67 @@
+"""What one scheduler tick costs per message: 1,000 one-recipient sends made due at once, then one tick
+(tracked events, no webhooks), with a commit per message (TICK_BATCH = 1, the baseline) and batched
+(the current TICK_BATCH), alternating, in one run.
+
+    /work/.venv/bin/python -m bench.tick_cost [--messages 1000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+
+from mockserver.core import scheduler
+from mockserver.core.models import Account
+from mockserver.core.runtime import Runtime
+from mockserver.core.sending import Submission, submit
+from mockserver.core.store import accounts
+from mockserver.settings import Settings
+
+
+def one_tick(messages: int, batch: int) -> float:
+    """Seconds one tick takes to advance `messages` due messages (queued -> sent), fresh database."""
+    with tempfile.TemporaryDirectory() as folder:
+        rt = Runtime(Settings(database_url=f"sqlite:///{folder}/tick.db", clock_frozen=True, load_fixtures=False,
+                              scheduler_enabled=False, seed=1))
+        with rt.db.write() as conn:
+            accounts.create(conn, Account(id="a", provider="bench", name="bench", credits=10**9,
+                                          created_at=rt.clock.now()))
+        for m in range(messages):
+            submit(rt, Submission(provider="bench", account_id="a", public_id=f"m{m}", body="hi",
+                                  numbers=[f"+6391700{m:05d}"]))
+        rt.clock.advance(1.5)  # every message's queued -> sent step is due
+        scheduler.TICK_BATCH, kept = batch, scheduler.TICK_BATCH
+        try:
+            started = time.perf_counter()
+            result = rt.scheduler.tick()
+            elapsed = time.perf_counter() - started
+        finally:
+            scheduler.TICK_BATCH = kept
+        rt.db.close()
+    assert result.transitions == messages, result.transitions
+    return elapsed
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--messages", type=int, default=1000)
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    current = scheduler.TICK_BATCH
+    times: dict[int, list[float]] = {1: [], current: []}
+    for _ in range(args.runs):
+        for batch in times:
+            times[batch].append(one_tick(args.messages, batch))
+    base, now = statistics.median(times[1]), statistics.median(times[current])
+    print(f"tick over {args.messages:,} due messages (median of {args.runs}):")
+    print(f"  a commit per message (baseline)   {base:6.3f} s  ({base / args.messages * 1000:.3f} ms per message)")
+    print(f"  {current} messages per transaction     {now:6.3f} s  ({now / args.messages * 1000:.3f} ms per message)"
+          f"  {base / now:4.2f}x faster")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
