@@ -47,11 +47,16 @@ class Scheduler:
         # message row read before its transaction is never stale.
         self._tick_lock = threading.Lock()
         self.lag = 0.0  # how late the latest background tick ran its latest transitions (seconds)
+        self._clock_seen: tuple | None = None  # the clock's state at the last tick (a change is a jump)
 
     def tick(self, measure_lag: bool = False) -> TickResult:
         """Apply every transition due now (repeating until nothing more is due). Only background ticks
-        measure lag: after a clock jump everything is "late" by the jump, which is no lag at all."""
+        measure lag, and not the first one after the clock was advanced or set: everything is then
+        "late" by the jump, which is no lag at all (and must not start pushback)."""
         with self._tick_lock:
+            clock = self.rt.clock.state()
+            jumped, self._clock_seen = clock != self._clock_seen, clock
+            measure_lag = measure_lag and not jumped
             result = self._tick(measure_lag)
         if result.transitions or result.reviews:
             self.rt.changed()  # long-polls waiting for a status re-check now
