@@ -113,3 +113,24 @@ def test_a_message_sent_on_one_replica_is_on_the_feed_of_the_other(pair):
 def test_single_process_sqlite_keeps_the_in_memory_paths(client_factory):
     rt = client_factory().app.state.runtime
     assert not rt.replicas.enabled and rt.replicas.buckets is None and rt.feed.relay is None
+
+
+def test_one_idempotency_key_sent_to_two_replicas_at_once_sends_once(client_factory):
+    """Cast's X-Idempotency-Key: the first request claims the key in the database; the one on the
+    other replica waits for its answer and replays it (X-Idempotent-Replay), charging nothing."""
+    a, b = (client_factory(shared_state="on", rate_limit_enabled=False) for _ in range(2))
+    account = a.post("/_mock/accounts", json={"provider": "cast", "credits": 1000}).json()
+    headers = {"X-API-Key": account["credentials"]["api_key"]}
+    body = {"to": "09171234567", "message": "once", "sender_id": "CAST"}
+
+    def send_with(i: int):
+        return (a, b)[i % 2].post("/cast/api/v1/sms/send", json=body,
+                                  headers={**headers, "X-Idempotency-Key": f"k{i // 8}"})
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(send_with, range(32)))
+    assert {r.status_code for r in answers} == {200}
+    for k in range(4):
+        group = answers[k * 8:(k + 1) * 8]
+        assert len({r.json()["message_id"] for r in group}) == 1
+        assert sum(r.headers.get("X-Idempotent-Replay") != "true" for r in group) == 1
+    assert b.get(f"/_mock/accounts/{account['id']}").json()["credits"] == 1000 - 4
