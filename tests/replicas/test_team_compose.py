@@ -52,7 +52,8 @@ def test_team_profile_is_valid_and_wires_postgres_replicas_and_proxy():
         env = replica["environment"]
         assert env["MOCKSERVER_DATABASE_URL"] == "postgresql://sandbox:sandbox@postgres:5432/sandbox"
         assert env["MOCKSERVER_SHARED_STATE"] == "on" and env["MOCKSERVER_SEED"] == ""
-        assert replica["depends_on"]["postgres"]["condition"] == "service_healthy"
+        first = "postgres" if name == "replica-1" else "replica-1"  # one creates the schema, then the next
+        assert replica["depends_on"][first]["condition"] == "service_healthy"
         assert replica["healthcheck"]["test"] == ["CMD", "mockserver", "healthcheck"]
         assert "ports" not in replica  # reached through the proxy only
     proxy = config["proxy"]
