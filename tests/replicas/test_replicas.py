@@ -20,6 +20,7 @@ import pytest
 
 from tests.replicas.cluster import (Receiver, balance, cluster, database_url, duplicates, new_sender, pages, spread,
                                     unsettled, wait_until)
+from tests.ui.sse import SseReader
 
 SENDS = int(os.environ.get("REPLICA_SENDS", "1500"))
 
@@ -48,6 +49,27 @@ def test_a_clock_move_on_one_replica_is_the_time_of_the_others(three):
     assert [httpx.get(f"{base}/_mock/clock").json()["now"] for base in (a, b)] == [frozen, frozen]
     httpx.post(f"{b}/_mock/clock/resume")
     assert httpx.get(f"{a}/_mock/clock").json()["frozen"] is False
+
+
+def test_a_send_on_one_replica_is_on_the_event_stream_of_another_with_the_same_id(three, receiver):
+    sender = new_sender(three[0], "smscpr", 10, receiver.url)
+    streams = [SseReader(f"{base}/_mock/stream", params={"account_id": sender.account_id}) for base in three[1:]]
+    try:
+        sent = httpx.post(three[0] + sender.path, headers=sender.headers, json=sender.body)
+        assert sent.status_code == 200, sent.text
+        seen = [s.next("message.created", timeout=15) for s in streams]
+        assert seen[0].id == seen[1].id and seen[0].data == seen[1].data
+        assert seen[0].data["account_id"] == sender.account_id
+        # Resuming with Last-Event-ID on the third replica replays the same event.
+        resumed = SseReader(f"{three[0]}/_mock/stream", headers={"Last-Event-ID": str(seen[0].id - 1)},
+                            params={"account_id": sender.account_id})
+        try:
+            assert resumed.next("message.created", timeout=15).id == seen[0].id
+        finally:
+            resumed.close()
+    finally:
+        for s in streams:
+            s.close()
 
 
 def test_concurrent_sends_on_three_replicas_never_overdraw(three, receiver):
