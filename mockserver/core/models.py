@@ -254,9 +254,11 @@ class RateBucket(SQLModel, table=True):
     refilled_at: float = 0.0  # sandbox clock
 
 
-class FeedEvent(SQLModel, table=True):
+class FeedEventRow(SQLModel, table=True):
     """The live feed as rows, so an event published on one replica reaches streams open on the others
-    (core/feed_relay.py); pruned to the newest few thousand."""
+    (core/feed_relay.py); pruned to the newest few thousand. (core/feed.FeedEvent is the event itself.)"""
+
+    __tablename__ = "feedevent"
 
     id: Optional[int] = Field(default=None, primary_key=True)
     kind: str = ""
