@@ -10,6 +10,7 @@ time); here REPLICA_SENDS (default 1,500) keeps the suite's share of this 2-core
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import time
 from collections import Counter
@@ -70,6 +71,19 @@ def test_a_send_on_one_replica_is_on_the_event_stream_of_another_with_the_same_i
     finally:
         for s in streams:
             s.close()
+
+
+def test_a_wait_open_on_one_replica_answers_a_send_on_another(three, receiver):
+    sender = new_sender(three[0], "cast", 10, receiver.url)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        waiting = pool.submit(httpx.get, f"{three[1]}/_mock/messages/wait",
+                              params={"account_id": sender.account_id, "timeout": 20}, timeout=30)
+        time.sleep(0.5)  # the wait is open before the send (else it would find the message at once)
+        sent = httpx.post(three[2] + sender.path, headers=sender.headers, json=sender.body)
+        assert sent.status_code == 200, sent.text
+        found = waiting.result()
+    assert found.status_code == 200 and found.json()["account_id"] == sender.account_id
+    assert sent.json()["message_id"].startswith(found.json()["public_id"])  # Cast: submission id + destination
 
 
 def test_concurrent_sends_on_three_replicas_never_overdraw(three, receiver):
