@@ -39,6 +39,19 @@ class DotAllMount(Mount):
         self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
 
 
+class ClockSync:
+    """ASGI middleware for replicas on one database (core/shared.py): one indexed single-row read per
+    request, so a clock moved on another replica is the time this request sees."""
+
+    def __init__(self, app: Any, runtime: Runtime) -> None:
+        self.app, self.runtime = app, runtime
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.runtime.replicas.sync()
+        await self.app(scope, receive, send)
+
+
 def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings, transport=transport)
@@ -73,6 +86,8 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
         app.router.routes.append(DotAllMount(f"/{provider.name}", gate, provider.name))
     app.router.routes.append(DotAllMount("/_mock", offline_docs(build_control_app(runtime, app)), "control"))
     install_assets(app)
+    if runtime.replicas.enabled:  # several replicas: adopt a clock another one moved, before each request
+        app.add_middleware(ClockSync, runtime=runtime)
     app.add_middleware(ServerGuard, settings=settings, open_prefixes=[*(f"/{name}" for name in PROVIDERS), "/_static",
                                                                  "/favicon.ico"])
 

@@ -85,6 +85,14 @@ class Settings(BaseSettings):
                     "send endpoints answer with the vendor's own 429 and Retry-After; 0 disables it.")
     wait_recheck: float = Field(default=0.5, description="Seconds between database re-checks of a /_mock wait.")
 
+    # Several replicas on one database (core/shared.py, docs/deploy.md).
+    shared_state: Literal["auto", "on", "off"] = Field(
+        default="auto",
+        description="Share the clock, rate limits and the live feed through the database, for several "
+                    "replicas on one database. auto: on for PostgreSQL, off for SQLite (set on for several "
+                    "processes on one SQLite file).",
+    )
+
     # Traffic shaping (per provider rules still apply).
     rate_limit_enabled: bool = True
     max_body_bytes: int = Field(default=64 * 1024 * 1024, description="Larger bodies get 413.")

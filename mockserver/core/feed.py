@@ -21,12 +21,13 @@ Publishers may add keys; readers ignore keys they do not know.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Protocol
 
 
 @dataclass(frozen=True)
@@ -78,26 +79,53 @@ class Signal:
 
 
 class Feed:
-    """Thread-safe publish (routes run in the threadpool, the scheduler in worker threads); async wait."""
+    """Thread-safe publish (routes run in the threadpool, the scheduler in worker threads); async wait.
+
+    With a `relay` (several replicas, core/feed_relay.py) publish() hands the event to the relay, which
+    stores it and delivers it back, numbered by the database, together with other replicas' events: every
+    replica then serves the same ids, so a stream may resume (Last-Event-ID) on any of them.
+    """
 
     def __init__(self, capacity: int = 10_000) -> None:
         self._events: deque[FeedEvent] = deque(maxlen=capacity)
         self._next_id = 1
         self._lock = threading.Lock()
         self._published = Signal()
+        self.relay: Relay | None = None
 
     @property
     def last_id(self) -> int:
         return self._next_id - 1
 
     def publish(self, kind: str, /, **data: Any) -> FeedEvent:
+        """Publish an event. Relayed events are numbered later: the one returned then has id 0."""
         # Positional-only: `webhook.attempt` events carry a `kind` key of their own (dlr, mo, ...).
+        relay = self.relay
+        if relay is not None:
+            relay.send(kind, data)
+            return FeedEvent(0, kind, data)
         with self._lock:
             event = FeedEvent(self._next_id, kind, data)
             self._next_id += 1
             self._events.append(event)
         self._published.fire()
         return event
+
+    def start_at(self, last_id: int) -> None:
+        """Continue numbering after `last_id` (a replica joining the shared feed starts at its head)."""
+        with self._lock:
+            self._next_id = max(self._next_id, last_id + 1)
+
+    def deliver(self, events: list[FeedEvent]) -> None:
+        """Append events already numbered elsewhere (ascending ids above last_id), and wake the readers."""
+        if not events:
+            return
+        with self._lock:
+            for event in events:
+                if event.id >= self._next_id:
+                    self._events.append(event)
+                    self._next_id = event.id + 1
+        self._published.fire()
 
     def since(self, last_id: int) -> list[FeedEvent] | None:
         """Events after `last_id`, oldest first; None when some of them are no longer held (resync)."""
@@ -107,9 +135,17 @@ class Feed:
             first = self._events[0].id
             if last_id < first - 1:
                 return None
-            return list(self._events)[last_id - first + 1:]
+            held = list(self._events)
+        # Ids are contiguous in one process, but relayed ones may skip numbers: search, don't index.
+        return held[bisect.bisect_right(held, last_id, key=lambda e: e.id):]
 
     def listen(self) -> contextlib.AbstractContextManager[asyncio.Event]:
         """An asyncio.Event set on every publish while the block runs (call inside the event loop);
         the reader clears it, reads since(), then waits on it again."""
         return self._published.listen()
+
+
+class Relay(Protocol):
+    """Takes published events to the other replicas and back (core/feed_relay.FeedRelay)."""
+
+    def send(self, kind: str, data: dict[str, Any]) -> None: ...

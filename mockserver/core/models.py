@@ -222,6 +222,9 @@ class RuntimeState(SQLModel, table=True):
     offset: float = 0.0
     frozen_at: Optional[float] = None
     boots: int = 0
+    # +1 on every clock change: replicas re-read the clock when it moves (core/shared.py). A server default,
+    # so the older INSERTs naming only the first columns keep working.
+    version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class BinRequest(SQLModel, table=True):
@@ -241,3 +244,23 @@ class BinRequest(SQLModel, table=True):
     remote: str = ""
     at: float = 0.0
     received_at: float = 0.0
+
+
+class RateBucket(SQLModel, table=True):
+    """A shared token bucket (core/ratelimit.py), one per limiter scope and key, when replicas share state."""
+
+    key: str = Field(primary_key=True)  # "<scope>\x00<client key>"
+    tokens: float = 0.0
+    refilled_at: float = 0.0  # sandbox clock
+
+
+class FeedEventRow(SQLModel, table=True):
+    """The live feed as rows, so an event published on one replica reaches streams open on the others
+    (core/feed_relay.py); pruned to the newest few thousand. (core/feed.FeedEvent is the event itself.)"""
+
+    __tablename__ = "feedevent"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = ""
+    data: str = "{}"  # JSON object
+    at: float = 0.0  # wall clock, like core/feed.FeedEvent.at

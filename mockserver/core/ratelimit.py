@@ -1,10 +1,15 @@
-"""Token buckets keyed by any string (client IP, account), timed by the Clock so tests can refill them."""
+"""Token buckets keyed by any string (client IP, account), timed by the Clock so tests can refill them.
+
+In memory by default (the send path's hot check costs no I/O); with several replicas on one database
+(core/shared.py) the buckets live in the database instead, so a client spread over replicas by a load
+balancer gets one limit, not one per replica.
+"""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 
 @dataclass
@@ -13,11 +18,24 @@ class _Bucket:
     at: float
 
 
-class RateLimiter:
-    """`rate` tokens per second, at most `burst` saved; allow() takes one token or says no."""
+class BucketStore(Protocol):
+    """Buckets kept outside the process (core/shared.DatabaseBuckets)."""
 
-    def __init__(self, rate: float, burst: int, now: Callable[[], float], enabled: bool = True) -> None:
+    def take(self, key: str, rate: float, burst: int, now: float) -> bool:
+        """Take one token atomically; False when the bucket is empty."""
+
+    def clear(self, scope: str) -> None:
+        """Forget every bucket of one limiter."""
+
+
+class RateLimiter:
+    """`rate` tokens per second, at most `burst` saved; allow() takes one token or says no.
+    With a `store`, buckets are shared: keys become `<scope>\\x00<key>` in it."""
+
+    def __init__(self, rate: float, burst: int, now: Callable[[], float], enabled: bool = True,
+                 store: BucketStore | None = None, scope: str = "") -> None:
         self.rate, self.burst, self._now, self.enabled = rate, burst, now, enabled
+        self.store, self.scope = store, scope
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
 
@@ -25,6 +43,8 @@ class RateLimiter:
         if not self.enabled:
             return True
         now = self._now()
+        if self.store is not None:
+            return self.store.take(f"{self.scope}\x00{key}", self.rate, self.burst, now)
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:
@@ -39,3 +59,5 @@ class RateLimiter:
     def reset(self) -> None:
         with self._lock:
             self._buckets.clear()
+        if self.store is not None:
+            self.store.clear(self.scope)

@@ -28,6 +28,7 @@ from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, Outco
 from mockserver.core.models import Account, ApiKey, Webhook
 from mockserver.core.notify import OutgoingWebhook, WebhookShaper
 from mockserver.core.scheduler import Scheduler
+from mockserver.core.shared import SharedState
 from mockserver.core.store import accounts, admin, state
 from mockserver.core.store import webhooks as outbox
 from mockserver.core.webhooks import Dispatcher
@@ -40,6 +41,7 @@ class Runtime:
         self.clock = Clock(frozen=settings.clock_frozen)
         self.ids = Ids(settings.seed, self.clock.now)
         self.db = Database(settings.sqlite_path())
+        self.replicas = SharedState(self)  # what several replicas on one database share (core/shared.py)
         self._restore_clock()
         self._salt_ids()
         self.fixtures_dir: Path = settings.fixtures_dir or fixtures.bundled_dir()
@@ -52,6 +54,7 @@ class Runtime:
         self._changes = Signal()
         self.shapers: dict[str, WebhookShaper] = {}
         self.feed = Feed()  # what /_mock/stream serves: see core/feed.py for the event kinds
+        self.replicas.start_feed()
         self.faults = Faults(settings.seed)  # fault rules (core/faults.py); control/faults.py loads and resets them
         self.scheduler = Scheduler(self)
         self.dispatcher = Dispatcher(self, transport)
@@ -68,6 +71,8 @@ class Runtime:
     # -- wiring ---------------------------------------------------------------------------
     def _restore_clock(self) -> None:
         """Continue from the stored clock (offset or frozen time); then store every change."""
+        if self.replicas.share_clock():
+            return
         stored = state.load_clock(self.db.conn())
         if stored is not None:
             self.clock.restore(*stored)
@@ -207,6 +212,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.dispatcher.close()
+        self.replicas.close()
         self.db.close()
 
 

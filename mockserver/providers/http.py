@@ -224,7 +224,9 @@ def provider_settings(runtime: Runtime, name: str, cls: type[S]) -> S:
 def rate_limiter(runtime: Runtime, name: str, rate: float, burst: int, enabled: bool = True) -> RateLimiter:
     """A token bucket on the sandbox clock, off when MOCKSERVER_RATE_LIMIT_ENABLED is false, emptied by a
     reset of this provider (or of everything)."""
-    limiter = RateLimiter(rate, burst, runtime.clock.now, enabled=runtime.settings.rate_limit_enabled and enabled)
+    store, scope = runtime.replicas.limiter_scope(name)  # shared buckets when replicas share the database
+    limiter = RateLimiter(rate, burst, runtime.clock.now, enabled=runtime.settings.rate_limit_enabled and enabled,
+                          store=store, scope=scope)
     runtime.on_reset(lambda provider: limiter.reset() if provider in (None, name) else None)
     return limiter
 

@@ -11,7 +11,9 @@ from tests.hardening.kit import ROOT
 def test_compose_publishes_on_loopback_by_default():
     compose = (ROOT / "docker-compose.yml").read_text()
     ports = re.findall(r'^\s+- "(.+:8000)"$', compose, flags=re.M)
-    assert ports == ["${MOCKSERVER_PUBLISH_ADDRESS:-127.0.0.1}:${MOCKSERVER_PUBLISHED_PORT:-8000}:8000"]
+    # The single service, and the team profile's proxy (docs/deploy.md): both loopback unless widened.
+    assert ports == ["${MOCKSERVER_PUBLISH_ADDRESS:-127.0.0.1}:${MOCKSERVER_PUBLISHED_PORT:-8000}:8000",
+                     "${MOCKSERVER_PUBLISH_ADDRESS:-127.0.0.1}:${MOCKSERVER_TEAM_PORT:-8001}:8000"]
     assert 'MOCKSERVER_CONTROL_TOKEN: "${MOCKSERVER_CONTROL_TOKEN:-}"' in compose
 
 

@@ -108,11 +108,19 @@ def api_key_hashes(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX IF NOT EXISTS ix_apikey_hash ON apikey(provider, key_hash)")
 
 
+def shared_state(conn: sqlite3.Connection) -> None:
+    """Version 5: runtimestate.version (replicas re-read a moved clock); ratebucket and feedevent come
+    from create_all (new tables)."""
+    if "version" not in columns(conn, "runtimestate"):
+        conn.execute("ALTER TABLE runtimestate ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "baseline (45cb85d): columns earlier releases lack; a clock they never saved", baseline),
     Migration(2, "fixtureaccount: fixture-owned accounts and their applied digests", fixture_ledger),
     Migration(3, "apikey.key_hash: keys looked up by hash, compared in constant time", api_key_hashes),
     Migration(4, "webhook delivery: delivery id, lane host, lease, signing; attempt send times", upgrade_webhook_outbox),
+    Migration(5, "shared state for replicas: runtimestate.version, ratebucket, feedevent", shared_state),
 ]
 LATEST = MIGRATIONS[-1].version
 
