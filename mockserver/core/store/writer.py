@@ -14,7 +14,6 @@ import contextvars
 import queue
 import threading
 import weakref
-from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
@@ -30,65 +29,91 @@ Job = Callable[[Any], Any]
 
 
 class GroupWriter:
-    """The writer of one Database: `submit(job)` -> a Future resolved after the job's batch committed."""
+    """The writer of one Database: `await run(job)` answers after the job's batch committed.
+
+    Jobs queued during one event-loop iteration go to the writer thread as one hand-over, and their
+    answers come back in one call: cross-thread wake-ups are per batch, not per request (py-spy showed a
+    wake-up per job costing ~10 % of a small send's CPU)."""
 
     def __init__(self, db: Database) -> None:
         self._db = weakref.ref(db)  # the registry below is keyed weakly by the Database: no strong cycle
-        self._jobs: queue.SimpleQueue[tuple[Job, contextvars.Context, Future]] = queue.SimpleQueue()
+        self._batches: queue.SimpleQueue[list[Item]] = queue.SimpleQueue()
+        self._pending: dict[asyncio.AbstractEventLoop, list[Item]] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def submit(self, job: Job) -> Future:
-        """Queue `job(conn)`; it runs in the writer thread inside the caller's context variables."""
-        fut: Future = Future()
-        self._jobs.put((job, contextvars.copy_context(), fut))
+    async def run(self, job: Job) -> Any:
+        """`job(conn)`'s result (or exception) once committed; it runs in the writer thread, inside the
+        caller's context variables, while the event loop serves others."""
+        loop = asyncio.get_running_loop()
+        fut = loop.create_future()
+        pending = self._pending.setdefault(loop, [])
+        pending.append((job, contextvars.copy_context(), fut))
+        if len(pending) == 1:
+            loop.call_soon(self._hand_over, loop)
+        return await fut
+
+    def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch = self._pending.pop(loop, [])
+        if batch:
+            self._batches.put(batch)
+            self._ensure_thread()
+
+    def _ensure_thread(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="group-writer", daemon=True)
+                self._thread = threading.Thread(target=self._serve, name="group-writer", daemon=True)
                 self._thread.start()
-        return fut
 
-    async def run(self, job: Job) -> Any:
-        """Await `job(conn)`'s result (or exception) once it is committed; the event loop stays free."""
-        return await asyncio.wrap_future(self.submit(job))
-
-    def _run(self) -> None:
+    def _serve(self) -> None:
         while True:
             try:
-                first = self._jobs.get(timeout=IDLE_EXIT_S)
+                batch = self._batches.get(timeout=IDLE_EXIT_S)
             except queue.Empty:
-                with self._lock:  # a job queued just now must find a live thread (or start one)
-                    if self._jobs.empty():
+                with self._lock:  # a batch queued just now must find a live thread (or start one)
+                    if self._batches.empty():
                         self._thread = None
                         return
                 continue
-            batch = [first]
             while len(batch) < MAX_BATCH:
                 try:
-                    batch.append(self._jobs.get_nowait())
+                    batch = batch + self._batches.get_nowait()
                 except queue.Empty:
                     break
-            self._commit(batch)
+            _answer(self._commit(batch))
 
-    def _commit(self, batch: list[tuple[Job, contextvars.Context, Future]]) -> None:
-        """One transaction for the batch; futures are resolved only after COMMIT (durable before answered)."""
-        outcomes: list[tuple[Future, bool, Any]] = []
+    def _commit(self, batch: list[Item]) -> list[tuple[asyncio.Future, bool, Any]]:
+        """One transaction for the batch; the outcomes are handed out only after COMMIT (durable before
+        answered). If BEGIN or COMMIT fails, nothing of the batch is stored and every job gets that error."""
+        outcomes: list[tuple[asyncio.Future, bool, Any]] = []
         try:
             db = self._db()
             if db is None:
                 raise RuntimeError("the database of this writer is gone")
             with db.write() as conn:
                 for job, ctx, fut in batch:
-                    if fut.set_running_or_notify_cancel():
-                        outcomes.append((fut, *_in_savepoint(conn, job, ctx)))
-        except BaseException as exc:  # the COMMIT (or BEGIN) failed: nothing of the batch is stored
-            for fut, _, _ in outcomes:
-                fut.set_exception(exc)
-            for _, _, fut in batch:
-                if not fut.done():
-                    fut.set_exception(exc)
-            return
-        for fut, ok, value in outcomes:
+                    outcomes.append((fut, *_in_savepoint(conn, job, ctx)))
+        except Exception as exc:
+            return [(fut, False, exc) for _, _, fut in batch]
+        return outcomes
+
+
+Item = tuple[Job, contextvars.Context, asyncio.Future]
+
+
+def _answer(outcomes: list[tuple[asyncio.Future, bool, Any]]) -> None:
+    """Resolve the futures on their loops: one call per loop, not one per future."""
+    by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+    for item in outcomes:
+        by_loop.setdefault(item[0].get_loop(), []).append(item)
+    for loop, items in by_loop.items():
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(_resolve, items)
+
+
+def _resolve(items: list[tuple[asyncio.Future, bool, Any]]) -> None:
+    for fut, ok, value in items:
+        if not fut.done():  # a client that went away cancelled its wait; its job is committed anyway
             fut.set_result(value) if ok else fut.set_exception(value)
 
 
