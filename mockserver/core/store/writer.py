@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 #: Most jobs in one transaction: enough to amortise the commit, few enough that the first one waits little.
 MAX_BATCH = 64
-#: An idle writer thread ends after this many seconds (a new job starts another), so a closed or
-#: forgotten Database (tests make hundreds) leaves no thread behind.
-IDLE_EXIT_S = 2.0
+#: How often an idle writer thread checks whether its Database is gone (then it ends). It does not end
+#: merely for being idle: each new thread would open a connection of its own that Database keeps.
+IDLE_CHECK_S = 5.0
 
 Job = Callable[[Any], Any]
 
@@ -68,10 +68,10 @@ class GroupWriter:
     def _serve(self) -> None:
         while True:
             try:
-                batch = self._batches.get(timeout=IDLE_EXIT_S)
+                batch = self._batches.get(timeout=IDLE_CHECK_S)
             except queue.Empty:
                 with self._lock:  # a batch queued just now must find a live thread (or start one)
-                    if self._batches.empty():
+                    if self._db() is None and self._batches.empty():
                         self._thread = None
                         return
                 continue
