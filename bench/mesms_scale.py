@@ -163,6 +163,7 @@ def one_run(n: int, msisdns: list[str], body: bytes) -> dict[str, float]:
         finally:
             proc.terminate()
             proc.wait(30)
+    out["send_peak_over_idle_mb"] = out["peak_rss_after_send_mb"] - out["idle_rss_mb"]
     out["send_vs_raw"] = out["send_s"] / out["raw_sqlite_insert_s"]
     out["scheduler_vs_raw"] = out["scheduler_s"] / out["raw_sqlite_insert_s"]
     return out
@@ -181,8 +182,18 @@ def main() -> None:
         runs.append(one_run(args.n, msisdns, body))
         print(f"run {i + 1}: " + ", ".join(f"{k}={v:.2f}" for k, v in runs[-1].items()), flush=True)
     print("\nmedians:")
-    for key in runs[0]:
-        print(f"  {key:28s} {statistics.median(r[key] for r in runs):10.2f}")
+    med = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+    for key, value in med.items():
+        print(f"  {key:28s} {value:10.2f}")
+    print("\ntargets (issue 17), medians:")
+    for label, value, limit, unit in (
+            ("send / raw executemany baseline", med["send_vs_raw"], 1.5, "x"),
+            ("peak RSS over idle during the send", med["send_peak_over_idle_mb"], 400, " MB"),
+            ("slowest /_mock/health during the send", med["send_health_max_ms"], 100, " ms"),
+            ("recipient page after row 1.9M", med["page_1_9M_ms"], 10, " ms")):
+        print(f"  {label:40s} {value:9.2f}{unit} (<= {limit}{unit}): {'met' if value <= limit else 'NOT met'}")
+    print(f"  {'scheduler rate':40s} {med['scheduler_rps']:9.0f}/s (>= 500000/s): "
+          f"{'met' if med['scheduler_rps'] >= 500_000 else 'NOT met'}")
 
 
 if __name__ == "__main__":

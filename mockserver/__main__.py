@@ -100,19 +100,28 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.app import create_app
 
     from mockserver.core.store.migrations import SchemaTooNew
-    from mockserver.limits import http_protocol
 
     try:
         app = _load(lambda: create_app(settings))  # provider settings are read here
     except SchemaTooNew as exc:
         raise CliError(str(exc)) from None
-    # asyncio loop, not uvloop: measured here, uvloop gave a 2.4-8x worse p99 under saturation.
-    config = uvicorn.Config(app, host=host, port=port, loop="asyncio", log_level=args.log_level, access_log=False,
-                            http=http_protocol(settings.max_header_bytes, settings.max_header_count),
-                            h11_max_incomplete_event_size=settings.max_header_bytes)
+    config = uvicorn_config(app, settings, host, port, args.log_level)
     print(f"mockserver {__version__} listening on http://{_display(host)}:{sock.getsockname()[1]}/", flush=True)
     uvicorn.Server(config).run(sockets=[sock])
     return 0
+
+
+def uvicorn_config(app: Any, settings: Any, host: str, port: int, log_level: str) -> Any:
+    """The one uvicorn configuration `serve` runs (bench/http_sends.py serves its bare baseline app with it,
+    so the ratio compares handlers, not server settings)."""
+    import uvicorn
+
+    from mockserver.limits import http_protocol
+
+    # asyncio loop, not uvloop: measured here, uvloop gave a 2.4-8x worse p99 under saturation.
+    return uvicorn.Config(app, host=host, port=port, loop="asyncio", log_level=log_level, access_log=False,
+                          http=http_protocol(settings.max_header_bytes, settings.max_header_count),
+                          h11_max_incomplete_event_size=settings.max_header_bytes)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
 from mockserver.core.models import Account, ApiKey
-from mockserver.core.store import accounts
+from mockserver.core.store import cache
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
@@ -103,7 +103,7 @@ def find_or_provision(runtime: Runtime, provider: str, raw: str,
                       provision: Callable[[], ApiKey] | None = None) -> ApiKey | None:
     """The stored key whose value equals `raw` (compared in constant time after the lookup), else the
     key `provision()` makes when auto-provisioning is on, else None."""
-    found = accounts.find_key(runtime.db.conn(), provider, raw)
+    found = cache.find_key(runtime.db, provider, raw)
     if found is not None and not same_secret(found.key, raw):
         found = None
     if found is None and provision is not None and runtime.settings.auto_provision:
@@ -111,11 +111,21 @@ def find_or_provision(runtime: Runtime, provider: str, raw: str,
     return found
 
 
+async def find_or_provision_async(runtime: Runtime, provider: str, raw: str,
+                                  provision: Callable[[], ApiKey] | None = None) -> ApiKey | None:
+    """`find_or_provision` for an async gate: the lookup (one indexed read) runs on the event loop, cheaper
+    than a thread hop; only an auto-provision (a write, which may wait for the write lock) goes to a thread."""
+    found = find_or_provision(runtime, provider, raw)
+    if found is None and provision is not None and runtime.settings.auto_provision:
+        found = await run_in_threadpool(find_or_provision, runtime, provider, raw, provision)
+    return found
+
+
 def check_key(runtime: Runtime, key: ApiKey | None, ip: str | None = None) -> Lookup:
     """The key's state in the vendors' shared order: unknown -> revoked -> expired -> inactive -> IP."""
     if key is None:
         return Lookup(KeyState.UNKNOWN)
-    account = accounts.get(runtime.db.conn(), key.account_id)
+    account = cache.account(runtime.db, key.account_id)
     if account is None:
         return Lookup(KeyState.UNKNOWN, key)
     if key.status != "active":
@@ -134,7 +144,7 @@ def auth_first_route(gate: Callable[[Request], Any]) -> type[APIRoute]:
     """An APIRoute class whose handler runs `gate(request)` before FastAPI reads or parses the body, so a
     request without credentials is refused as such even when its body is malformed. The gate raises the
     vendor's error, or stores the caller on `request.state`; a plain function runs in a thread (it reads
-    the database), a coroutine function on the loop (it may read the body itself)."""
+    the database), a coroutine function on the loop (it may read the body itself, or do its reads there)."""
     is_async = inspect.iscoroutinefunction(gate)
 
     class AuthFirstRoute(APIRoute):

@@ -41,6 +41,13 @@ def _outcome_sql(rules: OutcomeRules, message_id: int = 0) -> tuple[str, list[An
     return " ".join(parts), args + rest_args
 
 
+def assign(msg: Message, **values: Any) -> None:
+    """Set fields of a Message built with model_construct (sending builds it so: a validated SQLModel
+    table object costs ~150 us, a tenth of a small send's CPU) or read from a row; such objects have
+    no ORM state, so attribute assignment would fail. Plain values in the instance dict serve both."""
+    msg.__dict__.update(values)
+
+
 @dataclass
 class Inserted:
     message: Message
@@ -63,7 +70,7 @@ def insert_with_recipients(
     Recipients are inserted with INSERT ... SELECT FROM json_each, the fastest path measured here
     (2M rows in ~0.7 s), so their integer ids are contiguous for the message.
     """
-    msg.id = insert(conn, msg)
+    assign(msg, id=insert(conn, msg))
     case_sql, case_args = _outcome_sql(rules, msg.id)
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM recipient").fetchone()[0]
     cur = conn.execute(
@@ -82,14 +89,10 @@ def insert_with_recipients(
         invalid = cur.rowcount
     total = accepted + invalid
     last = first + total - 1 if total else None
-    msg.first_recipient_id = first if total else None
-    msg.last_recipient_id = last
-    msg.recipient_count = total
-    msg.next_due_at = first_due if accepted else None
-    update(conn, "message", {"id": msg.id}, {
-        "first_recipient_id": msg.first_recipient_id, "last_recipient_id": last,
-        "recipient_count": total, "next_due_at": msg.next_due_at,
-    })
+    span = {"first_recipient_id": first if total else None, "last_recipient_id": last,
+            "recipient_count": total, "next_due_at": first_due if accepted else None}
+    assign(msg, **span)
+    update(conn, "message", {"id": msg.id}, span)
     add_counts(conn, msg.id, {initial_status: accepted, Status.INVALID: invalid})
     return Inserted(msg, accepted, invalid)
 

@@ -7,13 +7,13 @@ key gets 401 even when its JSON is malformed, as Cast's middleware answers.
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Callable
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
 from mockserver.core.models import ApiKey
-from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision
+from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision_async
 from mockserver.providers.cast import NAME, errors
 from mockserver.providers.cast.context import CastContext
 from mockserver.providers.http import client_ip
@@ -27,9 +27,9 @@ api_key_header = APIKeyHeader(
 )
 
 
-def _lookup(ctx: CastContext, key: str) -> ApiKey | None:
+def _provision(ctx: CastContext, key: str) -> Callable[[], ApiKey]:
     rt = ctx.runtime
-    return find_or_provision(rt, NAME, key, lambda: rt.provision(NAME, key, extra={"auto_provisioned": True}))
+    return lambda: rt.provision(NAME, key, extra={"auto_provisioned": True})
 
 
 _REFUSALS = {
@@ -40,11 +40,12 @@ _REFUSALS = {
 }
 
 
-def authenticate(ctx: CastContext, key: str | None, ip: str) -> Caller:
-    """The documented checks, in Cast's order; raises CastError."""
+async def authenticate(ctx: CastContext, key: str | None, ip: str) -> Caller:
+    """The documented checks, in Cast's order; raises CastError. The reads run on the event loop."""
     if not key:
         raise errors.unauthorized("missing X-API-Key header")
-    found = _lookup(ctx, key) if KEY_RE.fullmatch(key) else None
+    found = await find_or_provision_async(ctx.runtime, NAME, key, _provision(ctx, key)) if KEY_RE.fullmatch(key) \
+        else None
     lookup = check_key(ctx.runtime, found, ip)
     if lookup.state is KeyState.UNKNOWN:
         raise errors.unauthorized("invalid api key")
@@ -53,21 +54,21 @@ def authenticate(ctx: CastContext, key: str | None, ip: str) -> Caller:
     return lookup.caller(sandbox=bool(lookup.key.sandbox) or key.startswith(SANDBOX_PREFIX))
 
 
-
-def _gate(request: Request) -> None:
+async def _gate(request: Request) -> None:
     ctx: CastContext = request.app.state.cast
     ip = client_ip(request)
     if not ctx.ip_limiter.allow(ip):
         raise errors.rate_limited(ctx.settings.retry_after)
-    request.state.caller = authenticate(ctx, request.headers.get("x-api-key"), ip)
+    request.state.caller = await authenticate(ctx, request.headers.get("x-api-key"), ip)
 
 
 #: Rate limit, then key, before the body is parsed (Cast's middleware order).
 CastRoute = auth_first_route(_gate)
 
 
-def current_caller(request: Request, _key: str | None = Security(api_key_header)) -> Caller:
-    """The authenticated caller (the Security parameter puts the Authorize button in Swagger)."""
+async def current_caller(request: Request, _key: str | None = Security(api_key_header)) -> Caller:
+    """The authenticated caller (the Security parameter puts the Authorize button in Swagger). Async, as
+    every dependency that does no I/O: a plain def would cost a worker-thread hop per request."""
     return request.state.caller
 
 

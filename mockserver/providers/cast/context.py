@@ -37,7 +37,7 @@ class CastContext:
         return self._locks[zlib.crc32(f"{owner}\x00{key}".encode()) % len(self._locks)]
 
 
-def get_context(request: Request) -> CastContext:
+async def get_context(request: Request) -> CastContext:  # async: no thread hop for a lookup
     return request.app.state.cast
 
 

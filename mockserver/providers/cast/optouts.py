@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from mockserver.core.store import accounts
+from mockserver.core.store import cache
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
@@ -27,6 +27,6 @@ def number_of(entry: dict) -> str:
 
 def blocked(runtime: Runtime, account_id: str, sender: str | None) -> set[str]:
     """Normalised numbers that opted out of `sender` on this account."""
-    acc = accounts.get(runtime.db.conn(), account_id)
+    acc = cache.account(runtime.db, account_id)
     extra = json.loads(acc.extra or "{}") if acc is not None else {}
     return {number_of(o) for o in extra.get("unsubscribe", {}).get("list", []) if o["sender_id"] == sender}

@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from mockserver.core.models import Sender
-from mockserver.core.store import catalog
+from mockserver.core.store import cache, catalog
 from mockserver.providers.cast import errors
 from mockserver.providers.cast.auth import Caller
 from mockserver.providers.cast import NAME
@@ -36,7 +36,7 @@ def _provision(runtime: Runtime, caller: Caller, name: str, kind: str) -> None:
 
 
 def approved(runtime: Runtime, account_id: str, kind: str | None = None) -> list[Sender]:
-    found = catalog.senders_of(runtime.db.conn(), account_id, "approved")
+    found = cache.senders(runtime.db, account_id, "approved")
     return [s for s in found if kind is None or s.channel == kind]
 
 

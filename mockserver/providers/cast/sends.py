@@ -76,12 +76,12 @@ def _common(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits
     return sender, at
 
 
-def submit(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: list[str], invalid: list[str],
-           sender: str | None, at: float | None, prefix: str | None = None,
-           parts_override: int | None = None) -> Inserted:
-    """One core submission; credits for every valid destination are taken at once or not at all."""
+def _submission(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: list[str], invalid: list[str],
+                sender: str | None, at: float | None, prefix: str | None = None,
+                parts_override: int | None = None) -> Submission:
     rt = ctx.runtime
     prefix = prefix or (ids.SANDBOX if caller.sandbox else ids.SMS)
+
     def name_destinations(conn, inserted: Inserted) -> None:
         """Each destination's message_id, stored so vendor-neutral lookups (the control API) find it."""
         msg = inserted.message
@@ -89,14 +89,22 @@ def submit(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: l
             recipients.set_public_ids(conn, ((ids.make(msg.public_id, rid), rid)
                                              for rid in range(msg.first_recipient_id, msg.last_recipient_id + 1)))
 
-    return sending.submit(rt, Submission(
+    return Submission(
         provider=NAME, account_id=caller.account.id, public_id=ids.batch_id(prefix, rt.ids.hex(8)),
         body=body, numbers=numbers, invalid=invalid, channel=channel, sender=sender, scheduled_at=at,
         notify=bool(caller.account.dlr_url), sandbox=caller.sandbox,
         allow_negative=caller.account.billing_type == "postpaid", parts_override=parts_override,
         charge_at_dispatch=True,  # v1 doc #1: a scheduled send's credits are taken at dispatch
         meta={"api_key_id": caller.key.id}, after_insert=name_destinations,
-    ))
+    )
+
+
+def submit(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: list[str], invalid: list[str],
+           sender: str | None, at: float | None, prefix: str | None = None,
+           parts_override: int | None = None) -> Inserted:
+    """One core submission; credits for every valid destination are taken at once or not at all."""
+    sub = _submission(ctx, caller, channel, body, numbers, invalid, sender, at, prefix, parts_override)
+    return sending.submit(ctx.runtime, sub)
 
 
 def _with_sandbox(caller: Caller, body: dict) -> dict:
@@ -105,8 +113,8 @@ def _with_sandbox(caller: Caller, body: dict) -> dict:
     return body
 
 
-def send_one(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
-    """sms/send, otp/send, sim/send."""
+def _check_one(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> tuple[str, str, float | None]:
+    """Cast's checks of a single send, in order; returns (number, sender, scheduled epoch)."""
     _gate(ctx, caller, route)
     number = validation.check_to(body.to, limits)
     sender, at = _common(ctx, caller, route, body, limits)
@@ -115,12 +123,29 @@ def send_one(ctx: CastContext, caller: Caller, route: Route, body, limits: Limit
     if number in optouts.blocked(ctx.runtime, caller.account.id, sender):
         raise errors.CastError(optouts.MESSAGE, http_status=422, error_code="ALREADY_UNSUBSCRIBED")
     _check_credit_limit(ctx, caller, body.message, 1)
-    inserted = submit(ctx, caller, route.channel, body.message, [number], [], sender, at)
+    return number, sender, at
+
+
+def _answer_one(caller: Caller, inserted: Inserted, at: float | None) -> JSONResponse:
     msg = inserted.message
     if at is not None:
         return JSONResponse(_with_sandbox(caller, {"success": True, "scheduled_at": timestamp(at)}), status_code=202)
     out = {"success": True, "message_id": ids.make(msg.public_id, msg.first_recipient_id), "parts": msg.parts}
     return JSONResponse(_with_sandbox(caller, out))
+
+
+def send_one(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
+    """sms/send, otp/send, sim/send."""
+    number, sender, at = _check_one(ctx, caller, route, body, limits)
+    return _answer_one(caller, submit(ctx, caller, route.channel, body.message, [number], [], sender, at), at)
+
+
+async def send_one_grouped(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
+    """send_one on the event loop: the checks read SQLite directly (~0.1 ms, cheaper than a thread hop)
+    and the insert joins the group writer's next commit; answered once committed."""
+    number, sender, at = _check_one(ctx, caller, route, body, limits)
+    sub = _submission(ctx, caller, route.channel, body.message, [number], [], sender, at)
+    return _answer_one(caller, await sending.submit_grouped(ctx.runtime, sub), at)
 
 
 def _problems(ctx: CastContext, caller: Caller, to: list[str], sender: str, limits: Limits) -> list[str | None]:

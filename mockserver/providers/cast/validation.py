@@ -26,7 +26,7 @@ V1 = Limits(to_max=20, message_max=10_000, sender_max=20)
 TO_MIN = 7
 
 
-def limits_for(request: Request) -> Limits:
+async def limits_for(request: Request) -> Limits:  # async: no thread hop for a lookup
     return V1 if errors.is_v1(request) else LEGACY
 
 

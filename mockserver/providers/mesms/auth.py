@@ -13,7 +13,7 @@ from fastapi.security import APIKeyHeader
 
 from mockserver.core.models import ApiKey, Sender
 from mockserver.core.store import catalog
-from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision
+from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision_async
 from mockserver.providers.http import refill_seconds, retry_after
 from mockserver.providers.mesms import NAME
 from mockserver.providers.mesms.errors import MesmsError
@@ -52,15 +52,16 @@ def ensure_sender(conn, account_id: str, name: str, now: float) -> Sender:
                                            status="approved", extra='{"type": "own"}', created_at=now, updated_at=now))
 
 
-def _gate(request: Request) -> None:
-    """Key, then rate limit, before the route runs (routes read their bodies themselves)."""
+async def _gate(request: Request) -> None:
+    """Key, then rate limit, before the route runs (routes read their bodies themselves). The lookup
+    reads on the event loop; only an auto-provision goes to a worker thread."""
     runtime = request.app.state.runtime
     cfg = request.app.state.mesms_settings
     raw = request.headers.get("x-api-key")
     if not raw:
         raise unauthorized("Missing API key: send it in the x-api-key header")
     pattern_ok = re.fullmatch(cfg.key_pattern, raw) is not None
-    key = find_or_provision(runtime, NAME, raw, (lambda: provision(runtime, raw)) if pattern_ok else None)
+    key = await find_or_provision_async(runtime, NAME, raw, (lambda: provision(runtime, raw)) if pattern_ok else None)
     lookup = check_key(runtime, key)
     if lookup.state is KeyState.REVOKED:
         raise unauthorized(f"API key is {lookup.key.status}")
@@ -77,12 +78,13 @@ def _gate(request: Request) -> None:
 MesmsRoute = auth_first_route(_gate)
 
 
-def authenticate(request: Request, raw: Annotated[str | None, Security(api_key_header)] = None) -> Caller:
-    """The caller the gate authenticated (the Security parameter puts the Authorize button in Swagger)."""
+async def authenticate(request: Request, raw: Annotated[str | None, Security(api_key_header)] = None) -> Caller:
+    """The caller the gate authenticated (the Security parameter puts the Authorize button in Swagger).
+    Async, as every dependency doing no I/O: a plain def costs a worker-thread hop per request."""
     return request.state.mesms_caller
 
 
-def require_send(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+async def require_send(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
     check_send_scope(caller)
     return caller
 

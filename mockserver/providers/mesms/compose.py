@@ -83,7 +83,7 @@ def numbers_of(conn, account_id: str, msisdns: list | None, group_id: int | None
     if msisdns is not None and len(msisdns) > cfg.max_msisdns:
         raise bad_request(f"At most {cfg.max_msisdns:,} msisdns per request", "TOO_MANY_RECIPIENTS")
     try:
-        found = nums.classify(msisdns or [])
+        found = nums.classify(msisdns or [], consume=True)  # the caller drops msisdns right after
     except TypeError:
         raise bad_request("msisdns: must be an array of strings") from None
     if group_id is not None:

@@ -9,6 +9,7 @@ so a worker thread gives the event loop the GIL back between them.
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from dataclasses import dataclass, field
 
 _VALID = re.compile(r"^\+?(?:66|0)([689][0-9]{8})$", re.M)
@@ -54,8 +55,12 @@ def normalise(number: str) -> str | None:
     return "66" + m.group(1) if m else None
 
 
-def classify(items: list) -> Numbers:
-    """Split `items` (strings) into valid Thai mobiles and invalid entries; raises TypeError on a non-string."""
+def classify(items: list, consume: bool = False) -> Numbers:
+    """Split `items` (strings) into valid Thai mobiles and invalid entries; raises TypeError on a non-string.
+
+    With `consume`, each slice of `items` is set to None once classified: for a 2M-number send the input
+    strings (~130 MB) are freed while the normalised ones and the duplicate set grow, which lowers the
+    request's peak memory by about that much (bench/mesms_scale.py)."""
     good: list[str] = []
     bad: list[str] = []
     seen: set[str] = set()
@@ -78,6 +83,8 @@ def classify(items: list) -> Numbers:
         seen.update(found)
         repeated = repeated or len(seen) - before != len(found)
         good.extend(found)
+        if consume:
+            items[start:start + SLICE] = repeat(None, len(chunk))
     del seen
     return Numbers(_ordered_unique(good) if repeated else good, _ordered_unique(bad), len(items))
 

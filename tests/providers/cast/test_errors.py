@@ -120,13 +120,17 @@ def test_legacy_errors_never_carry_error_code(client):
 
 
 def test_a_crash_still_answers_in_cast_shape(client, monkeypatch):
-    from mockserver.providers.cast import sends
+    """A bug inside the (group-committed) insert: Cast's 500 envelope, and nothing half-written."""
+    from mockserver.core.store import messages
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated bug")
-    monkeypatch.setattr(sends, "submit", boom)
+    before = client.get("/_mock/messages").json()
+    monkeypatch.setattr(messages, "insert_with_recipients", boom)
     resp = send_v1(client)
     assert (resp.status_code, resp.json()) == (500, err("internal server error", "INTERNAL_ERROR"))
+    monkeypatch.undo()
+    assert client.get("/_mock/messages").json() == before
 
 
 def send_v1(client):

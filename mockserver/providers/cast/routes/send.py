@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Response
+from starlette.concurrency import run_in_threadpool
 
 from mockserver.providers.cast import idempotency, sends
 from mockserver.providers.cast.idempotency import MAX_KEY
@@ -37,9 +38,14 @@ SimBulk = Annotated[BulkRequest, Body(openapi_examples={"sim": {"summary": "SIM 
     "to": ["09171234567", "09181234567"], "message": "Hello from Cast!", "sender_id": "CAST"}}})]
 
 
-def _single(ctx, caller, route, body, limits, key) -> Response:
+async def _single(ctx, caller, route, body, limits, key) -> Response:
+    """Without an idempotency key the send runs on the event loop and joins a group commit (no thread
+    hop); with one, the striped-lock replay logic runs as before in a worker thread."""
     limit_account_sends(ctx, caller)
-    return idempotency.run_once(ctx, caller, key, lambda: sends.send_one(ctx, caller, route, body, limits))
+    if not key:
+        return await sends.send_one_grouped(ctx, caller, route, body, limits)
+    return await run_in_threadpool(
+        idempotency.run_once, ctx, caller, key, lambda: sends.send_one(ctx, caller, route, body, limits))
 
 
 def _bulk(ctx, caller, route, body, limits, key) -> Response:
@@ -48,7 +54,7 @@ def _bulk(ctx, caller, route, body, limits, key) -> Response:
 
 
 @router.post("/sms/send", responses=SINGLE, response_model=None)
-def send_sms(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
+async def send_sms(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
              key: IdempotencyKey = None) -> Response:
     """Send an SMS to one destination; credits are taken per part.
 
@@ -56,7 +62,7 @@ def send_sms(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: Limi
     *Designed:* numbers are stored normalised (`639171234567`); a carrier failure shows later in sms/status;
     a number ending `999502` answers 502 `PROVIDER_ERROR`.
     """
-    return _single(ctx, caller, sends.SMS, body, limits, key)
+    return await _single(ctx, caller, sends.SMS, body, limits, key)
 
 
 @router.post("/sms/bulk", responses=BULK, response_model=None)
@@ -72,17 +78,17 @@ def send_bulk_sms(body: BulkRequest, caller: CallerDep, ctx: ContextDep, limits:
 
 
 @router.post("/otp/send", responses=SINGLE, response_model=None)
-def send_otp(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
+async def send_otp(body: SendRequest, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
              key: IdempotencyKey = None) -> Response:
     """Send an OTP through the dedicated OTP gateway (no scheduled_at; Cast has no verify endpoint)."""
-    return _single(ctx, caller, sends.OTP, body, limits, key)
+    return await _single(ctx, caller, sends.OTP, body, limits, key)
 
 
 @router.post("/sim/send", responses=SINGLE, response_model=None)
-def send_sim(body: SimSend, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
+async def send_sim(body: SimSend, caller: CallerDep, ctx: ContextDep, limits: LimitsDep,
              key: IdempotencyKey = None) -> Response:
     """Send through the SIM pool; needs the `sim` channel on the account."""
-    return _single(ctx, caller, sends.SIM, body, limits, key)
+    return await _single(ctx, caller, sends.SIM, body, limits, key)
 
 
 @router.post("/sim/bulk", responses=BULK, response_model=None)

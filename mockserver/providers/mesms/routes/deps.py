@@ -10,11 +10,12 @@ from mockserver.core.runtime import Runtime
 from mockserver.providers.mesms.settings import MesmsSettings
 
 
-def get_runtime(request: Request) -> Runtime:
+# Async: a plain def dependency costs a worker-thread hop per request, for an attribute lookup.
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def get_settings(request: Request) -> MesmsSettings:
+async def get_settings(request: Request) -> MesmsSettings:
     return request.app.state.mesms_settings
 
 

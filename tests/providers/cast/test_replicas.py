@@ -1,0 +1,57 @@
+"""Several replicas on one database: what another process writes (a revoked key, a disabled account, a
+withdrawn sender ID, a balance) is seen by this server on its very next request, although keys,
+accounts and senders are served from a read cache. "Another replica" here is a plain sqlite3
+connection to the same file, as a second process would have."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+
+from tests.providers.cast.kit import V1, err, h, new_account
+
+BODY = {"to": "09171234567", "message": "hello", "sender_id": "CAST"}
+
+
+def other_replica(tmp_path, sql: str, *args) -> None:
+    with closing(sqlite3.connect(tmp_path / "sandbox.db", isolation_level=None, timeout=30)) as conn:
+        assert conn.execute(sql, args).rowcount == 1
+
+
+def send(client, key: str, body: dict = BODY):
+    return client.post(f"{V1}/sms/send", headers=h(key), json=body)
+
+
+def test_a_key_revoked_elsewhere_is_refused_next(client, tmp_path):
+    key = new_account(client)
+    assert send(client, key).status_code == 200  # the key is now cached
+    other_replica(tmp_path, "UPDATE apikey SET status = 'revoked' WHERE key = ?", key)
+    resp = send(client, key)
+    assert (resp.status_code, resp.json()) == (403, err("api key is revoked", "API_KEY_REVOKED"))
+
+
+def test_an_account_disabled_elsewhere_is_refused_next(client, tmp_path):
+    key = new_account(client)
+    assert send(client, key).status_code == 200
+    other_replica(tmp_path, "UPDATE account SET is_active = 0 WHERE id = (SELECT account_id FROM apikey WHERE key = ?)",
+                  key)
+    resp = send(client, key)
+    assert (resp.status_code, resp.json()) == (403, err("user account is inactive", "USER_INACTIVE"))
+
+
+def test_a_sender_withdrawn_elsewhere_is_refused_next(client, tmp_path):
+    key = new_account(client)
+    assert send(client, key).status_code == 200
+    other_replica(tmp_path, "UPDATE sender SET status = 'rejected' WHERE name = 'CAST' AND account_id = "
+                  "(SELECT account_id FROM apikey WHERE key = ?)", key)
+    resp = send(client, key)
+    assert resp.status_code == 403 and resp.json()["error_code"] == "SENDER_ID_NOT_ALLOWED", resp.text
+
+
+def test_a_balance_spent_elsewhere_is_never_overdrawn(client, tmp_path):
+    key = new_account(client, credits=3)
+    assert send(client, key).status_code == 200  # 2 left
+    other_replica(tmp_path, "UPDATE account SET credits = credits - 2 WHERE id = "
+                  "(SELECT account_id FROM apikey WHERE key = ?)", key)
+    resp = send(client, key)
+    assert (resp.status_code, resp.json()) == (402, err("insufficient credits: need 1, have 0", "INSUFFICIENT_CREDITS"))
