@@ -110,7 +110,9 @@ class LoneSurrogateGuard:
         if json_too_deep(body, max_json_depth(scope)):
             error = {"type": "json_invalid", "loc": ("body",), "input": None,
                      "msg": f"JSON nested deeper than {max_json_depth(scope)} levels"}
-        elif _LONE_SURROGATE.search(body):  # a C-speed pre-filter; the JSON parse below decides
+        # A surrogate escape starts with \ud or \uD: two substring scans (memchr speed) skip the regex, which
+        # took 0.6-2.4 s on the event loop over a 2M-number body (every request waited meanwhile).
+        elif (b"\\ud" in body or b"\\uD" in body) and _LONE_SURROGATE.search(body):  # the JSON parse decides
             try:
                 path = _first_unencodable(json.loads(body))
             except ValueError:
