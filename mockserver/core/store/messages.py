@@ -66,18 +66,20 @@ def insert_with_recipients(
     msg.id = insert(conn, msg)
     case_sql, case_args = _outcome_sql(rules, msg.id)
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM recipient").fetchone()[0]
+    # Explicit ids (first + index): contiguous on both engines (a PostgreSQL sequence is not max(id) + 1);
+    # the CASTs type a NULL parameter, which PostgreSQL would otherwise take for text.
     cur = conn.execute(
-        f"INSERT INTO recipient (message_id, msisdn, status, outcome, next_at, updated_at) "
-        f"SELECT ?, value, ?, {case_sql}, ?, ? FROM json_each(?)",
-        [msg.id, initial_status, *case_args, first_due, msg.created_at, numbers_json],
+        f"INSERT INTO recipient (id, message_id, msisdn, status, outcome, next_at, updated_at) "
+        f"SELECT ? + key, ?, value, ?, {case_sql}, CAST(? AS DOUBLE PRECISION), ? FROM json_each(?)",
+        [first, msg.id, initial_status, *case_args, first_due, msg.created_at, numbers_json],
     )
     accepted = cur.rowcount
     invalid = 0
     if invalid_json:
         cur = conn.execute(
-            "INSERT INTO recipient (message_id, msisdn, status, outcome, next_at, updated_at, done_at) "
-            "SELECT ?, value, 'invalid', 'rejected', NULL, ?, ? FROM json_each(?)",
-            [msg.id, msg.created_at, msg.created_at, invalid_json],
+            "INSERT INTO recipient (id, message_id, msisdn, status, outcome, next_at, updated_at, done_at) "
+            "SELECT ? + key, ?, value, 'invalid', 'rejected', NULL, ?, ? FROM json_each(?)",
+            [first + accepted, msg.id, msg.created_at, msg.created_at, invalid_json],
         )
         invalid = cur.rowcount
     total = accepted + invalid
@@ -98,7 +100,7 @@ def add_counts(conn: sqlite3.Connection, message_id: int, deltas: dict[str, int]
     rows = [(message_id, str(s), n) for s, n in deltas.items() if n]
     conn.executemany(
         "INSERT INTO messagecount (message_id, status, n) VALUES (?, ?, ?) "
-        "ON CONFLICT (message_id, status) DO UPDATE SET n = n + excluded.n",
+        "ON CONFLICT (message_id, status) DO UPDATE SET n = messagecount.n + excluded.n",
         rows,
     )
 
