@@ -22,6 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mockserver.app import create_app
+from mockserver.core.store import migrations
 from mockserver.settings import Settings
 
 
@@ -53,26 +54,70 @@ def _pg_admin():
 
 
 def pg_schema_url(schema: str) -> str:
+    """The test database with `schema` first on the search path; commits skip the WAL flush (a test
+    database need not survive a power cut, and each test's set-up commits dozens of times)."""
     sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
+
+
+def _take_schema(admin) -> str:
+    """A clean schema: an emptied one from an earlier test (creating the tables costs ~1 s, emptying
+    them ~20 ms), else a new one whose tables the sandbox creates on start."""
+    free = _pg_state.setdefault("free", [])
+    if free:
+        return free.pop()
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin.execute(f"CREATE SCHEMA {schema}")
+    _pg_state.setdefault("made", []).append(schema)
+    return schema
+
+
+def _give_back(admin, schema: str) -> None:
+    """Empty every table but the schema version, restart the id sequences, and keep the schema for the
+    next test (DELETE of a few rows is ~10x faster than TRUNCATE here). A test that changed the schema
+    itself (a migration test) leaves it out of the pool."""
+    tables = [r[0] for r in admin.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))]
+    version = admin.execute(f"SELECT version FROM {schema}.schemaversion").fetchone() \
+        if "schemaversion" in tables else None
+    if version is None or version[0] != migrations.LATEST:
+        return
+    statements = [f"DELETE FROM {schema}.{t}" for t in tables if t != "schemaversion"]
+    statements.append("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                      f"WHERE c.relkind = 'S' AND n.nspname = '{schema}'")
+    try:
+        admin.execute("SET lock_timeout = '5s'")
+        admin.execute("; ".join(statements))
+    except Exception:  # noqa: BLE001  (a connection left open by the test holds a lock: leave this schema)
+        return
+    _pg_state["free"].append(schema)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    admin = _pg_state.get("conn")
+    if admin is None:
+        return
+    for schema in _pg_state.get("made", []):
+        try:
+            admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        except Exception:  # noqa: BLE001
+            pass
 
 
 @pytest.fixture
 def db_backend(request: pytest.FixtureRequest) -> Iterator[str]:
-    """"sqlite" or "postgresql"; on PostgreSQL the test gets a fresh schema, dropped afterwards."""
+    """"sqlite" or "postgresql"; on PostgreSQL the test gets a clean schema of its own."""
     backend = getattr(request, "param", "sqlite")
     if backend == "sqlite":
         yield backend
         return
     admin = _pg_admin()
-    schema = f"t_{uuid.uuid4().hex[:16]}"
-    admin.execute(f"CREATE SCHEMA {schema}")
+    schema = _take_schema(admin)
     _current["url"] = pg_schema_url(schema)
     try:
         yield backend
     finally:
         _current["url"] = None
-        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        _give_back(admin, schema)
 
 
 def database_url(tmp_path: Path, name: str = "sandbox.db") -> str:

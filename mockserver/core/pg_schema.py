@@ -28,6 +28,9 @@ def create(db: PgDatabase) -> None:
         guard.raw.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, SCHEMA_KEY))
         with db.write() as conn:
             version = migrations.refuse_newer(conn, _where(db.url))
+            if version == migrations.LATEST and _complete(conn):
+                configure_mappers()
+                return  # a restart on a current schema: nothing to create or migrate
         engine = create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(db.conninfo))
         SQLModel.metadata.create_all(engine)
         engine.dispose()
@@ -38,6 +41,12 @@ def create(db: PgDatabase) -> None:
                 conn.execute(ddl)
     finally:
         guard.close()  # ends the session, and with it the advisory lock
+
+
+def _complete(conn) -> bool:
+    """Every table the models declare exists (create_all would otherwise ask about each in turn)."""
+    have = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")}
+    return {t.name for t in SQLModel.metadata.sorted_tables} <= have
 
 
 def _where(url: str) -> str:
