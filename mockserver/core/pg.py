@@ -166,7 +166,11 @@ class PgDatabase:
         self._lock = threading.Lock()
         from mockserver.core import pg_schema  # the schema needs this module's type overrides first
 
-        pg_schema.create(self)
+        try:
+            pg_schema.create(self)
+        except BaseException:
+            self.close()
+            raise
 
     def new_connection(self) -> PgConnection:
         return PgConnection(self.conninfo)
