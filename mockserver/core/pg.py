@@ -123,7 +123,9 @@ class PgConnection:
     dialect = "postgresql"
 
     def __init__(self, info: str) -> None:
-        self.raw = psycopg.connect(info, autocommit=True, row_factory=named_row)
+        # Client-side binding: parameters become literals typed by their context, as SQLite takes them
+        # (server-side binding could not type `? IS NULL` or a NULL in an INSERT ... SELECT list).
+        self.raw = psycopg.connect(info, autocommit=True, row_factory=named_row, cursor_factory=psycopg.ClientCursor)
         self.raw.adapters.register_dumper(bool, _BoolDumper)
         for name in ("json", "jsonb"):  # JSON text, as SQLite hands it out
             self.raw.adapters.register_loader(name, TextLoader)

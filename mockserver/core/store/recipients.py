@@ -182,7 +182,7 @@ def numbers_json(conn: sqlite3.Connection, lo: int, hi: int, statuses: Iterable[
     vals = list(statuses)
     row = conn.execute(
         f"SELECT coalesce(json_group_array(msisdn), '[]'), count(*) FROM (SELECT msisdn FROM recipient "
-        f"WHERE id BETWEEN ? AND ? AND status IN ({','.join('?' * len(vals))}) ORDER BY id)",
+        f"WHERE id BETWEEN ? AND ? AND status IN ({','.join('?' * len(vals))}) ORDER BY id) AS picked",
         (lo, hi, *vals),
     ).fetchone()
     return row[0], row[1]
