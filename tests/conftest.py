@@ -32,9 +32,15 @@ _current: dict[str, str | None] = {"url": None}  # the PostgreSQL URL of the run
 _pg_state: dict[str, object] = {}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only(reason): runs only as [sqlite] (the test is about the "
+                                       "SQLite file itself); the reason says why")
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_backend" in metafunc.fixturenames:
-        metafunc.parametrize("db_backend", BACKENDS, indirect=True)
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("db_backend", ("sqlite",) if only else BACKENDS, indirect=True)
 
 
 def _pg_admin():

@@ -17,6 +17,8 @@ _SUBSTR_FROM_END = re.compile(r"substr\(([\w.]+),\s*-", re.IGNORECASE)
 _PRAGMA_TABLE_INFO = re.compile(r"PRAGMA table_info\((\w+)\)", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"INSERT OR IGNORE INTO", re.IGNORECASE)
 _RETURNING = re.compile(r"\sRETURNING\s", re.IGNORECASE)
+_SCALAR_MIN = re.compile(r"\b(min|max)\(([^(),]+),", re.IGNORECASE)
+_CROSS_JOIN_ON = re.compile(r"CROSS JOIN (\w+(?:\s+\w+)?)\s+ON\b", re.IGNORECASE)
 _SQLITE_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
 
 
@@ -36,6 +38,10 @@ def _rewrite(sql: str) -> str:
     sql = _JSON_EACH.sub(_json_each, sql)
     sql = _SUBSTR_FROM_END.sub(r"right(\1, ", sql)
     sql = re.sub(r"\bjson_group_array\(", "json_agg(", sql, flags=re.IGNORECASE)
+    # SQLite's two-argument min/max are scalar; PostgreSQL spells them LEAST/GREATEST.
+    sql = _SCALAR_MIN.sub(lambda m: ("LEAST(" if m.group(1).lower() == "min" else "GREATEST(") + m.group(2) + ",", sql)
+    # CROSS JOIN ... ON is SQLite's "join in this order" hint; PostgreSQL's planner orders joins itself.
+    sql = _CROSS_JOIN_ON.sub(r"JOIN \1 ON", sql)
     sql = re.sub(r"\sLIKE\s", " ILIKE ", sql)  # SQLite's LIKE ignores ASCII case; the store relies on it
     if _OR_IGNORE.search(sql):
         sql = _OR_IGNORE.sub("INSERT INTO", sql)
