@@ -23,14 +23,14 @@ def create(db: PgDatabase) -> None:
     """Refuse a newer release's schema untouched; else create missing tables and run the migrations."""
     from mockserver.core.db import EXTRA_INDEXES
 
+    if _current(db):  # a restart on a current schema: nothing to create or migrate, no lock to wait for
+        configure_mappers()
+        return
     guard = db.new_connection()
     try:
         guard.raw.execute("SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, SCHEMA_KEY))
         with db.write() as conn:
             version = migrations.refuse_newer(conn, _where(db.url))
-            if version == migrations.LATEST and _complete(conn):
-                configure_mappers()
-                return  # a restart on a current schema: nothing to create or migrate
         engine = create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(db.conninfo))
         SQLModel.metadata.create_all(engine)
         engine.dispose()
@@ -41,6 +41,13 @@ def create(db: PgDatabase) -> None:
                 conn.execute(ddl)
     finally:
         guard.close()  # ends the session, and with it the advisory lock
+
+
+def _current(db: PgDatabase) -> bool:
+    """The schema is at this release's version with every table (a newer one is refused here too)."""
+    conn = db.conn()
+    version = migrations.refuse_newer(conn, _where(db.url))
+    return version == migrations.LATEST and _complete(conn)
 
 
 def _complete(conn) -> bool:
