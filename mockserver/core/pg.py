@@ -154,6 +154,37 @@ class PgConnection:
         self.raw.close()
 
 
+#: Idle connections of closed PgDatabase objects, per conninfo: a sandbox restarted in the same process
+#: (tests build one per test, on a reused schema) takes them instead of paying a new backend each time.
+_IDLE: dict[str, list[PgConnection]] = {}
+_IDLE_LOCK = threading.Lock()
+_IDLE_MAX = 8
+
+
+def _take_idle(info: str) -> PgConnection | None:
+    with _IDLE_LOCK:
+        pool = _IDLE.get(info, [])
+        while pool:
+            conn = pool.pop()
+            if not conn.raw.closed and not conn.in_transaction:
+                return conn
+    return None
+
+
+def _park(info: str, conn: PgConnection) -> None:
+    """Keep an idle, healthy connection for the next PgDatabase on the same URL; close anything else."""
+    if not conn.raw.closed and not conn.in_transaction:
+        with _IDLE_LOCK:
+            pool = _IDLE.setdefault(info, [])
+            if len(pool) < _IDLE_MAX:
+                pool.append(conn)
+                return
+    try:
+        conn.close()
+    except psycopg.Error:
+        pass
+
+
 class PgDatabase:
     """A PostgreSQL database (one schema: the URL's search_path); a connection per thread."""
 
@@ -175,7 +206,7 @@ class PgDatabase:
             raise
 
     def new_connection(self) -> PgConnection:
-        return PgConnection(self.conninfo)
+        return _take_idle(self.conninfo) or PgConnection(self.conninfo)
 
     def conn(self) -> PgConnection:
         conn = getattr(self._local, "conn", None)
@@ -211,9 +242,6 @@ class PgDatabase:
     def close(self) -> None:
         with self._lock:
             for conn in self._all:
-                try:
-                    conn.close()
-                except psycopg.Error:
-                    pass
+                _park(self.conninfo, conn)
             self._all.clear()
         self._local = threading.local()
