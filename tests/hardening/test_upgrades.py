@@ -21,7 +21,7 @@ from mockserver.core.runtime import Runtime
 from mockserver.core.store import migrations
 from tests.hardening.kit import ROOT, hardening_settings
 
-pytestmark = pytest.mark.sqlite_only("databases of earlier releases are SQLite files (PostgreSQL: tests/postgres/test_migrations.py)")
+pytestmark = pytest.mark.sqlite_only("earlier releases wrote SQLite files (PostgreSQL: tests/postgres/test_migrations.py)")
 
 #: 11d8de5: before the clock was persisted; eff581a: clock persisted, no boot counter; 45cb85d: main
 #: when versioning came (schema version 1).

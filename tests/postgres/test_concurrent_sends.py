@@ -74,7 +74,8 @@ def test_separate_sandboxes_on_threads_never_overdraw(pg_url):
     for c in clients:
         c.__enter__()
     try:
-        key = clients[0].post("/_mock/accounts", json={"provider": "cast", "credits": 7}).json()["credentials"]["api_key"]
+        created = clients[0].post("/_mock/accounts", json={"provider": "cast", "credits": 7})
+        key = created.json()["credentials"]["api_key"]
         codes = _fire(lambda i: clients[i % 3].post(SEND, headers={"X-API-Key": key},
                                                     json={"to": f"0918{i:07d}", "message": "race"}).status_code, 36)
         assert codes == {200: 7, 402: 29}

@@ -20,7 +20,7 @@ import pytest
 from tests.core.delivery.conftest import wait_for
 from tests.providers.engagelab.kit import AUTH, tpl
 
-pytestmark = pytest.mark.sqlite_only("kill -9 and restart on one SQLite file (replicas over PostgreSQL: the multi-replica test)")
+pytestmark = pytest.mark.sqlite_only("kill -9 and restart on one SQLite file (PostgreSQL: the multi-replica test)")
 
 ACCOUNT = "engagelab-demo"
 
