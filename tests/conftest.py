@@ -102,6 +102,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     admin = _pg_state.get("conn")
     if admin is None:
         return
+    from mockserver.core import pg
+
+    pg.close_idle()
     for schema in _pg_state.get("made", []):
         try:
             admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")

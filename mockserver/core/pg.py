@@ -185,6 +185,18 @@ def _park(info: str, conn: PgConnection) -> None:
         pass
 
 
+def close_idle(url: str | None = None) -> None:
+    """Close the parked connections (of one URL, or all): before its schema is dropped, at exit."""
+    with _IDLE_LOCK:
+        infos = list(_IDLE) if url is None else [conninfo(url)]
+        parked = [c for info in infos for c in _IDLE.pop(info, [])]
+    for conn in parked:
+        try:
+            conn.close()
+        except psycopg.Error:
+            pass
+
+
 class PgDatabase:
     """A PostgreSQL database (one schema: the URL's search_path); a connection per thread."""
 

@@ -8,6 +8,8 @@ from typing import Iterator
 
 import pytest
 
+from mockserver.core import pg
+
 from tests.conftest import _pg_admin, pg_schema_url
 
 
@@ -22,9 +24,11 @@ def pg_url(pg_admin) -> Iterator[str]:
     """The URL of a new, empty schema (dropped after the test)."""
     schema = f"p_{uuid.uuid4().hex[:16]}"
     pg_admin.execute(f"CREATE SCHEMA {schema}")
+    url = pg_schema_url(schema)
     try:
-        yield pg_schema_url(schema)
+        yield url
     finally:
+        pg.close_idle(url)
         pg_admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
