@@ -51,7 +51,8 @@ def _pg_admin():
 
             _pg_state["conn"] = psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
         except Exception as exc:  # noqa: BLE001  (any failure means: not reachable)
-            _pg_state["error"] = f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}: {exc})".strip()
+            why = " ".join(str(exc).split())  # one line in the skip summary
+            _pg_state["error"] = f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}: {why})"
     if "error" in _pg_state:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{_pg_state['error']}; CI runs the suite on both backends", pytrace=False)
