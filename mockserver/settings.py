@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     database_url: str = Field(
         default="sqlite:///./data/mockserver.db",
-        description="Only SQLite is supported; the parent folder is created on start.",
+        description="sqlite:///path (the parent folder is created on start) or postgresql://user@host:port/db "
+                    "(also postgresql+psycopg://, postgres://) for a sandbox shared by several replicas.",
     )
     auto_provision: bool = Field(
         default=False,
@@ -126,7 +127,7 @@ class Settings(BaseSettings):
         """The SQLite file behind database_url, or None for an in-memory database."""
         prefix = "sqlite:///"
         if not self.database_url.startswith(prefix):
-            raise ValueError("MOCKSERVER_DATABASE_URL must be a sqlite:/// URL")
+            raise ValueError("MOCKSERVER_DATABASE_URL must be a sqlite:/// or postgresql:// URL")
         rest = self.database_url[len(prefix):]
         if rest in ("", ":memory:"):
             return None

@@ -1,4 +1,6 @@
-"""SQLite engine: tables from SQLModel metadata, then thread-local sqlite3 connections in WAL mode.
+"""The store's database: SQLite (the default; here) or PostgreSQL (core/pg.py), chosen by URL in open_database.
+
+SQLite: tables from SQLModel metadata, then thread-local sqlite3 connections in WAL mode.
 
 SQLModel defines the schema; the hot paths use sqlite3 directly (the ORM is ~3x slower per request
 and unusable for 2M-row sends, see performance notes).
@@ -12,7 +14,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from sqlalchemy.orm import configure_mappers
 from sqlmodel import SQLModel, create_engine
@@ -20,7 +22,11 @@ from sqlmodel import SQLModel, create_engine
 from mockserver.core import models  # noqa: F401  (registers the tables)
 from mockserver.core.store import migrations
 
-_EXTRA_INDEXES = (
+if TYPE_CHECKING:
+    from mockserver.core.pg import PgDatabase
+    from mockserver.settings import Settings
+
+EXTRA_INDEXES = (
     "CREATE UNIQUE INDEX IF NOT EXISTS ux_apikey ON apikey(provider, key)",
     "CREATE INDEX IF NOT EXISTS ix_message_account_id ON message(account_id, id)",
     "CREATE INDEX IF NOT EXISTS ix_recipient_public ON recipient(public_id) WHERE public_id IS NOT NULL",
@@ -30,8 +36,19 @@ _EXTRA_INDEXES = (
 )
 
 
+def open_database(settings: Settings) -> "Database | PgDatabase":
+    """PostgreSQL for a postgresql:// (postgresql+psycopg://, postgres://) URL; else the SQLite file."""
+    from mockserver.core import pg
+
+    if pg.is_postgres_url(settings.database_url):
+        return pg.PgDatabase(settings.database_url)
+    return Database(settings.sqlite_path())
+
+
 class Database:
     """One SQLite file; each thread gets its own connection (sqlite3 objects are not shared)."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path | None) -> None:
         # ":memory:" gets a throw-away file instead: a shared-cache in-memory database ignores the
@@ -60,7 +77,7 @@ class Database:
         configure_mappers()
         with self.write() as conn:
             migrations.upgrade(conn, version)
-            for ddl in _EXTRA_INDEXES:
+            for ddl in EXTRA_INDEXES:
                 conn.execute(ddl)
 
     def _new_connection(self) -> sqlite3.Connection:
@@ -82,8 +99,9 @@ class Database:
         return conn
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction taken up front (BEGIN IMMEDIATE), so check-then-update is atomic."""
+    def write(self, key: str | None = None) -> Iterator[sqlite3.Connection]:
+        """A write transaction taken up front (BEGIN IMMEDIATE), so check-then-update is atomic. `key`
+        narrows the lock on PostgreSQL (see pg.PgDatabase.write); SQLite has one writer anyway."""
         conn = self.conn()
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from mockserver.core.lifecycle import FINAL, Outcome
 from mockserver.core.notify import OutgoingWebhook, StatusChange, WebhookShaper
+from mockserver.core.store import fault_targets
 
 if TYPE_CHECKING:
     from mockserver.core.models import Account, Inbound
@@ -249,29 +250,15 @@ class Faults:
                 self.touched[msg.id] = list(dict.fromkeys(names))
 
     def _apply(self, conn, rule: FaultRule, message_id: int, lo: int, hi: int) -> bool:
-        where, args = "id BETWEEN ? AND ? AND status <> 'invalid'", [lo, hi]
-        if rule.to is not None:
-            where += " AND replace(msisdn, '+', '') GLOB ?"
-            args.append(rule.to)
         counted = rule.times is not None or rule.after or rule.probability is not None
         ids: set[int] | None = None
         if counted:
-            rows = conn.execute(f"SELECT id FROM recipient WHERE {where} ORDER BY id", args).fetchall()
+            found = fault_targets.matching_ids(conn, lo, hi, rule.to)
             with self._lock:
-                ids = {r[0] for r in rows if self._fires(rule)}
+                ids = {i for i in found if self._fires(rule)}
             if not ids:
                 return False
-            where, args = f"id IN (SELECT value FROM json_each(?))", [json.dumps(sorted(ids))]
-        sets, set_args = [], []
-        if rule.dlr_status is not None:
-            sets.append("outcome = ?"); set_args.append(rule.dlr_status)
-        if rule.dlr_delay_s:
-            sets.append("next_at = next_at + ?"); set_args.append(float(rule.dlr_delay_s))
-        if sets:
-            cur = conn.execute(f"UPDATE recipient SET {', '.join(sets)} WHERE {where}", [*set_args, *args])
-            touched = cur.rowcount
-        else:
-            touched = conn.execute(f"SELECT count(*) FROM recipient WHERE {where}", args).fetchone()[0]
+        touched = fault_targets.rewrite(conn, lo, hi, rule.to, ids, rule.dlr_status, rule.dlr_delay_s)
         if not counted:
             with self._lock:
                 rule.seen += touched

@@ -18,7 +18,7 @@ import httpx
 
 from mockserver.core import fixtures
 from mockserver.core.clock import Clock
-from mockserver.core.db import Database
+from mockserver.core.db import open_database
 from mockserver.core.faults import Faults
 from mockserver.core.feed import Feed, Signal
 from mockserver.core.ids import Ids
@@ -40,7 +40,7 @@ class Runtime:
         self.settings = settings
         self.clock = Clock(frozen=settings.clock_frozen)
         self.ids = Ids(settings.seed, self.clock.now)
-        self.db = Database(settings.sqlite_path())
+        self.db = open_database(settings)
         self.replicas = SharedState(self)  # what several replicas on one database share (core/shared.py)
         self._restore_clock()
         self._salt_ids()

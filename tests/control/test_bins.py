@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 from mockserver.app import create_app
 from mockserver.control import bins as bins_api
 from mockserver.settings import Settings
+from tests.conftest import database_url
 
 
 @pytest.fixture
-def bin_client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/bins.db", seed=7, scheduler_enabled=False,
+def bin_client(tmp_path: Path, db_backend: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=database_url(tmp_path, "bins.db"), seed=7, scheduler_enabled=False,
                         clock_frozen=True)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield client

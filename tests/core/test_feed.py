@@ -6,6 +6,7 @@ import asyncio
 import threading
 
 from mockserver.core.feed import Feed
+from tests.conftest import database_url
 
 
 def test_events_are_numbered_in_order_and_resumable():
@@ -37,11 +38,11 @@ async def test_publish_from_a_thread_wakes_a_listener():
     assert [e.kind for e in feed.since(0)] == ["inbound"]
 
 
-def test_reset_is_published(tmp_path):
+def test_reset_is_published(tmp_path, db_backend):
     from mockserver.core.runtime import Runtime
     from mockserver.settings import Settings
 
-    runtime = Runtime(Settings(database_url=f"sqlite:///{tmp_path}/db.sqlite", load_fixtures=False))
+    runtime = Runtime(Settings(database_url=database_url(tmp_path, "db.sqlite"), load_fixtures=False))
     runtime.reset(provider="cast")
     [event] = runtime.feed.since(0)
     assert (event.kind, event.data) == ("reset", {"provider": "cast", "account_id": None})

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from mockserver.core.db import Database
+
+pytestmark = pytest.mark.sqlite_only("sqlite:///:memory: is a SQLite URL")
 
 
 def test_memory_database_takes_concurrent_writers():

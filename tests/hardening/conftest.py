@@ -14,7 +14,7 @@ from tests.hardening.kit import LiveServer, hardening_settings
 
 
 @pytest.fixture
-def app_factory(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+def app_factory(tmp_path: Path, db_backend: str) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def build(**overrides) -> TestClient:

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from mockserver.settings import Settings
+from tests.conftest import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
@@ -22,7 +23,7 @@ FIXTURES = ROOT / "fixtures"
 
 def hardening_settings(tmp_path: Path, **overrides) -> Settings:
     """Own database, seeded ids, no background loop, a frozen clock: nothing moves unless a test says so."""
-    values = dict(database_url=f"sqlite:///{tmp_path}/sandbox.db", seed=4321, scheduler_enabled=False,
+    values = dict(database_url=database_url(tmp_path), seed=4321, scheduler_enabled=False,
                   rate_limit_enabled=False, clock_frozen=True)
     values.update(overrides)
     return Settings(**values)

@@ -6,6 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.sqlite_only("restarts a subprocess on one SQLite file")
+
 SCRIPT = """
 from fastapi.testclient import TestClient
 from mockserver.app import create_app

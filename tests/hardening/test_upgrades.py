@@ -21,6 +21,8 @@ from mockserver.core.runtime import Runtime
 from mockserver.core.store import migrations
 from tests.hardening.kit import ROOT, hardening_settings
 
+pytestmark = pytest.mark.sqlite_only("earlier releases wrote SQLite files (PostgreSQL: tests/postgres/test_migrations.py)")
+
 #: 11d8de5: before the clock was persisted; eff581a: clock persisted, no boot counter; 45cb85d: main
 #: when versioning came (schema version 1).
 OLD_COMMITS = ["11d8de5", "eff581a", "45cb85d"]

@@ -12,10 +12,11 @@ from fastapi.testclient import TestClient
 from mockserver.app import create_app
 from mockserver.settings import Settings
 from mockserver.testing import Sandbox, SandboxError
+from tests.conftest import database_url
 
 
-def test_a_testclient_of_the_app_works_as_the_connection(tmp_path):
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/kit.db", timing="instant", scheduler_enabled=True,
+def test_a_testclient_of_the_app_works_as_the_connection(tmp_path, db_backend):
+    settings = Settings(database_url=database_url(tmp_path, "kit.db"), timing="instant", scheduler_enabled=True,
                         seed=7, load_fixtures=True)
     with TestClient(create_app(settings)) as client:
         sms = Sandbox(str(client.base_url), http=client)

@@ -16,6 +16,7 @@ import uvicorn
 
 from mockserver.app import create_app
 from mockserver.settings import Settings
+from tests.conftest import database_url
 
 
 @dataclass
@@ -41,7 +42,7 @@ class LiveServer:
 
 
 def start_server(tmp_path: Path, **overrides) -> LiveServer:
-    values = dict(database_url=f"sqlite:///{tmp_path}/inbox.db", seed=1234, scheduler_enabled=False,
+    values = dict(database_url=database_url(tmp_path, "inbox.db"), seed=1234, scheduler_enabled=False,
                   clock_frozen=True, rate_limit_enabled=False, webhook_max_attempts=2, webhook_backoff_base=1.0)
     values.update(overrides)
     app = create_app(Settings(**values))
@@ -59,7 +60,7 @@ def start_server(tmp_path: Path, **overrides) -> LiveServer:
 
 
 @pytest.fixture
-def live_factory(tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+def live_factory(tmp_path: Path, db_backend: str) -> Iterator[Callable[..., LiveServer]]:
     servers: list[LiveServer] = []
 
     def build(**overrides) -> LiveServer:
@@ -78,11 +79,11 @@ def live(live_factory) -> LiveServer:
 
 
 @pytest.fixture
-def inbox(tmp_path: Path) -> Iterator:
+def inbox(tmp_path: Path, db_backend: str) -> Iterator:
     """An in-process client (lifespan run) with the same explicit settings as the live server."""
     from fastapi.testclient import TestClient
 
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/pages.db", seed=1234, scheduler_enabled=False,
+    app = create_app(Settings(database_url=database_url(tmp_path, "pages.db"), seed=1234, scheduler_enabled=False,
                               clock_frozen=True, rate_limit_enabled=False))
     with TestClient(app) as client:
         yield client

@@ -8,7 +8,7 @@ import sqlite3
 from typing import Any
 
 from mockserver.core.models import Account, ApiKey
-from mockserver.core.store.rows import insert, to_model, to_models, update
+from mockserver.core.store.rows import dialect, insert, to_model, to_models, update
 
 
 def get(conn: sqlite3.Connection, account_id: str) -> Account | None:
@@ -109,9 +109,12 @@ def delete(conn: sqlite3.Connection, account_ids: list[str]) -> None:
 
 def find_by_extra_item(conn: sqlite3.Connection, provider: str, key: str, value: str) -> Account | None:
     """The account of `provider` whose extra JSON array `key` holds `value` (e.g. a vendor's plan id)."""
+    items = ("json_array_elements_text(CASE json_typeof(CAST(a.extra AS json) -> ?) WHEN 'array' "
+             "THEN CAST(a.extra AS json) -> ? ELSE '[]' END) AS j(value)" if dialect(conn) == "postgresql"
+             else "json_each(a.extra, '$.' || ?) j")
+    args = (key, key, provider, value) if dialect(conn) == "postgresql" else (key, provider, value)
     row = conn.execute(
-        "SELECT a.* FROM account a, json_each(a.extra, '$.' || ?) j WHERE a.provider = ? AND j.value = ? "
-        "ORDER BY a.created_at, a.id LIMIT 1",
-        (key, provider, value),
+        f"SELECT a.* FROM account a, {items} WHERE a.provider = ? AND j.value = ? ORDER BY a.created_at, a.id LIMIT 1",
+        args,
     ).fetchone()
     return to_model(Account, row)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from mockserver.core.store import accounts
+from mockserver.core.store.rows import dialect
 
 _ALL_TABLES = (
     "recipient", "messagecount", "event", "webhookattempt", "webhook", "message", "inbound",
@@ -16,7 +17,17 @@ def wipe(conn: sqlite3.Connection, provider: str | None = None) -> None:
     if provider is None:
         for table in _ALL_TABLES:
             conn.execute(f"DELETE FROM {table}")
+        restart_ids(conn)
         return
     ids = [r[0] for r in conn.execute("SELECT id FROM account WHERE provider = ?", (provider,))]
     accounts.delete(conn, ids)
     conn.execute("DELETE FROM idempotency WHERE provider = ?", (provider,))
+
+
+def restart_ids(conn: sqlite3.Connection) -> None:
+    """After a full wipe, numbering starts again at 1 as SQLite's rowid (max + 1) does: PostgreSQL's
+    sequences would go on counting."""
+    if dialect(conn) != "postgresql":
+        return
+    conn.execute("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                 "WHERE c.relkind = 'S' AND n.nspname = current_schema()")

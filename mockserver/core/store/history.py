@@ -10,6 +10,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from mockserver.core.store.rows import dialect
+
 _JOIN = "FROM message m JOIN recipient r ON r.id BETWEEN m.first_recipient_id AND m.last_recipient_id"
 
 
@@ -66,9 +68,12 @@ def daily_totals(conn: sqlite3.Connection, flt: HistoryFilter, ok_statuses: Iter
     ok, failed = list(ok_statuses), list(failed_statuses)
     where, args = _where(flt)
     ok_marks, failed_marks = ",".join("?" * len(ok)), ",".join("?" * len(failed))
-    sql = (
-        "SELECT date(m.created_at + ?, 'unixepoch') AS day, count(*) AS total, "
-        f"sum(r.status IN ({ok_marks})) AS ok, sum(r.status IN ({failed_marks})) AS failed, "
+    day = ("to_char(to_timestamp(m.created_at + ?) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+           if dialect(conn) == "postgresql" else "date(m.created_at + ?, 'unixepoch')")
+    sql = (  # CASE, not sum(boolean): PostgreSQL does not add booleans
+        f"SELECT {day} AS day, count(*) AS total, "
+        f"sum(CASE WHEN r.status IN ({ok_marks}) THEN 1 ELSE 0 END) AS ok, "
+        f"sum(CASE WHEN r.status IN ({failed_marks}) THEN 1 ELSE 0 END) AS failed, "
         f"sum(CASE WHEN r.status IN ({failed_marks}) THEN 0 ELSE m.parts END) AS parts "
         f"{_JOIN} WHERE {where} GROUP BY day ORDER BY day DESC"
     )

@@ -18,8 +18,10 @@ def find(conn: sqlite3.Connection, provider: str, owner: str, key: str, not_befo
 
 def save(conn: sqlite3.Connection, record: Idempotency) -> None:
     conn.execute(
-        "INSERT OR REPLACE INTO idempotency (provider, key_owner, idem_key, status_code, body, headers, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO idempotency (provider, key_owner, idem_key, status_code, body, headers, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (provider, key_owner, idem_key) DO UPDATE SET "
+        "status_code = excluded.status_code, body = excluded.body, headers = excluded.headers, "
+        "created_at = excluded.created_at",
         (record.provider, record.key_owner, record.idem_key, record.status_code, record.body, record.headers,
          record.created_at),
     )

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+
+import orjson
 from dataclasses import dataclass
 from typing import Any, Iterable
 
 from mockserver.core.lifecycle import OutcomeRules, Status
 from mockserver.core.models import Message
-from mockserver.core.store.rows import insert, to_model, to_models, update
+from mockserver.core.store import recipients
+from mockserver.core.store.rows import dialect, insert, to_model, to_models, update
 
 
 def _outcome_sql(rules: OutcomeRules, message_id: int = 0) -> tuple[str, list[Any]]:
@@ -71,22 +74,41 @@ def insert_with_recipients(
     (2M rows in ~0.7 s), so their integer ids are contiguous for the message.
     """
     assign(msg, id=insert(conn, msg))
-    case_sql, case_args = _outcome_sql(rules, msg.id)
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM recipient").fetchone()[0]
+    if dialect(conn) == "postgresql":
+        return _copy_with_recipients(conn, msg, first, numbers_json, invalid_json, initial_status, first_due, rules)
+    case_sql, case_args = _outcome_sql(rules, msg.id)
+    # Explicit ids (first + index): contiguous on both engines (a PostgreSQL sequence is not max(id) + 1);
+    # the CASTs type a NULL parameter, which PostgreSQL would otherwise take for text.
     cur = conn.execute(
-        f"INSERT INTO recipient (message_id, msisdn, status, outcome, next_at, updated_at) "
-        f"SELECT ?, value, ?, {case_sql}, ?, ? FROM json_each(?)",
-        [msg.id, initial_status, *case_args, first_due, msg.created_at, numbers_json],
+        f"INSERT INTO recipient (id, message_id, msisdn, status, outcome, next_at, updated_at) "
+        f"SELECT ? + key, ?, value, ?, {case_sql}, CAST(? AS DOUBLE PRECISION), ? FROM json_each(?)",
+        [first, msg.id, initial_status, *case_args, first_due, msg.created_at, numbers_json],
     )
     accepted = cur.rowcount
     invalid = 0
     if invalid_json:
         cur = conn.execute(
-            "INSERT INTO recipient (message_id, msisdn, status, outcome, next_at, updated_at, done_at) "
-            "SELECT ?, value, 'invalid', 'rejected', NULL, ?, ? FROM json_each(?)",
-            [msg.id, msg.created_at, msg.created_at, invalid_json],
+            "INSERT INTO recipient (id, message_id, msisdn, status, outcome, next_at, updated_at, done_at) "
+            "SELECT ? + key, ?, value, 'invalid', 'rejected', NULL, ?, ? FROM json_each(?)",
+            [first + accepted, msg.id, msg.created_at, msg.created_at, invalid_json],
         )
         invalid = cur.rowcount
+    return _finish(conn, msg, first, accepted, invalid, first_due, initial_status)
+
+
+def _copy_with_recipients(conn, msg: Message, first: int, numbers_json: str, invalid_json: str | None,
+                          initial_status: str, first_due: float | None, rules: OutcomeRules) -> Inserted:
+    """PostgreSQL: the recipients go in through COPY (recipients.copy_in), the twin of the json_each INSERT."""
+    numbers, invalid = orjson.loads(numbers_json), orjson.loads(invalid_json) if invalid_json else []
+    accepted = recipients.copy_in(conn, first, msg.id, numbers, initial_status, None, rules, first_due, msg.created_at)
+    rejected = recipients.copy_in(conn, first + accepted, msg.id, invalid, "invalid", "rejected", rules, None,
+                                  msg.created_at, msg.created_at)
+    return _finish(conn, msg, first, accepted, rejected, first_due, initial_status)
+
+
+def _finish(conn, msg: Message, first: int, accepted: int, invalid: int, first_due: float | None,
+            initial_status: str) -> Inserted:
     total = accepted + invalid
     last = first + total - 1 if total else None
     span = {"first_recipient_id": first if total else None, "last_recipient_id": last,
@@ -101,7 +123,7 @@ def add_counts(conn: sqlite3.Connection, message_id: int, deltas: dict[str, int]
     rows = [(message_id, str(s), n) for s, n in deltas.items() if n]
     conn.executemany(
         "INSERT INTO messagecount (message_id, status, n) VALUES (?, ?, ?) "
-        "ON CONFLICT (message_id, status) DO UPDATE SET n = n + excluded.n",
+        "ON CONFLICT (message_id, status) DO UPDATE SET n = messagecount.n + excluded.n",
         rows,
     )
 

@@ -47,9 +47,9 @@ def add_missing_columns(conn: sqlite3.Connection) -> None:
         for column in table.columns:
             if column.name in have:
                 continue
-            sql_type = column.type.compile(dialect=_sqlite_dialect())
+            sql_type = column.type.compile(dialect=_dialect(conn))
             default = column.default.arg if column.default is not None and column.default.is_scalar else None
-            if default is None and not column.nullable:  # SQLite cannot add a NOT NULL column without one
+            if default is None and not column.nullable:  # neither engine adds a NOT NULL column without one
                 default = 0 if column.type.python_type in (int, float, bool) else ""
             clause = "" if default is None else f" NOT NULL DEFAULT {_literal(default)}"
             conn.execute(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {sql_type}{clause}")
@@ -82,7 +82,7 @@ def restore_unsaved_clock(conn: sqlite3.Connection) -> None:
         return
     latest, now = latest_recorded_time(conn), time.time()
     if latest is not None and latest > now:  # no row otherwise: a fresh start keeps its own clock settings
-        conn.execute("INSERT INTO runtimestate (id, offset, frozen_at, boots) VALUES (1, ?, NULL, 0)",
+        conn.execute('INSERT INTO runtimestate (id, "offset", frozen_at, boots) VALUES (1, ?, NULL, 0)',
                      (latest - now,))
 
 
@@ -160,7 +160,13 @@ def upgrade(conn: sqlite3.Connection, version: int | None) -> list[int]:
     return applied
 
 
-def _sqlite_dialect():
+def _dialect(conn):
+    """SQLAlchemy's dialect for this connection, to spell a model's column type in ALTER TABLE."""
+    if getattr(conn, "dialect", "sqlite") == "postgresql":
+        from mockserver.core import pg  # noqa: F401  (its Boolean -> INTEGER rule)
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.dialect()
     from sqlalchemy.dialects import sqlite
 
     return sqlite.dialect()

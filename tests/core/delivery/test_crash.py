@@ -15,9 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.core.delivery.conftest import wait_for
 from tests.providers.engagelab.kit import AUTH, tpl
+
+pytestmark = pytest.mark.sqlite_only("kill -9 and restart on one SQLite file (PostgreSQL: the multi-replica test)")
 
 ACCOUNT = "engagelab-demo"
 

@@ -104,7 +104,7 @@ def test_auto_provision_keeps_fixture_errors(client_factory):
     ("::1", kit.IP_LOCAL, 200),
     ("127.0.0.2", kit.IP_LOCAL, 403),
 ])
-def test_ip_allow_list_with_cidr(tmp_path, ip, key, code):
+def test_ip_allow_list_with_cidr(tmp_path, db_backend, ip, key, code):
     with TestClient(create_app(make_settings(tmp_path)), client=(ip, 40000)) as client:
         resp = client.get(f"{V1}/account/balance", headers=h(key))
     assert resp.status_code == code

@@ -20,7 +20,7 @@ from tests.providers.cast import kit
 
 
 @pytest.fixture
-def server(tmp_path) -> Iterator[str]:
+def server(tmp_path, db_backend) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

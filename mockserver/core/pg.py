@@ -1,0 +1,259 @@
+"""PostgreSQL backend (psycopg 3): the same small connection surface the store uses on SQLite.
+
+`PgDatabase` mirrors `db.Database`: `conn()` gives this thread's connection (autocommit: each read
+stands alone), `write()` a transaction that holds a transaction-scoped advisory lock, so every
+check-then-update in the store stays atomic across threads *and* processes, as BEGIN IMMEDIATE
+makes it on SQLite. Statements are SQLite-flavoured text translated by `pg_sql.translate`.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any, Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import adapt, pq
+from psycopg.rows import tuple_row
+from psycopg.types.string import TextLoader
+from sqlalchemy import Boolean
+from sqlalchemy.ext.compiler import compiles
+
+from mockserver.core.pg_sql import translate
+
+#: Advisory lock keys (class 0x4d4f434b = "MOCK"): one exclusive write lock, one for schema set-up.
+LOCK_CLASS = 0x4D4F434B
+WRITE_KEY, SCHEMA_KEY = 1, 2
+
+
+@compiles(Boolean, "postgresql")
+def _boolean_as_integer(type_, compiler, **kw) -> str:  # noqa: ARG001
+    """Flags stay 0/1 integers as on SQLite: the store compares them with 1/0 and hands them to JSON."""
+    return "INTEGER"
+
+
+def conninfo(url: str) -> str:
+    """libpq wants postgresql:// (SQLAlchemy's postgresql+psycopg:// and Heroku's postgres:// are accepted)."""
+    parts = urlsplit(url)
+    return urlunsplit(("postgresql", *parts[1:]))
+
+
+def is_postgres_url(url: str) -> bool:
+    return url.split("://", 1)[0] in ("postgresql", "postgres", "postgresql+psycopg")
+
+
+class _BoolDumper(adapt.Dumper):
+    """Python bools go out as 0/1 into the INTEGER flag columns."""
+
+    oid = psycopg.postgres.types["int4"].oid
+
+    def dump(self, obj: bool) -> bytes:
+        return b"1" if obj else b"0"
+
+
+class _NumberLoader(adapt.Loader):
+    """numeric (sum() over integers) -> int or float, as SQLite returns; never Decimal (JSON chokes on it)."""
+
+    def load(self, data: Any) -> int | float:
+        text = bytes(data).decode()
+        return float(text) if "." in text or "e" in text.lower() or text in ("NaN", "Infinity") else int(text)
+
+
+@lru_cache(maxsize=1024)
+def _row_class(names: tuple[str, ...]) -> type:
+    index = {name: i for i, name in enumerate(names)}
+
+    class Row(tuple):
+        """A tuple that is also readable by column name, like sqlite3.Row (dict(row) works)."""
+
+        __slots__ = ()
+
+        def __getitem__(self, key):  # type: ignore[override]
+            return tuple.__getitem__(self, index[key] if isinstance(key, str) else key)
+
+        def keys(self) -> list[str]:
+            return list(names)
+
+    return Row
+
+
+def named_row(cursor: psycopg.Cursor):
+    desc = cursor.description
+    if desc is None:
+        return tuple_row(cursor)
+    cls = _row_class(tuple(d.name for d in desc))
+    return cls
+
+
+class Cursor:
+    """psycopg cursor with sqlite3's bits the store reads: rowcount, lastrowid (None), row_factory=None."""
+
+    def __init__(self, cur: psycopg.Cursor) -> None:
+        self._cur = cur
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount
+
+    lastrowid = None
+
+    @property
+    def row_factory(self):
+        return self._cur.row_factory
+
+    @row_factory.setter
+    def row_factory(self, factory) -> None:
+        self._cur.row_factory = tuple_row if factory is None else factory
+
+    def fetchone(self):
+        return self._cur.fetchone() if self._cur.description is not None else None
+
+    def fetchall(self) -> list:
+        return self._cur.fetchall() if self._cur.description is not None else []
+
+    def __iter__(self):
+        return iter(self._cur) if self._cur.description is not None else iter(())
+
+
+class PgConnection:
+    """One psycopg connection in autocommit mode behind sqlite3.Connection's execute/executemany."""
+
+    dialect = "postgresql"
+
+    def __init__(self, info: str) -> None:
+        # Client-side binding: parameters become literals typed by their context, as SQLite takes them
+        # (server-side binding could not type `? IS NULL` or a NULL in an INSERT ... SELECT list).
+        self.raw = psycopg.connect(info, autocommit=True, row_factory=named_row, cursor_factory=psycopg.ClientCursor)
+        self.raw.adapters.register_dumper(bool, _BoolDumper)
+        for name in ("json", "jsonb"):  # JSON text, as SQLite hands it out
+            self.raw.adapters.register_loader(name, TextLoader)
+        self.raw.adapters.register_loader("numeric", _NumberLoader)
+
+    def execute(self, sql: str, params: Any = None) -> Cursor:
+        cur = self.raw.cursor()
+        if params is None or (not isinstance(params, dict) and len(params) == 0):
+            cur.execute(translate(sql, False))
+        else:
+            cur.execute(translate(sql, True), params if isinstance(params, dict) else tuple(params))
+        return Cursor(cur)
+
+    def executemany(self, sql: str, rows: Any) -> Cursor:
+        rows = [r if isinstance(r, dict) else tuple(r) for r in rows]
+        cur = self.raw.cursor()
+        if rows:
+            cur.executemany(translate(sql, True), rows)
+        return Cursor(cur)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+#: Idle connections of closed PgDatabase objects, per conninfo: a sandbox restarted in the same process
+#: (tests build one per test, on a reused schema) takes them instead of paying a new backend each time.
+_IDLE: dict[str, list[PgConnection]] = {}
+_IDLE_LOCK = threading.Lock()
+_IDLE_MAX = 8
+
+
+def _take_idle(info: str) -> PgConnection | None:
+    with _IDLE_LOCK:
+        pool = _IDLE.get(info, [])
+        while pool:
+            conn = pool.pop()
+            if not conn.raw.closed and not conn.in_transaction:
+                return conn
+    return None
+
+
+def _park(info: str, conn: PgConnection) -> None:
+    """Keep an idle, healthy connection for the next PgDatabase on the same URL; close anything else."""
+    if not conn.raw.closed and not conn.in_transaction:
+        with _IDLE_LOCK:
+            pool = _IDLE.setdefault(info, [])
+            if len(pool) < _IDLE_MAX:
+                pool.append(conn)
+                return
+    try:
+        conn.close()
+    except psycopg.Error:
+        pass
+
+
+def close_idle(url: str | None = None) -> None:
+    """Close the parked connections (of one URL, or all): before its schema is dropped, at exit."""
+    with _IDLE_LOCK:
+        infos = list(_IDLE) if url is None else [conninfo(url)]
+        parked = [c for info in infos for c in _IDLE.pop(info, [])]
+    for conn in parked:
+        try:
+            conn.close()
+        except psycopg.Error:
+            pass
+
+
+class PgDatabase:
+    """A PostgreSQL database (one schema: the URL's search_path); a connection per thread."""
+
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = None  # no file: callers that show a path show the URL instead
+        self.conninfo = conninfo(url)
+        self._local = threading.local()
+        self._all: list[PgConnection] = []
+        self._lock = threading.Lock()
+        from mockserver.core import pg_schema  # the schema needs this module's type overrides first
+
+        try:
+            pg_schema.create(self)
+        except BaseException:
+            self.close()
+            raise
+
+    def new_connection(self) -> PgConnection:
+        return _take_idle(self.conninfo) or PgConnection(self.conninfo)
+
+    def conn(self) -> PgConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.raw.closed:
+            conn = self.new_connection()
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def write(self, key: str | None = None) -> Iterator[PgConnection]:
+        """A transaction holding an advisory lock until it ends: the global one by default, so every
+        check-then-update is atomic across processes; with `key`, only writers of that key wait on each
+        other (and on global writers), for transactions that touch only rows belonging to `key`."""
+        conn = self.conn()
+        if conn.in_transaction:  # nested use joins the outer transaction
+            yield conn
+            return
+        conn.raw.execute("BEGIN")
+        try:
+            if key is None:
+                conn.raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CLASS, WRITE_KEY))
+            else:
+                conn.raw.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", (LOCK_CLASS, WRITE_KEY))
+                conn.raw.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS + 1, key))
+            yield conn
+        except BaseException:
+            conn.raw.execute("ROLLBACK")
+            raise
+        conn.raw.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                _park(self.conninfo, conn)
+            self._all.clear()
+        self._local = threading.local()
