@@ -249,7 +249,7 @@ class BinRequest(SQLModel, table=True):
 class RateBucket(SQLModel, table=True):
     """A shared token bucket (core/ratelimit.py), one per limiter scope and key, when replicas share state."""
 
-    key: str = Field(primary_key=True)  # "<scope>\x00<client key>"
+    key: str = Field(primary_key=True)  # "<scope>\x1f<client key>" (PostgreSQL text holds no NUL)
     tokens: float = 0.0
     refilled_at: float = 0.0  # sandbox clock
 

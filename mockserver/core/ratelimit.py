@@ -30,7 +30,7 @@ class BucketStore(Protocol):
 
 class RateLimiter:
     """`rate` tokens per second, at most `burst` saved; allow() takes one token or says no.
-    With a `store`, buckets are shared: keys become `<scope>\\x00<key>` in it."""
+    With a `store`, buckets are shared: keys become `<scope>\\x1f<key>` in it."""
 
     def __init__(self, rate: float, burst: int, now: Callable[[], float], enabled: bool = True,
                  store: BucketStore | None = None, scope: str = "") -> None:
@@ -44,7 +44,7 @@ class RateLimiter:
             return True
         now = self._now()
         if self.store is not None:
-            return self.store.take(f"{self.scope}\x00{key}", self.rate, self.burst, now)
+            return self.store.take(f"{self.scope}\x1f{key}", self.rate, self.burst, now)
         with self._lock:
             bucket = self._buckets.get(key)
             if bucket is None:

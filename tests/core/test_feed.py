@@ -42,7 +42,9 @@ def test_reset_is_published(tmp_path, db_backend):
     from mockserver.core.runtime import Runtime
     from mockserver.settings import Settings
 
-    runtime = Runtime(Settings(database_url=database_url(tmp_path, "db.sqlite"), load_fixtures=False))
+    # In-process feed (shared_state off): the relay between replicas is tested in tests/replicas.
+    runtime = Runtime(Settings(database_url=database_url(tmp_path, "db.sqlite"), load_fixtures=False,
+                               shared_state="off"))
     runtime.reset(provider="cast")
     [event] = runtime.feed.since(0)
     assert (event.kind, event.data) == ("reset", {"provider": "cast", "account_id": None})

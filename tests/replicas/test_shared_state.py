@@ -110,6 +110,7 @@ def test_a_message_sent_on_one_replica_is_on_the_feed_of_the_other(pair):
     assert created[0].data["provider"] == "smscpr"
 
 
+@pytest.mark.sqlite_only("auto shares state on PostgreSQL; on SQLite one process keeps it in memory")
 def test_single_process_sqlite_keeps_the_in_memory_paths(client_factory):
     rt = client_factory().app.state.runtime
     assert not rt.replicas.enabled and rt.replicas.buckets is None and rt.feed.relay is None

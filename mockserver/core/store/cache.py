@@ -5,7 +5,7 @@ as any write to apikey, sender or account (except a credits-only change), whiche
 wrote it, so a revoked key or a changed account is seen on the next request everywhere. Credits are
 never served from here: debits stay conditional UPDATEs (store/accounts.charge). Objects handed out are
 shared between requests: treat them as read-only.
-SQLite-specific: the triggers (`install`); a PostgreSQL twin needs the same three triggers in its dialect.
+The triggers are per engine: `install` (SQLite) and its twin `_install_postgresql` beside it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from mockserver.core.models import Account, ApiKey, Sender
 from mockserver.core.store import accounts, catalog
+from mockserver.core.store.rows import dialect
 
 if TYPE_CHECKING:
     from mockserver.core.db import Database
@@ -31,13 +32,31 @@ def install(conn: sqlite3.Connection) -> None:
     """The counter row and its triggers (idempotent). Account columns are read from the table, so a
     column added later by a migration invalidates too."""
     conn.execute("CREATE TABLE IF NOT EXISTS cacheversion (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
-    conn.execute("INSERT OR IGNORE INTO cacheversion (id, n) VALUES (1, 0)")
+    conn.execute("INSERT INTO cacheversion (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
     columns = [r[1] for r in conn.execute("PRAGMA table_info(account)") if r[1] not in _VOLATILE]
+    if dialect(conn) == "postgresql":
+        return _install_postgresql(conn, columns)
     for table in ("apikey", "sender", "account"):
         of = f" OF {', '.join(columns)}" if table == "account" else ""
         for event, name in ((f"UPDATE{of}", "upd"), ("INSERT", "ins"), ("DELETE", "del")):
             conn.execute(f"CREATE TRIGGER IF NOT EXISTS cache_{table}_{name} AFTER {event} ON {table} "
                          f"BEGIN {_BUMP}; END")
+
+
+def _install_postgresql(conn: Any, columns: list[str]) -> None:
+    """The same bumps on PostgreSQL: one trigger function, statement-level triggers (a 2M-row statement
+    bumps once). Runs inside Database.write(), whose advisory lock keeps replicas starting together from
+    racing on the DDL."""
+    # The counter is named with the trigger's own schema: a session on another search_path (an admin's
+    # DELETE) must bump this schema's counter, not fail to find one.
+    conn.execute("CREATE OR REPLACE FUNCTION cache_bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                 "EXECUTE format('UPDATE %I.cacheversion SET n = n + 1 WHERE id = 1', TG_TABLE_SCHEMA); "
+                 "RETURN NULL; END $$")
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    for table in ("apikey", "sender", "account"):
+        of = f" OF {quoted}" if table == "account" else ""
+        conn.execute(f"CREATE OR REPLACE TRIGGER cache_{table} AFTER INSERT OR DELETE OR UPDATE{of} ON {table} "
+                     f"FOR EACH STATEMENT EXECUTE FUNCTION cache_bump()")
 
 
 def version(conn: sqlite3.Connection) -> int:

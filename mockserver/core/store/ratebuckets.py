@@ -23,5 +23,7 @@ def take(conn: sqlite3.Connection, key: str, rate: float, burst: float, now: flo
 
 
 def clear(conn: sqlite3.Connection, scope: str) -> None:
-    """Forget every bucket of one limiter (`<scope>\\x00<key>`), as a reset of its provider does."""
-    conn.execute("DELETE FROM ratebucket WHERE key >= ? AND key < ?", (scope + "\x00", scope + "\x01"))
+    """Forget every bucket of one limiter (`<scope>\\x1f<key>`), as a reset of its provider does."""
+    # A prefix test, not a key range: PostgreSQL's locale collation ignores control characters in ranges.
+    prefix = scope + "\x1f"
+    conn.execute("DELETE FROM ratebucket WHERE substr(key, 1, ?) = ?", (len(prefix), prefix))

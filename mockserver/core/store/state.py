@@ -33,7 +33,7 @@ def clock_version(conn: sqlite3.Connection) -> int:
 
 
 def load_versioned_clock(conn: sqlite3.Connection) -> tuple[float, float | None, int] | None:
-    row = conn.execute("SELECT offset, frozen_at, version FROM runtimestate WHERE id = 1").fetchone()
+    row = conn.execute("SELECT \"offset\", frozen_at, version FROM runtimestate WHERE id = 1").fetchone()
     return None if row is None else (row[0], row[1], int(row[2]))
 
 
@@ -41,7 +41,7 @@ def save_versioned_clock(conn: sqlite3.Connection, offset: float, frozen_at: flo
     """Store a new clock and bump its version (inside the caller's write transaction, which read the row
     first); returns the new version."""
     conn.execute(_ENSURE)
-    conn.execute("UPDATE runtimestate SET offset = ?, frozen_at = ?, version = version + 1 WHERE id = 1",
+    conn.execute("UPDATE runtimestate SET \"offset\" = ?, frozen_at = ?, version = version + 1 WHERE id = 1",
                  (offset, frozen_at))
     return clock_version(conn)
 
