@@ -1,21 +1,25 @@
 """Several replicas on one database: what another process writes (a revoked key, a disabled account, a
 withdrawn sender ID, a balance) is seen by this server on its very next request, although keys,
-accounts and senders are served from a read cache. "Another replica" here is a plain sqlite3
-connection to the same file, as a second process would have."""
+accounts and senders are served from a read cache. "Another replica" here is a second Database on the
+same store (its own connections: a second SQLite connection to the file, or PostgreSQL sessions)."""
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-
+from mockserver.core.db import open_database
+from mockserver.settings import Settings
+from tests.conftest import database_url
 from tests.providers.cast.kit import V1, err, h, new_account
 
 BODY = {"to": "09171234567", "message": "hello", "sender_id": "CAST"}
 
 
 def other_replica(tmp_path, sql: str, *args) -> None:
-    with closing(sqlite3.connect(tmp_path / "sandbox.db", isolation_level=None, timeout=30)) as conn:
-        assert conn.execute(sql, args).rowcount == 1
+    db = open_database(Settings(database_url=database_url(tmp_path)))
+    try:
+        with db.write() as conn:
+            assert conn.execute(sql, args).rowcount == 1
+    finally:
+        db.close()
 
 
 def send(client, key: str, body: dict = BODY):
