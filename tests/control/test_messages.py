@@ -93,7 +93,7 @@ def test_wait_answers_at_once_when_a_match_exists(client):
     started = time.monotonic()
     resp = client.get("/_mock/messages/wait", params={"to": "+639170000003", "timeout": 5})
     assert resp.status_code == 200 and resp.json()["account_id"] == "acc-2"
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 2.5  # the wait would last 5 s; a loaded box needs slack
 
 
 def test_wait_times_out_with_408(client):
