@@ -29,5 +29,6 @@ def restart_ids(conn: sqlite3.Connection) -> None:
     sequences would go on counting."""
     if dialect(conn) != "postgresql":
         return
+    # Not feedevent's sequence: the replicas' live feed is not wiped, its ids are cursors and go on.
     conn.execute("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                 "WHERE c.relkind = 'S' AND n.nspname = current_schema()")
+                 "WHERE c.relkind = 'S' AND n.nspname = current_schema() AND c.relname <> 'feedevent_id_seq'")
