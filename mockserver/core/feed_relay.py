@@ -9,6 +9,7 @@ import json
 import logging
 import threading
 import time
+import weakref
 from typing import Any, Callable
 
 from mockserver.core.feed import Feed, FeedEvent
@@ -35,7 +36,10 @@ class FeedRelay:
         self._pruned_at = time.monotonic()
         feed.start_at(self._cursor)
         feed.relay = self
-        self._thread = threading.Thread(target=self._run, name="feed-relay", daemon=True)
+        # The thread holds the relay weakly: a runtime nobody closed (a test's) is collected and its
+        # thread ends, instead of polling a database that is gone for the rest of the process.
+        self._thread = threading.Thread(target=_run, args=(weakref.ref(self), self._wake, self._stop),
+                                        name="feed-relay", daemon=True)
         self._thread.start()
 
     def send(self, kind: str, data: dict[str, Any]) -> None:
@@ -43,15 +47,6 @@ class FeedRelay:
         with self._lock:
             self._pending.append((kind, json.dumps(data, default=str), time.time()))
         self._wake.set()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(POLL_INTERVAL)
-            self._wake.clear()
-            try:
-                self.pump()
-            except Exception:  # a busy or wiped database: the next poll catches up
-                log.exception("feed relay poll failed")
 
     def pump(self) -> int:
         """Store queued events, then deliver every new row in id order; returns how many were delivered."""
@@ -96,3 +91,17 @@ class FeedRelay:
         except Exception:  # noqa: BLE001  (closing: the database may already be gone)
             pass
         self.feed.relay = None
+
+
+def _run(ref: "weakref.ref[FeedRelay]", wake: threading.Event, stop: threading.Event) -> None:
+    while not stop.is_set():
+        wake.wait(POLL_INTERVAL)
+        wake.clear()
+        relay = ref()
+        if relay is None:
+            return
+        try:
+            relay.pump()
+        except Exception:  # a busy or wiped database: the next poll catches up
+            log.exception("feed relay poll failed")
+        del relay

@@ -135,3 +135,21 @@ def test_one_idempotency_key_sent_to_two_replicas_at_once_sends_once(client_fact
         assert len({r.json()["message_id"] for r in group}) == 1
         assert sum(r.headers.get("X-Idempotent-Replay") != "true" for r in group) == 1
     assert b.get(f"/_mock/accounts/{account['id']}").json()["credits"] == 1000 - 4
+
+
+def test_a_runtime_nobody_closed_stops_relaying_once_collected(settings_factory):
+    """The relay thread holds its runtime weakly: a test (or embedding) that drops a Runtime without
+    close() must not leave a thread polling a database that is about to be deleted."""
+    import gc
+    import threading
+
+    before = {t for t in threading.enumerate() if t.name == "feed-relay"}
+    runtime = Runtime(settings_factory(shared_state="on"))
+    relays = {t for t in threading.enumerate() if t.name == "feed-relay"} - before
+    assert len(relays) == 1
+    thread = relays.pop()
+    runtime.db.close()  # what a test's teardown does to the store; the Runtime itself is just dropped
+    del runtime
+    gc.collect()
+    thread.join(timeout=5)
+    assert not thread.is_alive()
