@@ -80,6 +80,7 @@ class Dispatcher:
         self._writing = False
         self._backlog = False  # the last claim found rows (more are likely due)
         self.attempts = 0  # attempts recorded since start (deliver_due counts from it)
+        self.client = "h1"  # the HTTP client (delivery/client.py); the bench also runs "aiohttp"
 
     # -- loop-bound state (tests and benches run several event loops over one runtime) -------------
     def _bind(self) -> None:
@@ -87,7 +88,7 @@ class Dispatcher:
         if loop is not self._loop:
             self._loop = loop
             self._http = Poster(self.rt.settings.webhook_timeout, self.rt.settings.webhook_concurrency,
-                                self.rt.settings.webhook_per_host_concurrency, self._transport)
+                                self.rt.settings.webhook_per_host_concurrency, self._transport, self.client)
             self._claiming = asyncio.Lock()  # one claim pass at a time; quiet() holds it too
             self._kick = asyncio.Event()
             self._tasks.clear()
