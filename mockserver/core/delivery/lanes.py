@@ -3,16 +3,14 @@
 A lane claims up to `depth` times its cap (the extra rows wait in memory, leased, so a freed slot
 is refilled without a database round trip); a hanging receiver fills only its own lane; rows for a
 full lane are not claimed at all, so they hold no lease and take no overall slot while they wait.
-The caps on requests actually sent are the semaphores of gate().
+The caps on requests actually sent are the semaphores of enter() / leave().
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 from collections import Counter
-from typing import AsyncIterator
 from typing import Iterable, Protocol
 
 
@@ -62,18 +60,28 @@ class Lanes:
             if self._busy[host] <= 0:
                 del self._busy[host]
 
-    @contextlib.asynccontextmanager
-    async def gate(self, host: str) -> AsyncIterator[None]:
-        """Held while a request to `host` is on the wire: at most per_host per host, total overall."""
+    async def enter(self, host: str) -> None:
+        """Wait until a request to `host` may go on the wire: at most per_host per host, total overall.
+        Pair with leave() (plain calls, not a context manager: this runs once per webhook)."""
         if self._overall is None:
             self._overall = asyncio.Semaphore(self.total)
-        lane = self._gates.setdefault(host, asyncio.Semaphore(self.per_host))
-        async with lane, self._overall:
-            self._sending += 1
-            try:
-                yield
-            finally:
-                self._sending -= 1
+        lane = self._gates.get(host)
+        if lane is None:
+            lane = self._gates[host] = asyncio.Semaphore(self.per_host)
+        await lane.acquire()
+        try:
+            await self._overall.acquire()
+        except BaseException:
+            lane.release()
+            raise
+        self._sending += 1
+
+    def leave(self, host: str) -> None:
+        self._sending -= 1
+        lane, overall = self._gates.get(host), self._overall
+        if lane is not None and overall is not None:  # else reset_gates() ran: a new loop, new gates
+            overall.release()
+            lane.release()
 
     def reset_gates(self) -> None:
         """Semaphores belong to one event loop: a new loop gets new ones."""
