@@ -99,7 +99,7 @@ async def _bare_client(url: str, count: int, concurrency: int, client_name: str)
         post = lambda i: _aiohttp_post(client, url, i)  # noqa: E731
     else:
         client = H1Pool(concurrency, concurrency)
-        post = lambda i: client.post(url, (BODY % i).encode(), {"Content-Type": "application/json"})  # noqa: E731
+        post = lambda i: client.post(url, (BODY % i).encode(), {"Content-Type": "application/json"}, 5.0)  # noqa: E731
 
     async def one(i: int) -> None:
         async with gate:

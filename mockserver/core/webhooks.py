@@ -145,7 +145,7 @@ class Dispatcher:
         self._bind()
         started = 0
         async with self._claiming:
-            while self.lanes.room() > 0:
+            while self.lanes.wanted() > 0:
                 rows, more = await asyncio.to_thread(self._claim)
                 for row in rows:
                     self._tasks[row.id] = asyncio.create_task(self._attempt(row))
@@ -158,7 +158,7 @@ class Dispatcher:
         """In a worker thread: choose due rows for free lanes and lease them, in one transaction; says
         too whether more may be due (every row asked for was taken)."""
         now, wall = self.rt.clock.now(), time.time()
-        limit = min(self.lanes.room(), self.rt.settings.webhook_batch)
+        limit = min(self.lanes.wanted(), self.rt.settings.webhook_batch)
         full = self.lanes.full_hosts()
         # Look before taking the write lock: the pump polls, and most polls find nothing. Not while
         # the last claim found rows: under a backlog the look only doubled the claim's query.

@@ -56,8 +56,7 @@ class Poster:
 
     async def _post_h1(self, url: str, body: str, headers: dict[str, str]) -> AttemptResult:
         try:
-            async with asyncio.timeout(self._timeout):
-                resp = await self._h1.post(url, body.encode(), headers)
+            resp = await self._h1.post(url, body.encode(), headers, self._timeout)
         except TimeoutError as exc:
             return AttemptResult(None, error=f"timeout: {exc.__class__.__name__} after {self._timeout} s")
         except (OSError, ValueError) as exc:

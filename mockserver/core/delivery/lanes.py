@@ -35,6 +35,16 @@ class Lanes:
         with self._lock:
             return self.total * self.depth - sum(self._busy.values())
 
+    def wanted(self) -> int:
+        """How many due rows a claim should look at: what the busy lanes can still take plus one new
+        lane's worth, within the overall room (reading a page of the whole room for one lane with a
+        few free places was most of a claim's cost)."""
+        with self._lock:
+            cap = self.per_host * self.depth
+            room = self.total * self.depth - sum(self._busy.values())
+            free = sum(max(0, cap - n) for n in self._busy.values())
+            return max(0, min(room, free + cap))
+
     def full_hosts(self) -> list[str]:
         with self._lock:
             return [h for h, n in self._busy.items() if n >= self.per_host * self.depth]
