@@ -172,13 +172,23 @@ class Dispatcher:
             heads = [_Head(r[0], r[1]) for r in outbox.due_rows(conn, now, limit, wall=wall, full_hosts=full,
                                                                    columns="w.id, w.host")
                      if r[0] not in self._tasks]
-            taken = self.lanes.take(heads)
-            rows = [Claim.of(r) for r in outbox.lease(conn, [h.id for h in taken], wall + self.rt.settings.webhook_lease,
-                                                      _CLAIM_COLUMNS)]
+            rows = [Claim.of(r) for r in self._lease(conn, self.lanes.take(heads), wall)]
         self._backlog = bool(rows)
         # A page cut short by a full lane: the rest belongs to full lanes, and asking again would scan
         # the whole backlog behind them (the next answer's kick claims again anyway).
         return rows, len(rows) == limit
+
+    def _lease(self, conn, taken: list[tuple], wall: float) -> list:
+        """Lease the taken rows, each for webhook_lease plus a timeout (and a second) per wave of its lane
+        ahead of it: a row waiting behind a hanging receiver's requests must not come due elsewhere."""
+        s = self.rt.settings
+        waves: dict[int, list[int]] = {}
+        for head, wave in taken:
+            waves.setdefault(wave, []).append(head.id)
+        rows = [row for wave, ids in waves.items()
+                for row in outbox.lease(conn, ids, wall + s.webhook_lease + wave * (s.webhook_timeout + 1.0),
+                                        _CLAIM_COLUMNS)]
+        return sorted(rows, key=lambda row: row[0]) if len(waves) > 1 else rows
 
     async def deliver_due(self, wait: float | None = None) -> int:
         """Start every attempt due now and wait for their answers, but at most `wait` seconds

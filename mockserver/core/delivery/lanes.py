@@ -1,8 +1,10 @@
 """Per-host lanes: how many attempts may be in flight to one receiver host, and overall.
 
 A lane claims up to `depth` times its cap (the extra rows wait in memory, leased, so a freed slot
-is refilled without a database round trip); a hanging receiver fills only its own lane; rows for a
-full lane are not claimed at all, so they hold no lease and take no overall slot while they wait.
+is refilled without a database round trip; 8: 1.2x the webhooks/s of 4 with lanes of 16, A/B in
+one run, as claims no longer starve a fast lane); a hanging receiver fills only its own lane; rows
+for a full lane are not claimed at all, so they hold no lease and take no overall slot while they
+wait. take() says which wave of its lane each row goes out in, so its lease covers the waves ahead.
 The caps on requests actually sent are the semaphores of enter() / leave().
 """
 
@@ -21,7 +23,7 @@ class _Row(Protocol):
 class Lanes:
     """Claimed rows by host (thread-safe: claims are chosen in a worker thread) and the send gates."""
 
-    def __init__(self, per_host: int, total: int, depth: int = 4) -> None:
+    def __init__(self, per_host: int, total: int, depth: int = 8) -> None:
         self.per_host = max(1, per_host)
         self.total = max(1, total)
         self.depth = depth
@@ -49,19 +51,21 @@ class Lanes:
         with self._lock:
             return [h for h, n in self._busy.items() if n >= self.per_host * self.depth]
 
-    def take(self, rows: Iterable[_Row]) -> list:
-        """Reserve a place for each row its lane and the overall cap have room for; returns those rows."""
-        taken: list = []
+    def take(self, rows: Iterable[_Row]) -> list[tuple]:
+        """Reserve a place for each row its lane and the overall cap have room for; returns those rows,
+        each with its wave: how many lane-fulls of requests are ahead of it (0: it goes out now)."""
+        taken: list[tuple] = []
         with self._lock:
             free = self.total * self.depth - sum(self._busy.values())
             for row in rows:
                 if free <= 0:
                     break
-                if self._busy[row.host] >= self.per_host * self.depth:
+                ahead = self._busy[row.host]
+                if ahead >= self.per_host * self.depth:
                     continue
-                self._busy[row.host] += 1
+                self._busy[row.host] = ahead + 1
                 free -= 1
-                taken.append(row)
+                taken.append((row, ahead // self.per_host))
         return taken
 
     def release(self, host: str) -> None:
