@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import http.server
 import socket
+import ssl
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +147,40 @@ def test_url_credentials_become_basic_auth_and_a_header_line_break_is_refused_un
     assert not any(b"user" in line for line in lines if line.startswith(b"Host:"))
     [bad] = post(r.url(), headers={"X-Evil": "a\r\nX-Injected: 1"})
     assert bad.status is None and bad.error.startswith("ValueError") and len(r.requests) == 1
+
+
+class _Echo(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_https_verifies_the_receiver_certificate(monkeypatch):
+    """A self-signed receiver is refused as a connection error; trusted (its CA given to the client's
+    default context), the same receiver gets the POST. The certificate (127.0.0.1 and localhost, valid
+    for a century) is a test file, tls/cert.pem."""
+    tls = Path(__file__).parent / "tls"
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tls / "cert.pem", tls / "key.pem")
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        [untrusted] = post(f"https://localhost:{port}/hook")
+        assert untrusted.status is None and untrusted.error.startswith("SSLCertVerificationError")
+        default = ssl.create_default_context
+        monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: default(cafile=str(tls / "cert.pem")))
+        trusted = post(f"https://localhost:{port}/hook", times=2)
+        assert [(a.status, a.excerpt) for a in trusted] == [(200, '{"n": 1}')] * 2
+    finally:
+        server.shutdown()
+        server.server_close()
