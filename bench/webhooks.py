@@ -1,11 +1,13 @@
 """Webhook throughput vs the receiver's own capacity, measured in the same run: wrk against a local
-receiver gives its req/s; then the dispatcher delivers N outbox rows to it end to end (claim with a
-lease, POST, attempt logged, state written back), once per client library and lane size.
+receiver gives its req/s; then each client library alone (the choice of client), then the dispatcher
+delivering N outbox rows to it end to end (claim with a lease, POST, attempt logged, state written
+back), per client and lane size.
 
-    /work/.venv/bin/python -m bench.webhooks [--count 5000] [--runs 3]
+    .venv/bin/python -m bench.webhooks [--count 5000] [--runs 3]
 
 Needs `wrk` (Debian package). Loopback only. The receiver is a minimal keep-alive HTTP/1.1 server in
-another process; the sandbox side runs in this process, as its dispatcher does in the server.
+another process; the sandbox side runs in this process on the plain asyncio loop, as the server runs
+its dispatcher (uvicorn with loop="asyncio", mockserver/__main__.py).
 """
 
 from __future__ import annotations
