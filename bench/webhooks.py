@@ -1,11 +1,13 @@
 """Webhook throughput vs the receiver's own capacity, measured in the same run: wrk against a local
-receiver gives its req/s; then the dispatcher delivers N outbox rows to it end to end (claim with a
-lease, POST, attempt logged, state written back), once per client library and lane size.
+receiver gives its req/s; then each client library alone (the choice of client), then the dispatcher
+delivering N outbox rows to it end to end (claim with a lease, POST, attempt logged, state written
+back), per client and lane size.
 
-    /work/.venv/bin/python -m bench.webhooks [--count 5000] [--runs 3]
+    .venv/bin/python -m bench.webhooks [--count 5000] [--runs 3]
 
 Needs `wrk` (Debian package). Loopback only. The receiver is a minimal keep-alive HTTP/1.1 server in
-another process; the sandbox side runs in this process, as its dispatcher does in the server.
+another process; the sandbox side runs in this process on the plain asyncio loop, as the server runs
+its dispatcher (uvicorn with loop="asyncio", mockserver/__main__.py).
 """
 
 from __future__ import annotations
@@ -25,15 +27,18 @@ from pathlib import Path
 import aiohttp
 import httpx
 
+from mockserver.core.delivery.h1 import H1Pool
 from mockserver.core.notify import OutgoingWebhook
 from mockserver.core.runtime import Runtime
 from mockserver.settings import Settings
 
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
 BODY = '{"status":"delivered","message_id":"m-%d","to":"+639170000001","at":"2026-11-30T10:00:00Z"}'
-#: (label, httpx instead of aiohttp, per-host lane, overall cap)
-CASES = (("aiohttp, lane 16 (default)", False, 16, 64), ("aiohttp, lane 6", False, 6, 64),
-         ("aiohttp, lane 32", False, 32, 64))
+#: (label, client, per-host lane, overall cap): the outbox end to end
+CASES = (("h1, lane 16 (default)", "h1", 16, 64), ("aiohttp, lane 16", "aiohttp", 16, 64),
+         ("h1, lane 32", "h1", 32, 64))
+#: The bare clients compared (the library choice), 16 requests in flight.
+BARE = ("h1", "aiohttp", "httpx")
 
 
 async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -85,15 +90,18 @@ async def _deliver(runtime: Runtime, url: str, count: int) -> float:
     return elapsed
 
 
-async def _bare_client(url: str, count: int, concurrency: int, use_httpx: bool) -> float:
+async def _bare_client(url: str, count: int, concurrency: int, client_name: str) -> float:
     """The client alone, no outbox: POSTs/s with `concurrency` in flight (the ceiling of each library)."""
     gate = asyncio.Semaphore(concurrency)
-    if use_httpx:
+    if client_name == "httpx":
         client = httpx.AsyncClient(limits=httpx.Limits(max_connections=concurrency))
         post = lambda i: client.post(url, content=(BODY % i).encode())  # noqa: E731
-    else:
+    elif client_name == "aiohttp":
         client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
         post = lambda i: _aiohttp_post(client, url, i)  # noqa: E731
+    else:
+        client = H1Pool(concurrency, concurrency)
+        post = lambda i: client.post(url, (BODY % i).encode(), {"Content-Type": "application/json"}, 5.0)  # noqa: E731
 
     async def one(i: int) -> None:
         async with gate:
@@ -101,7 +109,7 @@ async def _bare_client(url: str, count: int, concurrency: int, use_httpx: bool) 
     started = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(count)))
     elapsed = time.perf_counter() - started
-    await (client.aclose() if use_httpx else client.close())
+    await (client.aclose() if client_name == "httpx" else client.close())
     return count / elapsed
 
 
@@ -110,11 +118,12 @@ async def _aiohttp_post(session, url: str, i: int) -> None:
         await resp.read()
 
 
-def deliveries_per_second(url: str, count: int, use_httpx: bool, per_host: int, total: int) -> float:
+def deliveries_per_second(url: str, count: int, client: str, per_host: int, total: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", load_fixtures=False, seed=1,
                             webhook_per_host_concurrency=per_host, webhook_concurrency=total)
-        runtime = Runtime(settings, transport=httpx.AsyncHTTPTransport() if use_httpx else None)
+        runtime = Runtime(settings, transport=httpx.AsyncHTTPTransport() if client == "httpx" else None)
+        runtime.dispatcher.client = client
         elapsed = asyncio.run(_deliver(runtime, url, count))
         delivered = runtime.db.conn().execute("SELECT count(*) FROM webhook WHERE status = 'delivered'").fetchone()[0]
         logged = runtime.db.conn().execute("SELECT count(*) FROM webhookattempt").fetchone()[0]
@@ -138,12 +147,14 @@ def main() -> int:
     try:
         capacity = statistics.median(receiver_capacity(url, args.wrk_seconds) for _ in range(args.runs))
         print(f"receiver capacity (wrk -c64, median of {args.runs}): {capacity:,.0f} req/s")
-        for label, use_httpx in (("bare aiohttp client, 16 in flight", False), ("bare httpx client, 16 in flight", True)):
-            rates = [asyncio.run(_bare_client(url, args.count, 16, use_httpx)) for _ in range(args.runs)]
+        for name in BARE:
+            rates = [asyncio.run(_bare_client(url, args.count, 16, name)) for _ in range(args.runs)]
             rate = statistics.median(rates)
-            print(f"  {label:34s} {rate:7,.0f} POST/s      {rate / capacity:5.3f}x receiver")
-        for label, use_httpx, per_host, total in CASES:
-            rates = [deliveries_per_second(url, args.count, use_httpx, per_host, total) for _ in range(args.runs)]
+            label = f"bare {name} client, 16 in flight"
+            print(f"  {label:34s} {rate:7,.0f} POST/s      {rate / capacity:5.3f}x receiver  "
+                  f"(runs: {', '.join(f'{r:,.0f}' for r in rates)})")
+        for label, client, per_host, total in CASES:
+            rates = [deliveries_per_second(url, args.count, client, per_host, total) for _ in range(args.runs)]
             rate = statistics.median(rates)
             print(f"  outbox, {label:26s} {rate:7,.0f} webhooks/s  {rate / capacity:5.3f}x receiver  "
                   f"(runs: {', '.join(f'{r:,.0f}' for r in rates)})")

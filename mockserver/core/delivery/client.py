@@ -1,8 +1,9 @@
 """The HTTP client that posts one webhook attempt and reports what happened (AttemptResult).
 
-aiohttp by default: on this box it measured ~9,000 POSTs/s where one shared httpx.AsyncClient
-topped out near 600/s (performance notes; bench/webhooks.py re-measures). An httpx transport can be
-injected instead (tests use httpx.MockTransport to script timeouts).
+By default the pooled HTTP/1.1 client of h1.py (asyncio protocols + httptools): bench/webhooks.py
+measured it at about 2x aiohttp's POSTs/s in the same run, and aiohttp at >10x one shared
+httpx.AsyncClient. `client="aiohttp"` keeps aiohttp selectable (the bench compares them); an httpx
+transport can be injected instead (tests use httpx.MockTransport to script timeouts).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-import aiohttp
 import httpx
+
+from mockserver.core.delivery.h1 import H1Pool
 
 EXCERPT = 2000
 
@@ -36,23 +38,35 @@ class Poster:
     requests in flight, so these only bound the pool)."""
 
     def __init__(self, timeout: float, total: int, per_host: int,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, client: str = "h1") -> None:
         self._timeout = timeout
         self._total, self._per_host = total, per_host
         self._transport = transport
-        self._session: aiohttp.ClientSession | None = None
+        self._session = None  # aiohttp.ClientSession, only with client="aiohttp"
         self._httpx: httpx.AsyncClient | None = None
+        self._h1 = H1Pool(per_host, total)
+        self._post = (self._post_httpx if transport is not None
+                      else self._post_aiohttp if client == "aiohttp" else self._post_h1)
 
     async def post(self, url: str, body: str, headers: dict[str, str]) -> AttemptResult:
         started = time.perf_counter()
-        if self._transport is not None:
-            result = await self._post_httpx(url, body, headers)
-        else:
-            result = await self._post_aiohttp(url, body, headers)
+        result = await self._post(url, body, headers)
         result.latency_ms = round((time.perf_counter() - started) * 1000, 3)
         return result
 
+    async def _post_h1(self, url: str, body: str, headers: dict[str, str]) -> AttemptResult:
+        try:
+            resp = await self._h1.post(url, body.encode(), headers, self._timeout)
+        except TimeoutError as exc:
+            return AttemptResult(None, error=f"timeout: {exc.__class__.__name__} after {self._timeout} s")
+        except (OSError, ValueError) as exc:
+            return AttemptResult(None, error=f"{exc.__class__.__name__}: {exc}")
+        return AttemptResult(resp.status, resp.body.decode(errors="replace")[:EXCERPT],
+                             retry_after=_retry_after(resp.retry_after))
+
     async def _post_aiohttp(self, url: str, body: str, headers: dict[str, str]) -> AttemptResult:
+        import aiohttp  # only the bench's comparison uses it
+
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._total, limit_per_host=self._per_host, ttl_dns_cache=300)
             # No cookie jar: a webhook client keeps no state between receivers.
@@ -82,6 +96,7 @@ class Poster:
             return AttemptResult(None, error=f"{exc.__class__.__name__}: {exc}")
 
     async def close(self) -> None:
+        await self._h1.close()
         if self._session is not None:
             await self._session.close()
             self._session = None

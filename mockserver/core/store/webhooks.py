@@ -127,16 +127,22 @@ def due_batch(conn: sqlite3.Connection, now: float, limit: int = 1000, *, wall: 
 
 
 def due_rows(conn: sqlite3.Connection, now: float, limit: int, *, wall: float | None,
-             full_hosts: Iterable[str] = ()) -> list[sqlite3.Row]:
-    """due_batch as plain rows: the delivery hot path (a SQLModel object costs ~0.1 ms to build)."""
+             full_hosts: Iterable[str] = (), columns: str = "*") -> list[sqlite3.Row]:
+    """due_batch as plain rows, `columns` of them (the delivery hot path reads only `w.id, w.host`)."""
     full = sorted(full_hosts)
-    sql = _DUE_BATCH.format(full=f"AND w.host NOT IN ({', '.join('?' * len(full))})" if full else "")
+    sql = _DUE_BATCH.replace("SELECT *", f"SELECT {columns}", 1).format(
+        full=f"AND w.host NOT IN ({', '.join('?' * len(full))})" if full else "")
     return conn.execute(sql, (now, wall, wall, *full, limit)).fetchall()
 
 
-def lease(conn: sqlite3.Connection, ids: list[int], until: float) -> None:
-    """Claim rows for an attempt until wall-clock `until` (inside the transaction that chose them)."""
-    conn.executemany("UPDATE webhook SET lease_until = ? WHERE id = ?", [(until, i) for i in ids])
+def lease(conn: sqlite3.Connection, ids: list[int], until: float, columns: str = "id") -> list[sqlite3.Row]:
+    """Claim rows for an attempt until wall-clock `until` (inside the transaction that chose them);
+    returns their `columns`, in id order. One statement: a claim reads only the rows it takes."""
+    if not ids:
+        return []
+    rows = conn.execute(f"UPDATE webhook SET lease_until = ? WHERE id IN ({', '.join('?' * len(ids))}) "
+                        f"RETURNING {columns}", (until, *ids)).fetchall()
+    return sorted(rows, key=lambda row: row["id"])
 
 
 class AttemptRow(NamedTuple):
