@@ -16,11 +16,11 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mockserver.core import credits
+from mockserver.core import credits, tick_batch
 from mockserver.core.lifecycle import ACTIVE, Status, message_status, next_status
 from mockserver.core.models import Message
 from mockserver.core.notify import Review, StatusChange
-from mockserver.core.store import accounts, catalog, events, messages, recipients, tx
+from mockserver.core.store import accounts, catalog, events, messages, recipients, tx, writer
 
 log = logging.getLogger("mockserver.scheduler")
 
@@ -81,24 +81,59 @@ class Scheduler:
         result = TickResult()
         now = self.rt.clock.now()
         while due := messages.due(self.rt.db.conn(), now):
-            rowwise = [m for m in due if m.notify or m.track_events]
+            small = [m for m in due if tick_batch.is_small(m)]
+            for batch in tick_batch.batches(small):
+                self._batch(batch, now, result, measure_lag)
+            rowwise = [m for m in due if (m.notify or m.track_events) and not tick_batch.is_small(m)]
             for start in range(0, len(rowwise), TICK_BATCH):
                 with self.rt.db.write() as conn:  # each message re-read and advanced in its own savepoint
                     for msg in rowwise[start:start + TICK_BATCH]:
                         self._step(msg, now, result, measure_lag, conn)
+                self._let_sends_in()
             for msg in due:  # huge sends: their own short transactions per chunk (_jump_message)
                 if not (msg.notify or msg.track_events):
                     self._step(msg, now, result, measure_lag, None)
         self._reviews(now, result)
         return result
 
+    def _batch(self, batch: list[Message], now: float, result: TickResult, measure_lag: bool) -> None:
+        """Small messages in one transaction of set-based statements (core/tick_batch.py). If it raises
+        (a provider's shaper), the batch is undone and its messages step alone, so only the bad one waits."""
+        if measure_lag:  # the batch's earliest due time: as late as its latest-run transition can be
+            self._observe_lag(min(m.next_due_at for m in batch), result)
+        part = TickResult()
+        with self.rt.db.write() as conn:
+            try:
+                with tx.savepoint(conn, "batch"):
+                    tick_batch.advance(self.rt, conn, batch, now, part)
+            except Exception:
+                log.debug("batch of %d messages raised; stepping them one by one", len(batch), exc_info=True)
+                for msg in batch:
+                    self._step(msg, now, result, False, conn)
+            else:
+                result.transitions += part.transitions
+                result.webhooks += part.webhooks
+                result.updated.update(part.updated)
+        if part.webhooks:
+            self.rt.wake()
+        self._let_sends_in()
+
+    def _let_sends_in(self) -> None:
+        """Between the tick's transactions: let the sends already queued for the group writer commit
+        first (a released lock re-taken at once would starve them; sends wait on their answer, the tick
+        on nobody)."""
+        writer.of(self.rt.db).let_through()
+
+    def _observe_lag(self, due_at: float, result: TickResult) -> None:
+        result.lag = max(result.lag, self.rt.clock.now() - due_at)
+        if result.lag > self.lag:  # readable live while a long tick runs; pushback starts now
+            self.lag = result.lag
+            self.rt.backpressure.observe(result.lag)
+
     def _step(self, msg: Message, now: float, result: TickResult, measure_lag: bool, conn) -> None:
         """Advance one message; one that raises (a provider's shaper) is undone alone and retried later."""
         if measure_lag and msg.next_due_at is not None:
-            result.lag = max(result.lag, self.rt.clock.now() - msg.next_due_at)
-            if result.lag > self.lag:  # readable live while a long tick runs; pushback starts now
-                self.lag = result.lag
-                self.rt.backpressure.observe(result.lag)
+            self._observe_lag(msg.next_due_at, result)
         before = result.transitions
         try:
             with tx.savepoint(conn) if conn is not None else contextlib.nullcontext():
