@@ -16,7 +16,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mockserver.core import credits, tick_batch
+from mockserver.core import credits, gauges, tick_batch
 from mockserver.core.lifecycle import ACTIVE, Status, message_status, next_status
 from mockserver.core.models import Message
 from mockserver.core.notify import Review, StatusChange
@@ -48,6 +48,7 @@ class Scheduler:
         self._tick_lock = threading.Lock()
         self.lag = 0.0  # how late the latest background tick ran its latest transitions (seconds)
         self._clock_seen: tuple | None = None  # the clock's state at the last tick (a change is a jump)
+        self.gauges = gauges.Gauges(runtime)  # /_mock/health's webhook figures, read after background ticks
 
     def tick(self, measure_lag: bool = False) -> TickResult:
         """Apply every transition due now (repeating until nothing more is due). Only background ticks
@@ -263,7 +264,7 @@ class Scheduler:
         try:
             while not stop.is_set():
                 try:
-                    await asyncio.to_thread(self.tick, True)
+                    await asyncio.to_thread(self._background_tick)
                     # Also after wake-ups for webhooks queued outside ticks (a send's accept callbacks).
                     self.rt.dispatcher.kick()
                 except Exception:  # the loop must survive any single bad row
@@ -272,9 +273,14 @@ class Scheduler:
                     await asyncio.wait_for(self.rt.wakeup.wait(), timeout=interval)
                 self.rt.wakeup.clear()
         finally:
+            self.gauges.forget()
             self.rt.dispatcher.kick()
             with contextlib.suppress(asyncio.CancelledError):
                 await delivery
+
+    def _background_tick(self) -> None:
+        self.tick(True)
+        self.gauges.refresh()
 
 
 def _parked(row) -> bool:
