@@ -4,7 +4,7 @@ latest transitions) is sampled every 0.25 s; then how long the backlog takes to 
 with backpressure off (the baseline: MOCKSERVER_BACKPRESSURE_LAG=0) and on (the default 1 s), and prints
 accepted sends/s and how many were refused with the vendor's 429.
 
-    /work/.venv/bin/python -m bench.scheduler_lag [--runs 3] [--seconds 10] [--target "mesms send"]
+    .venv/bin/python -m bench.scheduler_lag [--runs 3] [--seconds 10] [--target "mesms send"]
 
 Needs `wrk` (Debian package). Loopback only; rate limits off; one server per run (fresh database).
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.http_sends import TARGETS, lua, wrk
+from bench.http_sends import SENDS as TARGETS, lua, wrk
 
 
 def serve(folder: Path, backpressure: str) -> tuple[subprocess.Popen, str]:
@@ -68,7 +68,7 @@ def one_run(target: str, connections: int, seconds: int, backpressure: str) -> t
         stop = threading.Event()
         sampler = threading.Thread(target=sample, args=(base, stop, lags))
         sampler.start()
-        rps, _, refused = wrk(f"{base}{path}", script, seconds, connections)
+        rps, _, refused, _, _ = wrk(f"{base}{path}", script, seconds, connections, proc.pid)
         stop.set()
         sampler.join()
         ended = time.monotonic()

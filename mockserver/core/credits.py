@@ -14,21 +14,35 @@ from mockserver.core.store import accounts, messages
 
 def apply_moves(conn, msg: Message, moved: Mapping[tuple[str, str], int]) -> None:
     """Record `moved[(old, new)] = n` recipients for `msg` and settle its held credits in the store."""
+    messages.add_counts(conn, msg.id, dict(count_deltas(moved)))
+    settle(conn, msg, moved)
+
+
+def count_deltas(moved: Mapping[tuple[str, str], int]) -> Counter[str]:
+    """status -> change of its counter for these moves (the scheduler's batch writes many at once)."""
     deltas: Counter[str] = Counter()
+    for (old, new), n in moved.items():
+        if old != new and n:
+            deltas[old] -= n
+            deltas[new] += n
+    return deltas
+
+
+def settle(conn, msg: Message, moved: Mapping[tuple[str, str], int]) -> None:
+    """The credit side of `moved` (refunds, charges at dispatch); the counters are the caller's."""
     refund = recharge = 0
     at_dispatch = _billed_at_dispatch(msg)
     for (old, new), n in moved.items():
         if old == new or not n:
             continue
-        deltas[old] -= n
-        deltas[new] += n
         if at_dispatch and old == Status.SCHEDULED:
             recharge += 0 if new in REFUNDED else n  # taken as it goes out; a failed dispatch takes nothing
         elif new in REFUNDED and old not in REFUNDED:
             refund += n
         elif old in REFUNDED and new not in REFUNDED:
             recharge += n  # e.g. a failed recipient forced to delivered: it is billed again
-    messages.add_counts(conn, msg.id, dict(deltas))
+    if not (refund or recharge or at_dispatch):
+        return  # the common case (every recipient delivered): nothing to read or write
     held = msg.credits
     if at_dispatch:  # charged after the caller read `msg`: the store has the credits held now
         stored = messages.get(conn, msg.id)

@@ -37,3 +37,25 @@ def test_index_lists_control_links(client):
     resp = client.get("/")
     assert resp.status_code == 200
     assert "/_mock/docs" in resp.text
+
+
+def test_health_answers_from_memory_while_the_background_loop_runs(client_factory, monkeypatch):
+    """Once a background tick has read the webhook figures, health runs no SQL (it must stay fast while
+    a 2M-number send holds the store and the GIL busy); without that loop it reads the store itself."""
+    from mockserver.core.store import webhooks as outbox
+    from tests.core.delivery.conftest import wait_for
+
+    client = client_factory(scheduler_enabled=True, scheduler_interval=0.05)
+    gauges = client.app.state.runtime.scheduler.gauges
+    wait_for(lambda: gauges.latest() is not None)
+
+    def no_sql(*_args, **_kwargs):
+        raise AssertionError("health ran SQL")
+
+    monkeypatch.setattr(outbox, "depth", no_sql)
+    monkeypatch.setattr(outbox, "oldest_due", no_sql)
+    gauges.refresh = lambda: None  # the loop keeps ticking; its reads would now fail too
+    body = client.get("/_mock/health").json()
+    assert (body["status"], body["webhook_queue_depth"], body["webhook_lag_s"]) == ("ok", 0, 0.0)
+    gauges.forget()  # as when the loop stops: health reads the store, and here that fails loudly
+    assert client.get("/_mock/health").status_code == 500

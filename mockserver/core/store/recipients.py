@@ -92,6 +92,45 @@ def advance_range(
     return []
 
 
+def _ranges_sql(ranges: list[tuple[int, int]], params: dict) -> str:
+    """`(id BETWEEN :lo0 AND :hi0 OR ...)`: the id ranges of several messages as one rowid-range filter
+    (named parameters, so it mixes with _ADVANCE's; the same text on SQLite and PostgreSQL)."""
+    terms = []
+    for i, (lo, hi) in enumerate(ranges):
+        params[f"lo{i}"], params[f"hi{i}"] = lo, hi
+        terms.append(f"id BETWEEN :lo{i} AND :hi{i}")
+    return "(" + " OR ".join(terms) + ")"
+
+
+def due_counts_in(conn: sqlite3.Connection, ranges: list[tuple[int, int]], now: float) -> list[tuple[int, str, str, int]]:
+    """(message_id, status, outcome, count) of the due recipients in several messages' id ranges."""
+    params: dict = {"now": now}
+    where = _ranges_sql(ranges, params)
+    sql = (f"SELECT message_id, status, outcome, count(*) FROM recipient WHERE {where} AND next_at <= :now "
+           "GROUP BY message_id, status, outcome")
+    return [tuple(r) for r in conn.execute(sql, params)]
+
+
+def advance_ranges(conn: sqlite3.Connection, ranges: list[tuple[int, int]], now: float,
+                   timing: Timing) -> list[sqlite3.Row]:
+    """advance_range over several messages' id ranges in one statement (the scheduler's batch of small
+    messages); rows (message_id, id, msisdn, status, updated_at, next_at) of every recipient moved."""
+    params: dict = {"now": now, "dq": timing.queue_delay, "dd": timing.delivery_delay,
+                    "dslow": timing.slow_delivery_delay, "dtimeout": timing.receipt_timeout}
+    where = _ranges_sql(ranges, params)
+    sql = _ADVANCE.replace("WHERE id BETWEEN :lo AND :hi AND", f"WHERE {where} AND")
+    return conn.execute(sql + " RETURNING message_id, id, msisdn, status, updated_at, next_at", params).fetchall()
+
+
+def min_next_at_in(conn: sqlite3.Connection, ranges: list[tuple[int, int]]) -> dict[int, float]:
+    """message_id -> its recipients' earliest next step, for the messages of `ranges` that have one."""
+    params: dict = {}
+    where = _ranges_sql(ranges, params)
+    rows = conn.execute(f"SELECT message_id, min(next_at) FROM recipient WHERE {where} AND next_at IS NOT NULL "
+                        "GROUP BY message_id", params)
+    return {r[0]: r[1] for r in rows}
+
+
 def min_next_at(conn: sqlite3.Connection, lo: int, hi: int) -> float | None:
     row = conn.execute("SELECT min(next_at) FROM recipient WHERE id BETWEEN ? AND ?", (lo, hi)).fetchone()
     return row[0]

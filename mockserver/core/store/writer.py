@@ -24,6 +24,8 @@ MAX_BATCH = 64
 #: How often an idle writer thread checks whether its Database is gone (then it ends). It does not end
 #: merely for being idle: each new thread would open a connection of its own that Database keeps.
 IDLE_CHECK_S = 5.0
+#: The most `let_through` waits: a stuck batch must not stop the scheduler's tick.
+LET_THROUGH_S = 0.05
 
 Job = Callable[[Any], Any]
 
@@ -41,6 +43,9 @@ class GroupWriter:
         self._pending: dict[asyncio.AbstractEventLoop, list[Item]] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        # Hand-overs queued and committed so far, for let_through (the scheduler yields to queued sends).
+        self._queued = self._committed = 0
+        self._progress = threading.Condition(self._lock)
 
     async def run(self, job: Job) -> Any:
         """`job(conn)`'s result (or exception) once committed; it runs in the writer thread, inside the
@@ -56,8 +61,18 @@ class GroupWriter:
     def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
         batch = self._pending.pop(loop, [])
         if batch:
+            with self._lock:
+                self._queued += 1
             self._batches.put(batch)
             self._ensure_thread()
+
+    def let_through(self, timeout: float = LET_THROUGH_S) -> None:
+        """Wait (at most `timeout`) until the hand-overs queued by now are committed: a background writer
+        (the scheduler) calls this between its own transactions, so sends waiting for the write lock go
+        first instead of racing a lock it would re-take at once. Returns at once when none is queued."""
+        with self._lock:
+            target = self._queued
+            self._progress.wait_for(lambda: self._committed >= target, timeout)
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -75,12 +90,17 @@ class GroupWriter:
                         self._thread = None
                         return
                 continue
+            merged = 1
             while len(batch) < MAX_BATCH:
                 try:
                     batch = batch + self._batches.get_nowait()
+                    merged += 1
                 except queue.Empty:
                     break
             _answer(self._commit(batch))
+            with self._lock:
+                self._committed += merged
+                self._progress.notify_all()
 
     def _commit(self, batch: list[Item]) -> list[tuple[asyncio.Future, bool, Any]]:
         """One transaction for the batch; the outcomes are handed out only after COMMIT (durable before

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from mockserver.core import segments
 from mockserver.core.store import catalog
 from mockserver.providers.mesms import numbers as nums
+from mockserver.providers.mesms import slices
 from mockserver.providers.mesms.auth import Caller, ensure_sender
 from mockserver.providers.mesms.errors import bad_request
 from mockserver.providers.mesms.settings import MesmsSettings
@@ -31,7 +32,7 @@ def iso(epoch: float | None) -> str | None:
 def parse_body(raw: bytes, model: type[BaseModel]) -> tuple[BaseModel, list | None]:
     """Parse JSON and validate every field but `msisdns` (kept raw: 2M items are checked set-wise later)."""
     try:
-        data = orjson.loads(raw) if raw.strip() else None
+        data = slices.loads(raw) if raw.strip() else None
     except orjson.JSONDecodeError:
         raise bad_request("Malformed JSON body", "INVALID_JSON") from None
     if not isinstance(data, dict):

@@ -69,6 +69,7 @@ def _plan_send(runtime: Runtime, cfg: MesmsSettings, caller: Caller,
     meta = {"templateId": req.templateId, "contactGroupId": req.contactGroupId, "duplicates": found.duplicates}
     sub = _submission(runtime, caller, text, parts, found.json_array(), found.accepted, found.invalid, req.sender,
                       scheduled_at, meta)
+    found.release()
     return sub, base
 
 
