@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import re
 from typing import Any, AsyncIterator
 
@@ -53,18 +52,6 @@ class ClockSync:
         await self.app(scope, receive, send)
 
 
-def _freeze_startup_heap() -> bool:
-    """Move everything built at startup (FastAPI, pydantic and SQLAlchemy models, fixtures) out of the
-    cyclic GC's reach: a full collection walked all of it, stalling every request in flight for tens of
-    ms (measured: Cast send p99 65-87 ms with the GC walking it, 12-16 ms frozen; bench/http_sends.py).
-    Undone at shutdown, so a process that builds many apps (a test session) frees them as usual."""
-    if not gc.isenabled():
-        return False
-    gc.collect()
-    gc.freeze()
-    return True
-
-
 def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings, transport=transport)
@@ -75,12 +62,9 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
         stop = asyncio.Event()
         task = asyncio.create_task(runtime.scheduler.run(stop)) if settings.scheduler_enabled else None
         app.state.ready = True
-        frozen = _freeze_startup_heap()
         try:
             yield
         finally:
-            if frozen:
-                gc.unfreeze()
             stop.set()
             runtime.wake()
             if task is not None:
