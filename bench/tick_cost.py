@@ -1,6 +1,6 @@
 """What one scheduler tick costs per message: 1,000 one-recipient sends made due at once, then one tick
 (tracked events, no webhooks), stepping each message alone (scheduler._advance_message, TICK_BATCH of
-them per transaction in savepoints: the baseline) and in set-based batches (core/tick_batch.py, what
+them per transaction in savepoints: the baseline) and in set-based batches (core/engine/tick_batch.py, what
 small messages take now), alternating, in one run.
 
     .venv/bin/python -m bench.tick_cost [--messages 1000] [--runs 3]
@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 
-from mockserver.core import scheduler, tick_batch
+from mockserver.core.engine import scheduler
+from mockserver.core.engine import tick_batch
 from mockserver.core.models import Account
 from mockserver.core.runtime import Runtime
 from mockserver.core.sending import Submission, submit

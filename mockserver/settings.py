@@ -13,6 +13,8 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mockserver.core.delivery.retry import DEFAULT_MAX_ATTEMPTS
+
 
 class Settings(BaseSettings):
     """Every knob of the sandbox. Each field maps to MOCKSERVER_<NAME>."""
@@ -63,7 +65,7 @@ class Settings(BaseSettings):
 
     # Webhooks.
     webhook_timeout: float = 5.0
-    webhook_max_attempts: int = 5
+    webhook_max_attempts: int = DEFAULT_MAX_ATTEMPTS
     webhook_backoff_base: float = Field(default=2.0, description="Retry n waits base * 2**(n-1) s.")
     webhook_concurrency: int = Field(default=64, ge=1, description="Webhook requests in flight at once, overall.")
     # 16: measured 1.3-1.6x the throughput of 6 (bench/webhooks.py); a developer's app server (uvicorn,
@@ -105,7 +107,7 @@ class Settings(BaseSettings):
                     'a key here wins over the MOCKSERVER_<PROVIDER>_<KEY> variable.',
     )
 
-    # Hardening (mockserver/guards.py, mockserver/limits.py, core/callback_urls.py).
+    # Hardening (mockserver/guards.py, mockserver/limits.py, core/delivery/callback_urls.py).
     control_token: str | None = Field(
         default=None, description="When set, /_mock (but /_mock/health), / and the UI need it: "
                                   "'Authorization: Bearer <token>' or the browser login at /_login.",

@@ -22,7 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.core.store import migrations
+from mockserver.core.db import migrations
 from mockserver.settings import Settings
 
 
@@ -103,7 +103,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     admin = _pg_state.get("conn")
     if admin is None:
         return
-    from mockserver.core import pg
+    from mockserver.core.db import postgres as pg
 
     pg.close_idle()
     for schema in _pg_state.get("made", []):

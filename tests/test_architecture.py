@@ -40,7 +40,8 @@ def _hits(path: Path, forbidden: tuple[str, ...], root: Path = PKG.parent) -> li
 
 @pytest.mark.parametrize("path", modules(PKG / "core"), ids=lambda p: str(p.relative_to(PKG)))
 def test_core_knows_no_web_layer_provider_or_control(path: Path):
-    forbidden = ("fastapi", "starlette", "mockserver.providers", "mockserver.control", "mockserver.app")
+    forbidden = ("fastapi", "starlette", "mockserver.providers", "mockserver.control", "mockserver.app",
+                 "mockserver.ui", "mockserver.testing")
     assert _hits(path, forbidden) == []
 
 
@@ -78,3 +79,100 @@ def test_every_module_has_a_docstring():
     missing = [str(p.relative_to(PKG)) for p in modules(PKG)
                if p.stat().st_size and ast.get_docstring(ast.parse(p.read_text())) is None]
     assert missing == []
+
+
+def _type_checking_nodes(tree: ast.AST) -> set[int]:
+    """Nodes under `if TYPE_CHECKING:` (they never run, so they make no import cycle)."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skipped.update(id(n) for n in ast.walk(node))
+    return skipped
+
+
+def import_graph(root: Path) -> dict[str, set[str]]:
+    """Module -> the project modules it imports anywhere (functions included, TYPE_CHECKING blocks not).
+    `from pkg import name` counts as importing `pkg.name` when that is a module, else `pkg`."""
+    files = {".".join(p.relative_to(root.parent).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in root.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        tree = ast.parse(path.read_text(), filename=str(path))
+        skipped = _type_checking_nodes(tree)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        deps: set[str] = set()
+        for node in ast.walk(tree):
+            if id(node) in skipped:
+                continue
+            if isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    parts = package.split(".")
+                    base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+                else:
+                    base = node.module or ""
+                deps.update(f"{base}.{a.name}" if f"{base}.{a.name}" in files else base for a in node.names)
+        graph[name] = {d for d in deps if d in files and d != name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_import_cycle_anywhere():
+    """Counting imports inside functions: a cycle held apart only by a late import is still a cycle."""
+    assert cycles(import_graph(PKG)) == []
+
+
+def test_cycle_finder_sees_a_cycle_through_a_function_import(tmp_path: Path):
+    pkg = tmp_path / "mockserver"
+    (pkg / "core").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "core" / "__init__.py").write_text("")
+    (pkg / "core" / "a.py").write_text("from mockserver.core import b\n")
+    (pkg / "core" / "b.py").write_text("def late():\n    from mockserver.core.a import x\n")
+    (pkg / "core" / "c.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import a\n")
+    (pkg / "core" / "d.py").write_text("from .c import y\n")
+    graph = import_graph(pkg)
+    assert cycles(graph) == [["mockserver.core.a", "mockserver.core.b"]]
+    assert graph["mockserver.core.c"] == set() and graph["mockserver.core.d"] == {"mockserver.core.c"}

@@ -14,7 +14,7 @@ from mockserver.control.deps import RuntimeDep, invalid
 
 #: Far beyond any test's needs, and far inside SQLite's signed 64-bit INTEGER even after many top-ups.
 CREDITS = {"ge": -(10**15), "le": 10**15}
-from mockserver.core import callback_urls
+from mockserver.core.delivery import callback_urls
 from mockserver.core.models import Account
 from mockserver.core.store import accounts
 from mockserver.providers import PROVIDERS

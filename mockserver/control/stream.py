@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
 from mockserver.control.deps import RuntimeDep
-from mockserver.core.feed import FeedEvent
+from mockserver.core.feed.hub import FeedEvent
 from mockserver.core.store import inbox
 
 router = APIRouter(tags=["stream"])

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from mockserver.control.deps import MAX_ID, MessageId, RuntimeDep
 from mockserver.control.messages import message_views
-from mockserver.core import transitions
+from mockserver.core.engine import transitions
 
 router = APIRouter(prefix="/messages", tags=["transitions"])
 

@@ -10,6 +10,8 @@ from typing import Optional
 
 from sqlmodel import Field, SQLModel
 
+from mockserver.core.delivery.retry import DEFAULT_MAX_ATTEMPTS
+
 
 class Account(SQLModel, table=True):
     id: str = Field(primary_key=True)
@@ -171,7 +173,7 @@ class Webhook(SQLModel, table=True):
     body: str = ""
     status: str = Field(default="pending", index=True)  # pending | delivered | failed
     attempts: int = 0
-    max_attempts: int = 5
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
     next_attempt_at: Optional[float] = None
     last_status_code: Optional[int] = None
     last_error: Optional[str] = None
@@ -256,7 +258,7 @@ class RateBucket(SQLModel, table=True):
 
 class FeedEventRow(SQLModel, table=True):
     """The live feed as rows, so an event published on one replica reaches streams open on the others
-    (core/feed_relay.py); pruned to the newest few thousand. (core/feed.FeedEvent is the event itself.)"""
+    (core/feed/relay.py); pruned to the newest few thousand. (core/feed.FeedEvent is the event itself.)"""
 
     __tablename__ = "feedevent"
 

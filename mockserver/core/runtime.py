@@ -18,20 +18,20 @@ import httpx
 
 from mockserver.core import fixtures
 from mockserver.core.clock import Clock
-from mockserver.core.db import open_database
+from mockserver.core.db.connect import open_database
 from mockserver.core.faults import Faults
-from mockserver.core.feed import Feed, Signal
+from mockserver.core.feed.hub import Feed, Signal
 from mockserver.core.ids import Ids
-from mockserver.core.backpressure import Backpressure
+from mockserver.core.engine.backpressure import Backpressure
 from mockserver.core.metrics import Metrics
 from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, OutcomeRules, Timing
 from mockserver.core.models import Account, ApiKey, Webhook
 from mockserver.core.notify import OutgoingWebhook, WebhookShaper
-from mockserver.core.scheduler import Scheduler
+from mockserver.core.engine.scheduler import Scheduler
 from mockserver.core.shared import SharedState
 from mockserver.core.store import accounts, admin, state
 from mockserver.core.store import webhooks as outbox
-from mockserver.core.webhooks import Dispatcher
+from mockserver.core.delivery.dispatcher import Dispatcher
 from mockserver.settings import Settings
 
 
@@ -53,7 +53,7 @@ class Runtime:
                        for p, o in settings.provider_overrides.items()}
         self._changes = Signal()
         self.shapers: dict[str, WebhookShaper] = {}
-        self.feed = Feed()  # what /_mock/stream serves: see core/feed.py for the event kinds
+        self.feed = Feed()  # what /_mock/stream serves: see core/feed/hub.py for the event kinds
         self.replicas.start_feed()
         self.faults = Faults(settings.seed)  # fault rules (core/faults.py); control/faults.py loads and resets them
         self.scheduler = Scheduler(self)

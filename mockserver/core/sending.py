@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from mockserver.core import callback_urls, segments
+from mockserver.core import segments
+from mockserver.core.delivery import callback_urls
 from mockserver.core.errors import InsufficientCredits
 from mockserver.core.lifecycle import Status
 from mockserver.core.models import Message

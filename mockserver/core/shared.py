@@ -10,7 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Callable
 
 from mockserver.core.clock import ClockState
-from mockserver.core.feed_relay import FeedRelay
+from mockserver.core.feed.relay import FeedRelay
 from mockserver.core.ratelimit import BucketStore
 from mockserver.core.store import ratebuckets, state
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from mockserver.control import views
 from mockserver.control.deps import MAX_ID, MessageId, RuntimeDep
 from mockserver.control.messages import message_views
-from mockserver.core import transitions
+from mockserver.core.engine import transitions
 from mockserver.core.clock import iso_ms
 from mockserver.core.store import events, inbox, messages, recipients
 from mockserver.core.store import webhooks as outbox

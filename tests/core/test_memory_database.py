@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from mockserver.core.db import Database
+from mockserver.core.db.sqlite import Database
 
 pytestmark = pytest.mark.sqlite_only("sqlite:///:memory: is a SQLite URL")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockserver.core.callback_urls import refusal
+from mockserver.core.delivery.callback_urls import refusal
 from tests.conftest import Receiver
 from tests.hardening.kit import send_case
 

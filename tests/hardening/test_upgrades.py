@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from mockserver.app import create_app
 from mockserver.core.runtime import Runtime
-from mockserver.core.store import migrations
+from mockserver.core.db import migrations
 from tests.hardening.kit import ROOT, hardening_settings
 
 pytestmark = pytest.mark.sqlite_only("earlier releases wrote SQLite files (PostgreSQL: tests/postgres/test_migrations.py)")

@@ -8,7 +8,7 @@ from typing import Iterator
 
 import pytest
 
-from mockserver.core import pg
+from mockserver.core.db import postgres as pg
 
 from tests.conftest import _pg_admin, pg_schema_url
 

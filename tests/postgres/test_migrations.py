@@ -7,9 +7,9 @@ import hashlib
 
 import pytest
 
-from mockserver.core.db import open_database
+from mockserver.core.db.connect import open_database
 from mockserver.core.models import SQLModel
-from mockserver.core.store import migrations
+from mockserver.core.db import migrations
 from mockserver.settings import Settings
 from tests.postgres.conftest import schema_of
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from mockserver.control import stream
-from mockserver.core.feed import Feed
+from mockserver.core.feed.hub import Feed
 from tests.ui.kit import send_cast, send_mesms, send_smscpr
 from tests.ui.sse import SseReader
 

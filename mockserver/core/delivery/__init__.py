@@ -1,1 +1,1 @@
-"""Webhook delivery internals: the HTTP client that posts one attempt, and per-host lanes."""
+"""Webhook delivery: the dispatcher (outbox pump), its retry rule, per-host lanes, callback URL checks and the HTTP client."""

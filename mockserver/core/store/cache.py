@@ -21,7 +21,7 @@ from mockserver.core.store import accounts, catalog
 from mockserver.core.store.rows import dialect
 
 if TYPE_CHECKING:
-    from mockserver.core.db import Database
+    from mockserver.core.db.sqlite import Database
 
 #: Account columns whose change is NOT an invalidation: the balance moves with every send.
 _VOLATILE = {"credits"}

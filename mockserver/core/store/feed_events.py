@@ -1,4 +1,4 @@
-"""The live feed as rows (core/feed_relay.py): appended by each replica, read from a cursor by all."""
+"""The live feed as rows (core/feed/relay.py): appended by each replica, read from a cursor by all."""
 
 from __future__ import annotations
 

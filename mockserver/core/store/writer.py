@@ -17,7 +17,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
-    from mockserver.core.db import Database
+    from mockserver.core.db.sqlite import Database
 
 #: Most jobs in one transaction: enough to amortise the commit, few enough that the first one waits little.
 MAX_BATCH = 64

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from mockserver.core.db import Database
+from mockserver.core.db.sqlite import Database
 from tests.conftest import advance
 from tests.core.delivery.conftest import wait_for
 from tests.core.kit import install, runtime_of, send

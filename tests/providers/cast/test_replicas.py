@@ -5,7 +5,7 @@ same store (its own connections: a second SQLite connection to the file, or Post
 
 from __future__ import annotations
 
-from mockserver.core.db import open_database
+from mockserver.core.db.connect import open_database
 from mockserver.settings import Settings
 from tests.conftest import database_url
 from tests.providers.cast.kit import V1, err, h, new_account

@@ -1,4 +1,4 @@
-"""Small messages stepped together in set-based batches (core/tick_batch.py) land exactly where stepping
+"""Small messages stepped together in set-based batches (core/engine/tick_batch.py) land exactly where stepping
 each message alone does: recipient rows, counters, credits, message status, events and webhooks, at any
 clock time. (A batch that raises is undone and its messages step alone: test_scheduler_robustness.py.)"""
 
@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from mockserver.core import tick_batch
+from mockserver.core.engine import tick_batch
 from mockserver.core.store import accounts, messages
 from tests.conftest import advance
 from tests.core.kit import install, runtime_of, send

@@ -12,17 +12,16 @@ from sqlalchemy.orm import configure_mappers
 from sqlmodel import SQLModel, create_engine
 
 from mockserver.core import models  # noqa: F401  (registers the tables)
-from mockserver.core.pg import LOCK_CLASS, SCHEMA_KEY
-from mockserver.core.store import migrations
+from mockserver.core.db.postgres import LOCK_CLASS, SCHEMA_KEY
+from mockserver.core.db import migrations
+from mockserver.core.db.schema import EXTRA_INDEXES
 
 if TYPE_CHECKING:
-    from mockserver.core.pg import PgDatabase
+    from mockserver.core.db.postgres import PgDatabase
 
 
 def create(db: PgDatabase) -> None:
     """Refuse a newer release's schema untouched; else create missing tables and run the migrations."""
-    from mockserver.core.db import EXTRA_INDEXES
-
     if _current(db):  # a restart on a current schema: nothing to create or migrate, no lock to wait for
         configure_mappers()
         return

@@ -81,7 +81,7 @@ class Signal:
 class Feed:
     """Thread-safe publish (routes run in the threadpool, the scheduler in worker threads); async wait.
 
-    With a `relay` (several replicas, core/feed_relay.py) publish() hands the event to the relay, which
+    With a `relay` (several replicas, core/feed/relay.py) publish() hands the event to the relay, which
     stores it and delivers it back, numbered by the database, together with other replicas' events: every
     replica then serves the same ids, so a stream may resume (Last-Event-ID) on any of them.
     """

@@ -21,7 +21,7 @@ from mockserver.core.store import accounts, events, messages, recipients
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
-    from mockserver.core.scheduler import TickResult
+    from mockserver.core.engine.scheduler import TickResult
 
 #: A message joins a batch when it has at most this many recipients (bigger ones step alone).
 SMALL_MESSAGE = 64

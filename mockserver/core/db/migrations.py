@@ -15,6 +15,7 @@ from typing import Callable
 
 from sqlmodel import SQLModel
 
+from mockserver.core.db import schema  # noqa: F401  (its Boolean -> INTEGER rule on PostgreSQL)
 from mockserver.core.store.webhooks import upgrade_webhook_outbox
 
 
@@ -163,7 +164,6 @@ def upgrade(conn: sqlite3.Connection, version: int | None) -> list[int]:
 def _dialect(conn):
     """SQLAlchemy's dialect for this connection, to spell a model's column type in ALTER TABLE."""
     if getattr(conn, "dialect", "sqlite") == "postgresql":
-        from mockserver.core import pg  # noqa: F401  (its Boolean -> INTEGER rule)
         from sqlalchemy.dialects import postgresql
 
         return postgresql.dialect()

@@ -12,7 +12,7 @@ import time
 import weakref
 from typing import Any, Callable
 
-from mockserver.core.feed import Feed, FeedEvent
+from mockserver.core.feed.hub import Feed, FeedEvent
 from mockserver.core.store import feed_events
 
 log = logging.getLogger("mockserver.feed")

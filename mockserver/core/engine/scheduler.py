@@ -17,7 +17,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mockserver.core import credits, gauges, tick_batch
+from mockserver.core import credits
+from mockserver.core.engine import gauges
+from mockserver.core.engine import tick_batch
 from mockserver.core.lifecycle import ACTIVE, Status, message_status, next_status
 from mockserver.core.models import Message
 from mockserver.core.notify import Review, StatusChange
@@ -102,7 +104,7 @@ class Scheduler:
         return result
 
     def _batch(self, batch: list[Message], now: float, result: TickResult, measure_lag: bool) -> None:
-        """Small messages in one transaction of set-based statements (core/tick_batch.py). If it raises
+        """Small messages in one transaction of set-based statements (core/engine/tick_batch.py). If it raises
         (a provider's shaper), the batch is undone and its messages step alone, so only the bad one waits."""
         if measure_lag:  # the batch's earliest due time: as late as its latest-run transition can be
             self._observe_lag(min(m.next_due_at for m in batch), result)

@@ -1,6 +1,6 @@
 """PostgreSQL backend (psycopg 3): the same small connection surface the store uses on SQLite.
 
-`PgDatabase` mirrors `db.Database`: `conn()` gives this thread's connection (autocommit: each read
+`PgDatabase` mirrors `sqlite.Database`: `conn()` gives this thread's connection (autocommit: each read
 stands alone), `write()` a transaction that holds a transaction-scoped advisory lock, so every
 check-then-update in the store stays atomic across threads *and* processes, as BEGIN IMMEDIATE
 makes it on SQLite. Statements are SQLite-flavoured text translated by `pg_sql.translate`.
@@ -18,20 +18,12 @@ import psycopg
 from psycopg import adapt, pq
 from psycopg.rows import tuple_row
 from psycopg.types.string import TextLoader
-from sqlalchemy import Boolean
-from sqlalchemy.ext.compiler import compiles
 
-from mockserver.core.pg_sql import translate
+from mockserver.core.db.pg_sql import translate
 
 #: Advisory lock keys (class 0x4d4f434b = "MOCK"): one exclusive write lock, one for schema set-up.
 LOCK_CLASS = 0x4D4F434B
 WRITE_KEY, SCHEMA_KEY = 1, 2
-
-
-@compiles(Boolean, "postgresql")
-def _boolean_as_integer(type_, compiler, **kw) -> str:  # noqa: ARG001
-    """Flags stay 0/1 integers as on SQLite: the store compares them with 1/0 and hands them to JSON."""
-    return "INTEGER"
 
 
 def conninfo(url: str) -> str:
@@ -209,13 +201,6 @@ class PgDatabase:
         self._local = threading.local()
         self._all: list[PgConnection] = []
         self._lock = threading.Lock()
-        from mockserver.core import pg_schema  # the schema needs this module's type overrides first
-
-        try:
-            pg_schema.create(self)
-        except BaseException:
-            self.close()
-            raise
 
     def new_connection(self) -> PgConnection:
         return _take_idle(self.conninfo) or PgConnection(self.conninfo)

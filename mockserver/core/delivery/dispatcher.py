@@ -1,7 +1,7 @@
 """Webhook delivery, apart from the scheduler: a pump claims due outbox rows (with a lease) into
 per-host lanes and starts one task per attempt; each attempt is logged the moment it answers.
 
-Retries back off exponentially on connection errors, timeouts, 5xx and 429 (other 4xx are final).
+Retries follow retry.py (exponential backoff on connection errors, timeouts, 5xx and 429).
 Only the first pending row of an ordering key is ever claimed, so a receiver never sees DELIVERED
 before SENT. Every request carries X-Mock-Delivery-Id (the same on every retry and redelivery) and is
 signed by the provider's shaper at the moment it is sent, with wall-clock time. The outbox is the
@@ -20,18 +20,13 @@ from typing import AsyncIterator, NamedTuple
 import httpx
 import orjson
 
-from mockserver.core import callback_urls
+from mockserver.core.delivery import callback_urls
 from mockserver.core.delivery.client import AttemptResult, Poster
+from mockserver.core.delivery import retry
 from mockserver.core.delivery.lanes import Lanes
 from mockserver.core.notify import OutgoingWebhook
 from mockserver.core.store import webhooks as outbox
 
-RETRYABLE_STATUSES = frozenset({429}) | frozenset(range(500, 600))
-#: A Retry-After longer than this is not honoured (a sandbox should not park a webhook for hours).
-MAX_RETRY_AFTER = 3600.0
-#: Longest wait between retries. Each redelivery extends the attempt budget, so the attempt number (the
-#: backoff exponent) keeps growing; uncapped, a few dozen redeliveries parked a webhook past year 9999.
-MAX_BACKOFF = 3600.0
 USER_AGENT = "mockserver-webhooks/0.1"
 DELIVERY_ID_HEADER = "X-Mock-Delivery-Id"
 #: Seconds the background pump sleeps when nothing woke it (retries falling due are found this way).
@@ -329,15 +324,7 @@ class Dispatcher:
             log.info("webhook %s to %s gave up after %s attempts", hook.id, hook.url, attempt.attempt)
 
     def _next_state(self, hook: Claim, number: int, result: AttemptResult, now: float) -> tuple[str, float | None]:
-        if result.ok:
-            return "delivered", None
-        retryable = not result.final and (result.status is None or result.status in RETRYABLE_STATUSES)
-        if not retryable or number >= hook.max_attempts:
-            return "failed", None
-        delay = min(self.rt.settings.webhook_backoff_base * 2.0 ** min(number - 1, 64), MAX_BACKOFF)
-        if result.retry_after is not None:
-            delay = max(delay, min(result.retry_after, MAX_RETRY_AFTER))
-        return "pending", now + delay
+        return retry.next_state(result, number, hook.max_attempts, now, self.rt.settings.webhook_backoff_base)
 
     # -- outside the outbox -------------------------------------------------------------------------
     async def probe(self, hook: OutgoingWebhook) -> ProbeResult:

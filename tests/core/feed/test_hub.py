@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from mockserver.core.feed import Feed
+from mockserver.core.feed.hub import Feed
 from tests.conftest import database_url
 
 

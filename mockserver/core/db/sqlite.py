@@ -1,4 +1,4 @@
-"""The store's database: SQLite (the default; here) or PostgreSQL (core/pg.py), chosen by URL in open_database.
+"""The SQLite store (the default backend); PostgreSQL lives in postgres.py, chosen by URL in connect.open_database.
 
 SQLite: tables from SQLModel metadata, then thread-local sqlite3 connections in WAL mode.
 
@@ -20,29 +20,8 @@ from sqlalchemy.orm import configure_mappers
 from sqlmodel import SQLModel, create_engine
 
 from mockserver.core import models  # noqa: F401  (registers the tables)
-from mockserver.core.store import migrations
-
-if TYPE_CHECKING:
-    from mockserver.core.pg import PgDatabase
-    from mockserver.settings import Settings
-
-EXTRA_INDEXES = (
-    "CREATE UNIQUE INDEX IF NOT EXISTS ux_apikey ON apikey(provider, key)",
-    "CREATE INDEX IF NOT EXISTS ix_message_account_id ON message(account_id, id)",
-    "CREATE INDEX IF NOT EXISTS ix_recipient_public ON recipient(public_id) WHERE public_id IS NOT NULL",
-    "CREATE INDEX IF NOT EXISTS ix_webhook_due ON webhook(status, next_attempt_at)",
-    # Per-key ordering check of the delivery query (store.webhooks.due_batch).
-    "CREATE INDEX IF NOT EXISTS ix_webhook_key ON webhook(ordering_key, id) WHERE status = 'pending'",
-)
-
-
-def open_database(settings: Settings) -> "Database | PgDatabase":
-    """PostgreSQL for a postgresql:// (postgresql+psycopg://, postgres://) URL; else the SQLite file."""
-    from mockserver.core import pg
-
-    if pg.is_postgres_url(settings.database_url):
-        return pg.PgDatabase(settings.database_url)
-    return Database(settings.sqlite_path())
+from mockserver.core.db import migrations
+from mockserver.core.db.schema import EXTRA_INDEXES
 
 
 class Database:
@@ -65,7 +44,7 @@ class Database:
 
     def _create_schema(self) -> None:
         """Refuse a newer release's database untouched; else create missing tables, then run the
-        versioned migrations (core/store/migrations.py) the database has not seen yet."""
+        versioned migrations (core/db/migrations.py) the database has not seen yet."""
         with self.write() as conn:
             version = migrations.refuse_newer(conn, str(self.path))
         engine = create_engine("sqlite://", creator=self._new_connection)
@@ -101,7 +80,7 @@ class Database:
     @contextmanager
     def write(self, key: str | None = None) -> Iterator[sqlite3.Connection]:
         """A write transaction taken up front (BEGIN IMMEDIATE), so check-then-update is atomic. `key`
-        narrows the lock on PostgreSQL (see pg.PgDatabase.write); SQLite has one writer anyway."""
+        narrows the lock on PostgreSQL (see postgres.PgDatabase.write); SQLite has one writer anyway."""
         conn = self.conn()
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn

@@ -1,0 +1,1 @@
+"""The database: engines for SQLite and PostgreSQL, the schema and its migrations."""
