@@ -131,6 +131,18 @@ class PgConnection:
             cur.execute(translate(sql, True), params if isinstance(params, dict) else tuple(params))
         return Cursor(cur)
 
+    def execute_native(self, sql: str, params: Any) -> Cursor:
+        """A statement already in PostgreSQL's words with `%(name)s` parameters (core/db/sql.py)."""
+        cur = self.raw.cursor()
+        cur.execute(sql, params)
+        return Cursor(cur)
+
+    def executemany_native(self, sql: str, rows: list) -> Cursor:
+        cur = self.raw.cursor()
+        if rows:
+            cur.executemany(sql, rows)
+        return Cursor(cur)
+
     def executemany(self, sql: str, rows: Any) -> Cursor:
         rows = [r if isinstance(r, dict) else tuple(r) for r in rows]
         cur = self.raw.cursor()

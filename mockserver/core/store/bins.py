@@ -4,37 +4,48 @@ from __future__ import annotations
 
 import sqlite3
 
+from sqlalchemy import bindparam, delete, func, select
+
+from mockserver.core.db.sql import Statement, run
 from mockserver.core.models import BinRequest
 from mockserver.core.store.rows import insert, to_models
+
+_t = BinRequest.__table__
+
+_PRUNE = Statement(delete(_t).where(
+    _t.c.bin == bindparam("bin"),
+    _t.c.id <= select(_t.c.id).where(_t.c.bin == bindparam("bin"))
+    .order_by(_t.c.id.desc()).limit(1).offset(bindparam("keep")).scalar_subquery()))
+_NEWEST = Statement(select(_t).where(_t.c.bin == bindparam("bin")).order_by(_t.c.id.desc()).limit(bindparam("limit")))
+_NEWEST_BEFORE = Statement(select(_t).where(_t.c.bin == bindparam("bin"), _t.c.id < bindparam("before"))
+                           .order_by(_t.c.id.desc()).limit(bindparam("limit")))
+_SUMMARY = Statement(select(_t.c.bin, func.count(), func.max(_t.c.id)).group_by(_t.c.bin)
+                     .order_by(func.max(_t.c.id).desc()).limit(bindparam("limit")))
+_CLEAR_ONE = Statement(delete(_t).where(_t.c.bin == bindparam("bin")))
+_CLEAR_ALL = Statement(delete(_t))
 
 
 def add(conn: sqlite3.Connection, req: BinRequest, keep: int) -> BinRequest:
     """Store a request, then drop the bin's oldest beyond `keep` (so one chatty bin cannot fill the disk)."""
     req.id = insert(conn, req)
-    conn.execute("DELETE FROM binrequest WHERE bin = ? AND id <= "
-                 "(SELECT id FROM binrequest WHERE bin = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                 (req.bin, req.bin, keep))
+    run(conn, _PRUNE, {"bin": req.bin, "keep": keep})
     return req
 
 
 def newest(conn: sqlite3.Connection, bin_name: str, before_id: int | None, limit: int) -> list[BinRequest]:
     """A bin's requests newest first; `before_id` is the keyset cursor (ids below it)."""
-    sql, args = "SELECT * FROM binrequest WHERE bin = ?", [bin_name]
-    if before_id is not None:
-        sql += " AND id < ?"
-        args.append(before_id)
-    return to_models(BinRequest, conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit]))
+    if before_id is None:
+        return to_models(BinRequest, run(conn, _NEWEST, {"bin": bin_name, "limit": limit}))
+    return to_models(BinRequest, run(conn, _NEWEST_BEFORE, {"bin": bin_name, "before": before_id, "limit": limit}))
 
 
 def summary(conn: sqlite3.Connection, limit: int) -> list[tuple[str, int, int]]:
     """(bin, request count, newest id) for every bin, most recently used first."""
-    rows = conn.execute("SELECT bin, COUNT(*), MAX(id) FROM binrequest GROUP BY bin ORDER BY MAX(id) DESC LIMIT ?",
-                        (limit,))
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [(r[0], r[1], r[2]) for r in run(conn, _SUMMARY, {"limit": limit})]
 
 
 def clear(conn: sqlite3.Connection, bin_name: str | None = None) -> int:
     """Empty one bin, or every bin; returns how many requests went."""
     if bin_name is None:
-        return conn.execute("DELETE FROM binrequest").rowcount
-    return conn.execute("DELETE FROM binrequest WHERE bin = ?", (bin_name,)).rowcount
+        return run(conn, _CLEAR_ALL).rowcount
+    return run(conn, _CLEAR_ONE, {"bin": bin_name}).rowcount
