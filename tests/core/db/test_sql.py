@@ -66,3 +66,18 @@ def test_no_module_that_holds_sql_uses_regular_expressions():
             if any(n in ("re", "regex") for n in names):
                 offenders.append(str(path.relative_to(PKG)))
     assert offenders == []
+
+
+def test_dialect_functions_spell_each_dialect():
+    from mockserver.core.db.functions import greatest, json_array_rows, least
+
+    t = BinRequest.__table__
+
+    def build(d):
+        rows = json_array_rows(d, "nums")
+        return select(least(t.c.id, bindparam("x")), greatest(t.c.id, 3), rows.c.value, rows.c.key).select_from(rows)
+
+    stmt = Statement(build)
+    assert "min(binrequest.id, :x)" in stmt.sql("sqlite") and "json_each(:nums)" in stmt.sql("sqlite")
+    pg = stmt.sql("postgresql")
+    assert "LEAST(binrequest.id, %(x)s)" in pg and "GREATEST(" in pg and "json_array_elements_text" in pg
