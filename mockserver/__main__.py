@@ -97,7 +97,12 @@ def _serve(args: argparse.Namespace) -> int:
     sock = bind_socket(host, port)
     import uvicorn
 
-    from mockserver.app import create_app
+    from mockserver.errors import StartupError
+
+    try:
+        from mockserver.app import create_app
+    except StartupError as exc:  # a provider that cannot be imported
+        raise CliError(str(exc)) from None
 
     from mockserver.core.db.migrations import SchemaTooNew
 
