@@ -276,6 +276,20 @@ class RequestBin:
     def __init__(self, sandbox: SandboxBase, name: str) -> None:
         self.sandbox, self.name = sandbox, name
         self.url = f"{sandbox.base_url}/_mock/bins/{name}"
+        #: The newest request id when the handle was marked: wait_for_request() waits for later ones, so a
+        #: bin name reused across runs never hands back an earlier run's request. None: not marked.
+        self.since: int | str | None = None
+
+    def mark(self) -> int | str:
+        """Remember the bin's newest request now; later waits without `after` see only requests after it.
+        The blocking client's `bin()` marks at once; with AsyncSandbox, `await bin.mark()` before acting."""
+        return self.sandbox._run(self._mark())
+
+    def _mark(self) -> Op:
+        reply = yield Call("GET", f"/bins/{self.name}/requests", {"limit": 1})
+        items = _items(reply.body)
+        self.since = items[0].get("id", 0) if items else 0
+        return self.since
 
     def requests(self, *, after: int | str | None = None, limit: int = 50) -> list[BinRequest]:
         """Recorded requests, newest first; `after`: only those newer than that request id."""
@@ -283,8 +297,9 @@ class RequestBin:
         return self.sandbox._run(one(call, lambda body: [BinRequest.model_validate(r) for r in _items(body)]))
 
     def wait_for_request(self, *, after: int | str | None = None, timeout: float = 10.0) -> BinRequest:
-        """The oldest request newer than `after` (default: any), polled until `timeout`."""
-        return self.sandbox._run(self._poll(after, timeout))
+        """The oldest request newer than `after` (default: the mark taken when the handle was made, see
+        `mark()`; any request for an unmarked handle), polled until `timeout`."""
+        return self.sandbox._run(self._poll(self.since if after is None else after, timeout))
 
     def _poll(self, after: int | str | None, timeout: float) -> Op:
         deadline, pause = time.monotonic() + timeout, 0.02

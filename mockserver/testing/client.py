@@ -10,7 +10,7 @@ from typing import Any, AsyncIterator, Iterator, TypeVar
 
 import httpx
 
-from mockserver.testing.base import SandboxBase
+from mockserver.testing.base import RequestBin, SandboxBase
 from mockserver.testing.models import Fault
 from mockserver.testing.protocol import Call, Op, Pause, Reply, check
 
@@ -65,6 +65,12 @@ class Sandbox(SandboxBase):
         """A client sharing this one's connection whose queries and waits default to that account / provider."""
         return Sandbox(self.base_url, account_id=account_id or self.account_id, provider=provider or self.provider,
                        timeout=self.timeout, http=self.http)
+
+    def bin(self, name: str) -> RequestBin:
+        """A request bin, marked now: its wait_for_request() sees only requests that arrive after this call."""
+        handle = super().bin(name)
+        handle.mark()
+        return handle
 
     def _run(self, op: Op) -> Any:
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 
 class _Lenient(BaseModel):
@@ -130,3 +130,6 @@ class BinRequest(_Lenient):
     path: str | None = None
     headers: dict[str, Any] = Field(default_factory=dict)
     body: Any = None
+    # The API calls it `json`, which pydantic's own `.json()` method would shadow on the model.
+    parsed: Any = Field(default=None, validation_alias=AliasChoices("parsed", "json"),
+                        description="The body parsed as JSON (None when it is not JSON).")

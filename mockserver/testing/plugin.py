@@ -1,14 +1,17 @@
 """The pytest plugin (entry point `pytest11: mockserver`): `sms_sandbox` (session), `sms_account` and
-`sms` (per test, one fresh account and a client scoped to it), `sms_frozen_clock` and the `sms_frozen`
-marker. Nothing here resets the server: tests are isolated by account, so `pytest -n auto` is safe."""
+`sms` (per test, one fresh account and a client scoped to it), `sms_bin` (a request bin of this test's
+own), `sms_frozen_clock` and the `sms_frozen` marker. Nothing here resets the server: tests are isolated by account, so `pytest -n auto` is safe."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import uuid
 from typing import Any, Iterator
 
 import pytest
 
+from mockserver.testing.base import RequestBin
 from mockserver.testing.client import Sandbox
 from mockserver.testing.errors import NotFoundError
 from mockserver.testing.models import Account
@@ -93,6 +96,15 @@ def sms_account(request: pytest.FixtureRequest, sms_sandbox: Sandbox) -> Iterato
 def sms(sms_sandbox: Sandbox, sms_account: Account) -> Sandbox:
     """The client scoped to sms_account: every query and wait sees that account's traffic only."""
     return sms_sandbox.scoped(account_id=sms_account.id, provider=sms_account.provider)
+
+
+@pytest.fixture
+def sms_bin(request: pytest.FixtureRequest, sms_sandbox: Sandbox) -> RequestBin:
+    """A request bin no other test (nor an earlier run) writes to: point a callback at `sms_bin.url`, then
+    `sms_bin.wait_for_request()`. The name says which test it belongs to, for the inbox's bins page."""
+    test = hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:8]
+    label = "".join(c if c.isascii() and (c.isalnum() or c in "._~-") else "-" for c in request.node.name[:40])
+    return sms_sandbox.bin(f"{label.strip('-') or 'test'}-{test}-{uuid.uuid4().hex[:6]}")
 
 
 @pytest.fixture

@@ -144,16 +144,27 @@ def test_account_returns_vendor_credentials(sms_sandbox, provider, keys):
         sms_sandbox.delete_account(account.id)
 
 
-def test_request_bin_when_the_server_has_bins(sms):
-    bin_ = sms.bin("kit-test")
-    try:
-        bin_.requests()
-    except NotFoundError:
-        pytest.skip("this server has no request bins (/_mock/bins answers 404)")
+def test_request_bin_waits_only_for_requests_after_the_handle_was_made(sms):
+    """A bin name reused across runs: an earlier run's request is never handed back (issue 25)."""
     import httpx
-    assert httpx.post(bin_.url, json={"hello": "bin"}).status_code < 300
-    got = bin_.wait_for_request(timeout=5)
-    assert got.method == "POST"
+
+    earlier = sms.bin("kit-test-reused")
+    assert httpx.post(earlier.url, json={"run": 1}).status_code < 300
+    assert earlier.wait_for_request(timeout=5).parsed == {"run": 1}
+    again = sms.bin("kit-test-reused")  # the next run of the same test
+    assert httpx.post(again.url, json={"run": 2}).status_code < 300
+    got = again.wait_for_request(timeout=5)
+    assert got.method == "POST" and got.parsed == {"run": 2} and got.json() != {"run": 2}
+
+
+def test_the_sms_bin_fixture_is_this_tests_own(sms_bin, sms_sandbox):
+    import httpx
+
+    assert sms_bin.name.startswith("test_the_sms_bin_fixture_is_this_tests_o-") and len(sms_bin.name) <= 64
+    assert sms_bin.requests() == []
+    httpx.post(sms_bin.url, content=b"plain text")
+    got = sms_bin.wait_for_request(timeout=5)
+    assert got.body == "plain text" and got.parsed is None
 
 
 def test_reset_of_one_account_leaves_the_others_alone(sms_sandbox, sms_account, sms):
@@ -187,8 +198,10 @@ def test_request_bin_client_follows_the_documented_api():
                                                                 transport=httpx.MockTransport(handler)))
     hooks = sandbox.bin("hooks")
     assert hooks.url == "http://sandbox:8000/_mock/bins/hooks"
+    assert asked.pop(0) == ("/_mock/bins/hooks/requests", {"limit": "1"}) and hooks.since == 3  # the mark
     assert [r.id for r in hooks.requests()] == [3, 2, 1]
     assert hooks.wait_for_request(after=1).id == 2  # the oldest newer one: nothing skipped
+    hooks.since = None  # an unmarked handle (AsyncSandbox before `await bin.mark()`) sees any request
     assert hooks.wait_for_request().id == 1
     assert asked[0] == ("/_mock/bins/hooks/requests", {"limit": "50"})
     assert asked[1] == ("/_mock/bins/hooks/requests", {"after": "1", "limit": "500"})
