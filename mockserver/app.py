@@ -12,7 +12,7 @@ from typing import Any, AsyncIterator
 
 import httpx
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.routing import Mount
 
 from mockserver import __version__
@@ -22,7 +22,6 @@ from mockserver.core.faults import FaultShaper
 from mockserver.core.runtime import Runtime
 from mockserver.docs_assets import install_assets, offline_docs
 from mockserver.guards import ServerGuard
-from mockserver.index import render_index
 from mockserver.providers import PROVIDERS
 from mockserver.providers.faults import FaultGate
 from mockserver.providers.http import without_framework_422
@@ -91,16 +90,12 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
     app.add_middleware(ServerGuard, settings=settings, open_prefixes=[*(f"/{name}" for name in PROVIDERS), "/_static",
                                                                  "/favicon.ico"])
 
-    @app.get("/credentials", include_in_schema=False)
-    def index() -> HTMLResponse:
-        return HTMLResponse(render_index(runtime, PROVIDERS))
-
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
         """Prometheus text: sends, transitions, webhook attempts by outcome, scheduler lag, queue depth."""
         return Response(runtime.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
-    mount_ui(app)  # the web inbox at / (pages under /inbox); the index above is one click away
+    mount_ui(app)  # the web inbox at / (pages under /inbox, the credentials page at /credentials)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> RedirectResponse:

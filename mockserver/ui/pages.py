@@ -7,11 +7,11 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from mockserver.control.deps import MAX_ID, RuntimeDep
 from mockserver.control.views import inbound as inbound_view
-from mockserver.core.store import inbox
+from mockserver.core.store import inbound_list, inbox, messages, unread
 from mockserver.core.store.inspect import MessageQuery
 from mockserver.ui.common import chrome, query_string, rows
 from mockserver.ui.render import page
@@ -32,15 +32,33 @@ def _list_context(runtime, f: dict, cursor: int | None) -> dict:
     query = inbox.InboxQuery(MessageQuery(provider=f["provider"], account_id=f["account_id"],
                                           statuses=(f["status"],) if f["status"] else (), before_id=cursor), f["q"])
     started = time.perf_counter()
-    found = inbox.search_page(runtime.db.conn(), query, PAGE_SIZE)
+    conn = runtime.db.conn()
+    found = inbox.search_page(conn, query, PAGE_SIZE)
     items = rows(runtime, found)
     next_cursor = items[-1]["id"] if len(items) == PAGE_SIZE else None
+    heard = _inbound_rows(conn, f, cursor, found) if not f["status"] else []
     totals: dict[str, int] = {}
     for item in items:  # the page's recipients per status: already loaded, so free
         for status, n in item["counts"].items():
             totals[status] = totals.get(status, 0) + n
-    return {"items": items, "filters": f, "cursor": cursor, "next_cursor": next_cursor, "totals": totals,
+    # Both directions interleaved by time (ISO strings of one format sort as times).
+    entries = sorted([{"direction": "out", "at": m["created_at"], **m} for m in items] + heard, key=lambda e: e["at"], reverse=True)
+    return {"items": items, "entries": entries, "filters": f, "cursor": cursor, "next_cursor": next_cursor,
+            "totals": totals,
             "qs": query_string(f), "qs_any_status": query_string({**f, "status": None}), "query_ms": (time.perf_counter() - started) * 1000}
+
+
+def _inbound_rows(conn, f: dict, cursor: int | None, found: list) -> list[dict]:
+    """MO messages received within this page's time span: from its oldest message (when more pages follow)
+    up to the newest message of the page before (the cursor's)."""
+    until = None
+    if cursor is not None:
+        previous = messages.get(conn, cursor)
+        until = previous.created_at if previous is not None else None
+    after = found[-1].created_at if len(found) == PAGE_SIZE else None
+    heard = inbound_list.in_window(conn, provider=f["provider"], account_id=f["account_id"], search=f["q"],
+                                   after=after, until=until, limit=PAGE_SIZE)
+    return [{"direction": "in", **inbound_view(m), "at": inbound_view(m)["received_at"]} for m in heard]
 
 
 Cursor = Annotated[int | None, Query(ge=0, le=MAX_ID)]
@@ -108,3 +126,19 @@ def thread_bubbles(runtime: RuntimeDep, number: str) -> HTMLResponse:
 def clock_fragment(runtime: RuntimeDep) -> HTMLResponse:
     """The header clock alone (refreshed on `clock` and `reset` events)."""
     return page("_clock.html", **chrome(runtime, ""))
+
+
+@router.get("/inbox/unread")
+def unread_count(runtime: RuntimeDep, message: Cursor = None, inbound: Cursor = None) -> JSONResponse:
+    """How many messages and MO messages arrived after the ids the browser last saw (its unread badge), and the
+    newest ids now. Without ids (a first visit) nothing is unread. Ids above the newest (after a reset) count
+    as nothing seen yet."""
+    conn = runtime.db.conn()
+    newest = unread.latest(conn)
+    seen = (message if message is not None and message <= newest[0] else None,
+            inbound if inbound is not None and inbound <= newest[1] else None)
+    if message is None and inbound is None:
+        count = 0
+    else:
+        count = unread.newer_than(conn, seen[0] or 0, seen[1] or 0)
+    return JSONResponse({"unread": count, "latest": {"message": newest[0], "inbound": newest[1]}})

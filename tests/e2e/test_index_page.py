@@ -39,6 +39,8 @@ def test_each_credential_is_its_own_element(e2e_client: TestClient):
     parser = Credentials()
     parser.feed(e2e_client.get("/credentials").text)
     keys = {text for kind, text in parser.found if kind == "key"}
+    bases = {text for kind, text in parser.found if kind == "base-url"}
+    assert bases == {f"http://testserver/{p}" for p in ("cast", "smscpr", "mesms", "engagelab")}
     secrets = {text for kind, text in parser.found if kind == "secret"}
     expected_keys, expected_secrets = set(), set()
     for path in (ROOT / "fixtures").glob("*.toml"):
@@ -54,5 +56,5 @@ def test_each_credential_is_its_own_element(e2e_client: TestClient):
 
 def test_every_credential_has_a_copy_button_pointing_at_it(e2e_client: TestClient):
     page = e2e_client.get("/credentials").text
-    assert page.count("class='copy'") == page.count("class='credential'") > 10
-    assert "data-target='cast-key-0'" in page and "id='cast-key-0'" in page
+    assert page.count('class="btn small copy"') == page.count('class="credential"') > 10
+    assert 'data-target="cast-key-0"' in page and 'id="cast-key-0"' in page

@@ -28,7 +28,7 @@ DESCRIPTION = """Emulation of the **Cast.ph SMS API** (`https://api.cast.ph`). E
 recommended `/api/v1/...` (errors carry a stable `error_code`) and the legacy `/api/...` (errors are
 `{"success": false, "error": "..."}` only).
 
-Click **Authorize** and paste an `X-API-Key` from the sandbox index page (`/`){readme}.
+Click **Authorize** and paste an `X-API-Key` from the sandbox's [credentials page](/credentials){readme}.
 Behaviour Cast does not document (webhooks, the `scheduled` status word, sandbox storage, ...) is
 marked *designed* in the operation descriptions and in docs/providers/cast.md."""
 

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
 
 DESCRIPTION = """Sandbox of EngageLab's SMS API (`https://smsapi.engagelab.com`). Authorize with HTTP Basic:
-username = dev_key, password = dev_secret (fixture: `engagelab_dev_key` / `engagelab_dev_secret`).
+username = dev_key, password = dev_secret (fixture: `engagelab_dev_key` / `engagelab_dev_secret`; every key
+is on the sandbox's [credentials page](/credentials)).
 Fixture templates `1233`, `notification-template` and `marketing-template` are approved, so the documented
 examples work as written. Behaviour EngageLab does not document is marked DESIGNED in each operation."""
 

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 DESCRIPTION = """Emulation of the **me-sms v2** SMS API (`https://me-sms.com`), Thailand.
 
-Authenticate with the `x-api-key` header (Authorize button). `POST /api/v2/sms/send` needs scope
+Authenticate with the `x-api-key` header (Authorize button; the fixture keys and their scopes are on the
+sandbox's [credentials page](/credentials)). `POST /api/v2/sms/send` needs scope
 `sms:send` or `*`; every other endpoint accepts any valid key. Errors are always
 `{"error": "...", "code": "..."}`.
 

@@ -29,7 +29,8 @@ DESCRIPTION = f"""Sandbox of the **SMSCPR SMS API** (real base URL `https://api-
 client's base URL at this mount; the paths below are the vendor's own.
 
 **Try it:** click *Authorize* and paste the fixture token `{FIXTURE_TOKEN}` (account
-`111111111111111111111111`, service plan `222222222222222222222222`, number `+15550001111`).
+`111111111111111111111111`, service plan `222222222222222222222222`, number `+15550001111`; every fixture key
+is on the sandbox's [credentials page](/credentials)).
 
 The vendor publishes only an overview page, so much of this contract is **DESIGNED** after its closest
 relatives (Infobip's field names and cursor logs, Sinch's servicePlanId + Bearer model); every designed

@@ -68,6 +68,15 @@
     var t = ev.target;
     var copyBtn = t.closest("[data-copy]");
     if (copyBtn) { ev.preventDefault(); ev.stopPropagation(); copy(copyBtn.dataset.copy); return; }
+    var copyTarget = t.closest("button.copy[data-target]");  // the credentials page: copy an element's text
+    if (copyTarget) {
+      ev.preventDefault();
+      copy(document.getElementById(copyTarget.dataset.target).textContent).then(function () {
+        copyTarget.textContent = "copied";
+        setTimeout(function () { copyTarget.textContent = "copy"; }, 1200);
+      });
+      return;
+    }
     var opener = t.closest("[data-open]");
     if (opener) { document.getElementById(opener.dataset.open).showModal(); return; }
     var closer = t.closest("[data-close]");
@@ -166,6 +175,31 @@
     if (opens++ > 0) refresh();
   });
   document.body.addEventListener("htmx:sseError", function () { document.body.dataset.live = "lost"; });
+
+  // Unread badge: messages and MO messages that arrived since this browser last looked at the inbox list
+  // (the newest ids it saw, in localStorage). Looking at the list's first page marks everything seen.
+  var SEEN = "mockserver.inbox.seen", title = document.title, unreadTimer = null;
+  function seenIds() { try { return JSON.parse(localStorage.getItem(SEEN)); } catch (e) { return null; } }
+  function onFirstPage() { return !!document.getElementById("rows") && document.visibilityState !== "hidden"; }
+  async function refreshUnread() {
+    var seen = seenIds(), query = seen ? "?message=" + seen.message + "&inbound=" + seen.inbound : "";
+    var reply;
+    try { reply = await fetch("/inbox/unread" + query, { headers: { Accept: "application/json" } }); } catch (e) { return; }
+    if (!reply.ok) return;
+    var body = await reply.json(), count = body.unread;
+    if (!seen || onFirstPage()) { localStorage.setItem(SEEN, JSON.stringify(body.latest)); count = 0; }
+    var badge = document.getElementById("unread-count");
+    if (badge) { badge.textContent = count; badge.hidden = !count; }
+    document.title = (count ? "(" + count + ") " : "") + title;
+  }
+  function unreadSoon() { clearTimeout(unreadTimer); unreadTimer = setTimeout(refreshUnread, 150); }
+  // #unread-watch (base.html) is how the page hears the stream's arrivals: htmx's SSE extension listens only
+  // for the events an element asks for; each answer it gets is the cue to recount with this browser's ids.
+  document.body.addEventListener("htmx:afterRequest", function (ev) {
+    if (ev.detail.elt && ev.detail.elt.id === "unread-watch") unreadSoon();
+  });
+  document.addEventListener("visibilitychange", unreadSoon);
+  refreshUnread();
 
   // The sandbox clock keeps running between events unless frozen.
   var base = { now: 0, at: 0, frozen: true };
