@@ -99,7 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from mockserver.app import create_app
 
-    from mockserver.core.db.migrations import SchemaTooNew
+    from mockserver.core.db.migrate import SchemaTooNew
 
     try:
         app = _load(lambda: create_app(settings))  # provider settings are read here
