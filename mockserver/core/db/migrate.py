@@ -97,7 +97,7 @@ def prepare(db: Database | PgDatabase, target: Target) -> list[str]:
 
 def upgrade(target: Target) -> list[str]:
     """Bring the database to the head inside one transaction that holds the schema lock (replicas
-    starting together wait, then find it done). Returns the revisions applied, oldest first."""
+    starting together wait, then find it done). Returns what it did, a line per revision applied."""
     with _locked(target) as conn:
         context = MigrationContext.configure(conn)
         current = context.get_current_revision()
@@ -110,13 +110,13 @@ def upgrade(target: Target) -> list[str]:
         if current is None and not present:
             SQLModel.metadata.create_all(conn)
             context.stamp(scripts(), "head")
-            return [f"created the schema at {head()}"]
+            return [f"created the schema at {head()} (head)"]
         pending = [s.revision for s in reversed(list(scripts().iterate_revisions("head", current)))]
         if pending:
             cfg = config()
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-        return pending
+        return [f"ran {revision}" for revision in pending]
 
 
 def current(target: Target) -> str:
@@ -139,7 +139,8 @@ def history() -> list[str]:
     lines = []
     for script in reversed(list(scripts().walk_revisions())):
         mark = " (head)" if script.revision == head() else ""
-        lines.append(f"{script.revision}{mark}: {(script.doc or '').strip().splitlines()[0]}")
+        summary = " ".join((script.doc or "").strip().split("\n\n")[0].split())
+        lines.append(f"{script.revision}{mark}: {summary}")
     return lines
 
 
