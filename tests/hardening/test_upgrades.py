@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from mockserver.app import create_app
 from mockserver.core.runtime import Runtime
 from mockserver.core.db import migrate
+from tests.core.db.test_alembic import schema_drift, sqlite_target
 from tests.hardening.kit import ROOT, hardening_settings
 
 pytestmark = pytest.mark.sqlite_only("earlier releases wrote SQLite files (PostgreSQL: tests/postgres/test_migrations.py)")
@@ -113,6 +114,7 @@ def test_a_database_from_an_earlier_commit_keeps_messages_accounts_and_clock(tmp
         assert_kept(c, old)
     assert revision_of(tmp_path / "sandbox.db") == [migrate.head()]
     assert "schemaversion" not in table_names(tmp_path / "sandbox.db")  # alembic_version says it now
+    assert schema_drift(sqlite_target(tmp_path / "sandbox.db")) == []  # the same schema as a fresh database
 
 
 def test_a_fresh_database_is_at_the_head_revision(tmp_path):

@@ -1,18 +1,25 @@
 """Schema creation and Alembic migrations on PostgreSQL: an empty database, one the old runner left at
-schema version 2 (no apikey.key_hash yet), one from a newer release (refused untouched), and replicas
-starting together on an empty one."""
+schema version 2 (no apikey.key_hash yet), databases built by three earlier commits (rows and clock kept),
+one from a newer release (refused untouched), and replicas starting together on an empty one."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
 
+import psycopg
 import pytest
+from fastapi.testclient import TestClient
 
+from mockserver.app import create_app
 from mockserver.core.db.connect import open_database
+from mockserver.core.db.postgres import conninfo
 from mockserver.core.db import migrate
 from mockserver.core.models import SQLModel
 from mockserver.settings import Settings
+from tests.core.db.test_alembic import replay_every_revision, schema_drift
+from tests.hardening.kit import hardening_settings
+from tests.hardening.test_upgrades import assert_kept, build_old_database
 from tests.postgres.conftest import schema_of
 
 
@@ -88,3 +95,27 @@ def test_replicas_starting_together_on_an_empty_database_all_come_up(pg_admin, p
         t.join(timeout=60)
     assert errors == []
     assert _revision(pg_admin, schema_of(pg_url)) == [migrate.head()]
+
+
+#: Commits that ran on PostgreSQL: d2e1d79 (the backend's first), a4e9a00 (with shared state, version 5,
+#: its PostgreSQL fixes merged), d8a5304 (the old runner's last).
+PG_OLD_COMMITS = ["d2e1d79", "a4e9a00", "d8a5304"]
+
+
+@pytest.mark.parametrize("commit", PG_OLD_COMMITS)
+def test_a_database_from_an_earlier_commit_keeps_messages_accounts_and_clock(pg_admin, pg_url, tmp_path, commit):
+    old = build_old_database(commit, tmp_path, url=pg_url)
+    app = create_app(hardening_settings(tmp_path, database_url=pg_url, clock_frozen=False, seed=7))
+    with TestClient(app) as c:
+        assert_kept(c, old)
+    schema = schema_of(pg_url)
+    assert _revision(pg_admin, schema) == [migrate.head()]
+    assert "schemaversion" not in _tables(pg_admin, schema)
+    assert schema_drift(migrate.Target(pg_url, "postgresql", lambda: psycopg.connect(conninfo(pg_url)))) == []
+
+
+def test_replaying_the_revisions_builds_what_create_all_builds(pg_url):
+    target = migrate.Target(pg_url, "postgresql", lambda: psycopg.connect(conninfo(pg_url)))
+    replay_every_revision(target)
+    assert schema_drift(target) == []
+    assert migrate.current(target) == f"{migrate.head()} (head)"

@@ -7,7 +7,7 @@ the Alembic revisions (core/db/alembic/versions/) build step by step; tests/core
 compares the two.
 """
 
-from sqlalchemy import Boolean, Column, Index, String, Table
+from sqlalchemy import Boolean, Column, Index, Table, Text
 from sqlalchemy.ext.compiler import compiles
 from sqlmodel import SQLModel
 
@@ -30,14 +30,14 @@ _apikey, _recipient, _webhook = (m.__table__ for m in (ApiKey, Recipient, Webhoo
 
 #: SHA-256 of the key (store/accounts.py looks keys up by it); not a model field, so rows built from
 #: models never carry it.
-_apikey.append_column(Column("key_hash", String, nullable=True))
+_apikey.append_column(Column("key_hash", Text, nullable=True))
 
 #: Which accounts the fixture files own, and the digest of each as last applied (store/fixture_ledger.py).
 FIXTURE_ACCOUNT = Table(
     "fixtureaccount", SQLModel.metadata,
-    Column("account_id", String, primary_key=True),
-    Column("provider", String, nullable=False),
-    Column("digest", String, nullable=False),
+    Column("account_id", Text, primary_key=True),  # TEXT, as the runner before Alembic created them
+    Column("provider", Text, nullable=False),
+    Column("digest", Text, nullable=False),
 )
 
 INDEXES = (

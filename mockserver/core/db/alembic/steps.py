@@ -92,6 +92,19 @@ def latest_recorded_time() -> float | None:
     return max(found) if found else None
 
 
+def adopt_clockstate() -> None:
+    """eff581a kept the clock in `clockstate` (id, offset, frozen_at); runtimestate took its place. Its
+    row moves over (unless runtimestate has one), and the table goes."""
+    if "clockstate" not in tables():
+        return
+    bind, old, state = op.get_bind(), reflect("clockstate"), reflect("runtimestate")
+    row = bind.execute(sa.select(old.c.offset, old.c.frozen_at).where(old.c.id == 1)).first()
+    if row is not None and bind.execute(sa.select(state.c.id).where(state.c.id == 1)).first() is None:
+        values = {"id": 1, "offset": row.offset, "frozen_at": row.frozen_at, "boots": 0, "version": 0}
+        bind.execute(sa.insert(state).values({k: v for k, v in values.items() if k in state.c}))
+    op.drop_table("clockstate")
+
+
 def restore_unsaved_clock() -> None:
     """Releases before the clock was persisted kept time travel in memory only: reopened, their
     database's clock fell back to real time (~3,600 s behind what it had recorded). With no stored

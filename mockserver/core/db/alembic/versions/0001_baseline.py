@@ -18,6 +18,7 @@ depends_on = None
 def upgrade() -> None:
     steps.create_missing_tables()
     steps.add_missing_columns()
+    steps.adopt_clockstate()
     steps.restore_unsaved_clock()
     steps.create_indexes(("ux_apikey", "ix_recipient_public", "ix_webhook_due", "ix_webhook_key"))
 

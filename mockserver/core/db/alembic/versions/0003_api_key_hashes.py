@@ -20,7 +20,7 @@ depends_on = None
 
 def upgrade() -> None:
     if "key_hash" not in steps.columns("apikey"):
-        op.add_column("apikey", sa.Column("key_hash", sa.String(), nullable=True))
+        op.add_column("apikey", sa.Column("key_hash", sa.Text(), nullable=True))
     apikey, bind = steps.reflect("apikey"), op.get_bind()
     rows = bind.execute(sa.select(apikey.c.id, apikey.c.key).where(apikey.c.key_hash.is_(None))).all()
     if rows:
