@@ -44,6 +44,7 @@ def test_an_empty_database_gets_every_table_at_the_head_revision(pg_admin, pg_ur
     kinds = dict(pg_admin.execute("SELECT column_name, data_type FROM information_schema.columns "
                                   "WHERE table_schema = %s AND table_name = 'message'", (schema,)).fetchall())
     assert kinds["notify"] == "integer" and kinds["created_at"] == "double precision"
+    assert schema_drift(migrate.Target(pg_url, "postgresql", lambda: psycopg.connect(conninfo(pg_url)))) == []
 
 
 def test_a_database_the_old_runner_left_at_version_2_is_stamped_and_upgraded(pg_admin, pg_url):
