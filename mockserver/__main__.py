@@ -1,4 +1,5 @@
-"""The `mockserver` CLI (also `python -m mockserver`): `serve` and `healthcheck`; alone it prints help.
+"""The `mockserver` CLI (also `python -m mockserver`): `serve`, `healthcheck` and `db` (upgrade | current |
+history: the schema's Alembic revisions); alone it prints help.
 Bad settings and a taken port end the process with one line on stderr and exit 2, never a traceback."""
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("healthcheck", help="exit 0 when the server answers /_mock/health (Docker HEALTHCHECK)")
     _add_address(check, "address of the server")
     check.add_argument("--url", default=None, help="full health URL; overrides --host/--port")
+    db = sub.add_parser("db", help="the database schema: upgrade it, show its revision or the revisions")
+    db.add_argument("action", choices=("upgrade", "current", "history"),
+                    help="upgrade: to this release's head; current: the database's revision; history: all revisions")
+    db.add_argument("--database-url", default=None, help="default MOCKSERVER_DATABASE_URL (as serve reads it)")
     return parser
 
 
@@ -60,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "healthcheck":
             return _healthcheck(args)
+        if args.command == "db":
+            return _db(args)
         return _serve(args)
     except CliError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
@@ -104,7 +111,7 @@ def _serve(args: argparse.Namespace) -> int:
     except StartupError as exc:  # a provider that cannot be imported
         raise CliError(str(exc)) from None
 
-    from mockserver.core.db.migrations import SchemaTooNew
+    from mockserver.core.db.migrate import SchemaTooNew
 
     try:
         app = _load(lambda: create_app(settings))  # provider settings are read here
@@ -114,6 +121,28 @@ def _serve(args: argparse.Namespace) -> int:
     freeze_startup_heap()
     print(f"mockserver {__version__} listening on http://{_display(host)}:{sock.getsockname()[1]}/", flush=True)
     uvicorn.Server(config).run(sockets=[sock])
+    return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    """`mockserver db upgrade | current | history` for operators: what ran, where the database is, what exists."""
+    from mockserver.core.db import migrate
+    from mockserver.settings import Settings
+
+    if args.action == "history":
+        print("\n".join(migrate.history()))
+        return 0
+    overrides = {} if args.database_url is None else {"database_url": args.database_url}
+    settings = _load(lambda: Settings(**overrides))
+    try:
+        target = migrate.target_of(settings)
+        if args.action == "current":
+            print(migrate.current(target))
+            return 0
+        ran = migrate.upgrade(target)
+    except (migrate.SchemaTooNew, ValueError) as exc:
+        raise CliError(str(exc)) from None
+    print("\n".join(ran) if ran else f"already at {migrate.head()} (head)")
     return 0
 
 

@@ -22,7 +22,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.core.db import migrations
+from mockserver.core.db import migrate
 from mockserver.settings import Settings
 
 
@@ -80,15 +80,15 @@ def _take_schema(admin) -> str:
 
 
 def _give_back(admin, schema: str) -> None:
-    """Empty every table but the schema version, restart the id sequences, and keep the schema for the
+    """Empty every table but the schema revision, restart the id sequences, and keep the schema for the
     next test (DELETE of a few rows is ~10x faster than TRUNCATE here). A test that changed the schema
     itself (a migration test) leaves it out of the pool."""
     tables = [r[0] for r in admin.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))]
-    version = admin.execute(f"SELECT version FROM {schema}.schemaversion").fetchone() \
-        if "schemaversion" in tables else None
-    if version is None or version[0] != migrations.LATEST:
+    revision = admin.execute(f"SELECT version_num FROM {schema}.alembic_version").fetchone() \
+        if "alembic_version" in tables else None
+    if revision is None or revision[0] != migrate.head() or "schemaversion" in tables:
         return
-    statements = [f"DELETE FROM {schema}.{t}" for t in tables if t != "schemaversion"]
+    statements = [f"DELETE FROM {schema}.{t}" for t in tables if t != "alembic_version"]
     statements.append("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
                       f"WHERE c.relkind = 'S' AND n.nspname = '{schema}'")
     try:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mockserver.core.db import postgres, postgres_schema
+import psycopg
+
+from mockserver.core.db import migrate, postgres
 from mockserver.core.db.sqlite import Database
 
 if TYPE_CHECKING:
@@ -17,7 +19,8 @@ def open_database(settings: Settings) -> "Database | PgDatabase":
     if postgres.is_postgres_url(settings.database_url):
         db = postgres.PgDatabase(settings.database_url)
         try:
-            postgres_schema.create(db)
+            target = migrate.Target(migrate.where(db.url), "postgresql", lambda: psycopg.connect(db.conninfo))
+            migrate.prepare(db, target)  # replicas starting together: one upgrades, the others wait
         except BaseException:
             db.close()
             raise

@@ -1,6 +1,6 @@
 """The SQLite store (the default backend); PostgreSQL lives in postgres.py, chosen by URL in connect.open_database.
 
-SQLite: tables from SQLModel metadata, then thread-local sqlite3 connections in WAL mode.
+SQLite: the schema from core/db/migrate.py (Alembic), then thread-local sqlite3 connections in WAL mode.
 
 SQLModel defines the schema; the hot paths use sqlite3 directly (the ORM is ~3x slower per request
 and unusable for 2M-row sends, see performance notes).
@@ -16,12 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from sqlalchemy.orm import configure_mappers
-from sqlmodel import SQLModel, create_engine
-
 from mockserver.core import models  # noqa: F401  (registers the tables)
-from mockserver.core.db import migrations
-from mockserver.core.db.schema import EXTRA_INDEXES
+from mockserver.core.db import migrate
 
 
 class Database:
@@ -43,21 +39,9 @@ class Database:
         self._create_schema()
 
     def _create_schema(self) -> None:
-        """Refuse a newer release's database untouched; else create missing tables, then run the
-        versioned migrations (core/db/migrations.py) the database has not seen yet."""
-        with self.write() as conn:
-            version = migrations.refuse_newer(conn, str(self.path))
-        engine = create_engine("sqlite://", creator=self._new_connection)
-        SQLModel.metadata.create_all(engine)
-        engine.dispose()
-        # Rows become models through model_construct (store/rows.py), which does not configure the ORM
-        # mappers; on a restart where no model was ever built normally (fixtures unchanged), reading an
-        # attribute of such a row then raised AttributeError deep in SQLAlchemy. Configure them now.
-        configure_mappers()
-        with self.write() as conn:
-            migrations.upgrade(conn, version)
-            for ddl in EXTRA_INDEXES:
-                conn.execute(ddl)
+        """Refuse a newer release's database untouched; else bring it to this release's schema revision
+        (core/db/migrate.py: Alembic, under SQLite's write lock)."""
+        migrate.prepare(self, migrate.Target(str(self.path), "sqlite", self._new_connection))
 
     def _new_connection(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self._uri, uri=True, check_same_thread=False, isolation_level=None, timeout=30)

@@ -1,5 +1,6 @@
 """The webhook outbox and its attempt log. Rows survive restarts; delivery state lives here:
-claims (leases) before an attempt, one attempt row per attempt, and the schema upgrade for both."""
+claims (leases) before an attempt, one attempt row per attempt (their schema upgrade is Alembic
+revision core/db/alembic/versions/0004_webhook_delivery.py)."""
 
 from __future__ import annotations
 
@@ -10,36 +11,6 @@ from urllib.parse import urlsplit
 
 from mockserver.core.models import Webhook, WebhookAttempt
 from mockserver.core.store.rows import insert, to_model, to_models, update
-
-#: Columns added after the first release: (table, column, SQL type and default).
-_ADDED_COLUMNS = (
-    ("webhook", "delivery_id", "VARCHAR NOT NULL DEFAULT ''"),
-    ("webhook", "signing", "VARCHAR NOT NULL DEFAULT ''"),
-    ("webhook", "host", "VARCHAR NOT NULL DEFAULT ''"),
-    ("webhook", "lease_until", "FLOAT"),
-    ("webhookattempt", "sent_at", "FLOAT NOT NULL DEFAULT 0"),
-    ("webhookattempt", "delivery_id", "VARCHAR NOT NULL DEFAULT ''"),
-)
-_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS ix_webhook_due ON webhook(status, next_attempt_at)",
-    # The per-key head check of due_batch.
-    "CREATE INDEX IF NOT EXISTS ix_webhook_key ON webhook(ordering_key, id) WHERE status = 'pending'",
-)
-
-
-def upgrade_webhook_outbox(conn: sqlite3.Connection) -> None:
-    """Add the delivery columns and indexes to a database made by an older version (idempotent)."""
-    for table, column, decl in _ADDED_COLUMNS:
-        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-        if column not in have:
-            conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
-    # Rows queued by an older version get their delivery id and lane now, once.
-    for row in conn.execute("SELECT id, url FROM webhook WHERE delivery_id = '' OR host = ''").fetchall():
-        conn.execute("UPDATE webhook SET delivery_id = coalesce(nullif(delivery_id, ''), ?), host = ? WHERE id = ?",
-                     (new_delivery_id(), host_of(row[1]), row[0]))
-    for ddl in _INDEXES:
-        conn.execute(ddl)
-
 
 def new_delivery_id() -> str:
     """Random, not seeded: a delivery id must never repeat, even after a reset replays the id seed."""
