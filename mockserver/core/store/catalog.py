@@ -19,7 +19,8 @@ def _of_account(t: Any) -> Statement:
 
 
 def _by_public_id(t: Any) -> Statement:
-    return Statement(select(t).where(t.c.account_id == bindparam("account_id"), t.c.public_id == bindparam("public_id")))
+    return Statement(select(t).where(t.c.account_id == bindparam("account_id"),
+                                     t.c.public_id == bindparam("public_id")))
 
 
 def _due_review(t: Any) -> Statement:
@@ -31,7 +32,8 @@ _SENDERS = _of_account(_s)
 _SENDERS_WITH_STATUS = Statement(select(_s).where(_s.c.account_id == bindparam("account_id"),
                                                   _s.c.status == bindparam("status")).order_by(_s.c.id))
 _SENDER_BY_PUBLIC_ID = _by_public_id(_s)
-_SENDER_BY_NAME = Statement(select(_s).where(_s.c.account_id == bindparam("account_id"), _s.c.name == bindparam("name")))
+_SENDER_BY_NAME = Statement(select(_s).where(_s.c.account_id == bindparam("account_id"),
+                                             _s.c.name == bindparam("name")))
 _DELETE_SENDER = Statement(delete(_s).where(_s.c.id == bindparam("id")))
 _TEMPLATES = _of_account(_t)
 _TEMPLATE = _by_public_id(_t)
@@ -49,7 +51,8 @@ def senders_of(conn: sqlite3.Connection, account_id: str, status: str | None = N
 
 
 def sender_by_public_id(conn: sqlite3.Connection, account_id: str, public_id: str) -> Sender | None:
-    return to_model(Sender, run(conn, _SENDER_BY_PUBLIC_ID, {"account_id": account_id, "public_id": public_id}).fetchone())
+    row = run(conn, _SENDER_BY_PUBLIC_ID, {"account_id": account_id, "public_id": public_id}).fetchone()
+    return to_model(Sender, row)
 
 
 def sender_by_name(conn: sqlite3.Connection, account_id: str, name: str) -> Sender | None:
