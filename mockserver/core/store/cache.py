@@ -5,7 +5,7 @@ as any write to apikey, sender or account (except a credits-only change), whiche
 wrote it, so a revoked key or a changed account is seen on the next request everywhere. Credits are
 never served from here: debits stay conditional UPDATEs (store/accounts.charge). Objects handed out are
 shared between requests: treat them as read-only.
-The triggers are per engine: `install` (SQLite) and its twin `_install_postgresql` beside it.
+The triggers are per engine, both spelled out side by side in `_trigger_ddl`.
 """
 
 from __future__ import annotations
@@ -16,51 +16,68 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
+from sqlalchemy import column, select, table, text
+
+from mockserver.core.db.sql import Pair, Statement, dialect_of, run, run_once
 from mockserver.core.models import Account, ApiKey, Sender
 from mockserver.core.store import accounts, catalog
-from mockserver.core.store.rows import dialect
 
 if TYPE_CHECKING:
     from mockserver.core.db.sqlite import Database
 
 #: Account columns whose change is NOT an invalidation: the balance moves with every send.
 _VOLATILE = {"credits"}
-_BUMP = "UPDATE cacheversion SET n = n + 1 WHERE id = 1"
+
+#: The counter is no model (create_all does not make it): `install` creates it on first use.
+_cv = table("cacheversion", column("id"), column("n"))
+_CREATE = Pair(sqlite="CREATE TABLE IF NOT EXISTS cacheversion (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)",
+               postgresql="CREATE TABLE IF NOT EXISTS cacheversion (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
+_SEED = Statement(lambda d: d.insert(_cv).values(id=1, n=0).on_conflict_do_nothing(index_elements=["id"]))
+_VERSION = Statement(select(_cv.c.n).where(_cv.c.id == 1))
+#: The live account table's column names, second in each row (a migration may add columns).
+_ACCOUNT_COLUMNS = Pair(
+    sqlite="PRAGMA table_info(account)",
+    postgresql="SELECT ordinal_position - 1, column_name FROM information_schema.columns "
+               "WHERE table_schema = current_schema() AND table_name = 'account' ORDER BY ordinal_position",
+)
+
+
+def _trigger_ddl(dialect: str, columns: list[str]) -> list[str]:
+    """The triggers that bump the counter, each engine's spelled out: SQLite's row triggers, one per
+    table and event; on PostgreSQL one trigger function and statement-level triggers (a 2M-row statement
+    bumps once)."""
+    if dialect == "postgresql":
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        # The counter is named with the trigger's own schema: a session on another search_path (an admin's
+        # DELETE) must bump this schema's counter, not fail to find one.
+        return ["CREATE OR REPLACE FUNCTION cache_bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "EXECUTE format('UPDATE %I.cacheversion SET n = n + 1 WHERE id = 1', TG_TABLE_SCHEMA); "
+                "RETURN NULL; END $$",
+                *(f"CREATE OR REPLACE TRIGGER cache_{table} AFTER INSERT OR DELETE OR UPDATE"
+                  f"{f' OF {quoted}' if table == 'account' else ''} ON {table} "
+                  f"FOR EACH STATEMENT EXECUTE FUNCTION cache_bump()" for table in ("apikey", "sender", "account"))]
+    ddl = []
+    for table in ("apikey", "sender", "account"):
+        of = f" OF {', '.join(columns)}" if table == "account" else ""
+        for event, name in ((f"UPDATE{of}", "upd"), ("INSERT", "ins"), ("DELETE", "del")):
+            ddl.append(f"CREATE TRIGGER IF NOT EXISTS cache_{table}_{name} AFTER {event} ON {table} "
+                       f"BEGIN UPDATE cacheversion SET n = n + 1 WHERE id = 1; END")
+    return ddl
 
 
 def install(conn: sqlite3.Connection) -> None:
     """The counter row and its triggers (idempotent). Account columns are read from the table, so a
-    column added later by a migration invalidates too."""
-    conn.execute("CREATE TABLE IF NOT EXISTS cacheversion (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
-    conn.execute("INSERT INTO cacheversion (id, n) VALUES (1, 0) ON CONFLICT (id) DO NOTHING")
-    columns = [r[1] for r in conn.execute("PRAGMA table_info(account)") if r[1] not in _VOLATILE]
-    if dialect(conn) == "postgresql":
-        return _install_postgresql(conn, columns)
-    for table in ("apikey", "sender", "account"):
-        of = f" OF {', '.join(columns)}" if table == "account" else ""
-        for event, name in ((f"UPDATE{of}", "upd"), ("INSERT", "ins"), ("DELETE", "del")):
-            conn.execute(f"CREATE TRIGGER IF NOT EXISTS cache_{table}_{name} AFTER {event} ON {table} "
-                         f"BEGIN {_BUMP}; END")
-
-
-def _install_postgresql(conn: Any, columns: list[str]) -> None:
-    """The same bumps on PostgreSQL: one trigger function, statement-level triggers (a 2M-row statement
-    bumps once). Runs inside Database.write(), whose advisory lock keeps replicas starting together from
-    racing on the DDL."""
-    # The counter is named with the trigger's own schema: a session on another search_path (an admin's
-    # DELETE) must bump this schema's counter, not fail to find one.
-    conn.execute("CREATE OR REPLACE FUNCTION cache_bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                 "EXECUTE format('UPDATE %I.cacheversion SET n = n + 1 WHERE id = 1', TG_TABLE_SCHEMA); "
-                 "RETURN NULL; END $$")
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    for table in ("apikey", "sender", "account"):
-        of = f" OF {quoted}" if table == "account" else ""
-        conn.execute(f"CREATE OR REPLACE TRIGGER cache_{table} AFTER INSERT OR DELETE OR UPDATE{of} ON {table} "
-                     f"FOR EACH STATEMENT EXECUTE FUNCTION cache_bump()")
+    column added later by a migration invalidates too. On PostgreSQL this runs inside Database.write(),
+    whose advisory lock keeps replicas starting together from racing on the DDL."""
+    run(conn, _CREATE)
+    run(conn, _SEED)
+    columns = [r[1] for r in run(conn, _ACCOUNT_COLUMNS) if r[1] not in _VOLATILE]
+    for ddl in _trigger_ddl(dialect_of(conn), columns):
+        run_once(conn, text(ddl))  # text(): SQLAlchemy doubles the % of format() for psycopg
 
 
 def version(conn: sqlite3.Connection) -> int:
-    row = conn.execute("SELECT n FROM cacheversion WHERE id = 1").fetchone()
+    row = run(conn, _VERSION).fetchone()
     return -1 if row is None else int(row[0])
 
 
