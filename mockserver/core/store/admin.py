@@ -9,7 +9,7 @@ from mockserver.core.store.rows import dialect
 
 _ALL_TABLES = (
     "recipient", "messagecount", "event", "webhookattempt", "webhook", "message", "inbound",
-    "idempotency", "apikey", "sender", "template", "contactgroup", "account", "binrequest",
+    "idempotency", "apikey", "sender", "template", "contactgroup", "account", "binrequest", "binrule",
 )
 
 
