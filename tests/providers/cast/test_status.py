@@ -91,7 +91,7 @@ def test_another_accounts_message_is_404(client):
 
 def test_sms_and_sim_status_do_not_mix(client):
     sms_id = _send(client, key=kit.SIM)
-    sim = send(client, {"to": "09171234567", "message": "hi", "sender_id": "639170000001"}, key=kit.SIM,
+    sim = send(client, {"to": "09171234567", "message": "hi", "sender_id": "ESIM1"}, key=kit.SIM,
                path="sim/send").json()["message_id"]
     assert client.get(f"{V1}/sim/status/{sms_id}", headers=h(kit.SIM)).status_code == 404
     assert client.get(f"{V1}/sms/status/{sim}", headers=h(kit.SIM)).status_code == 404
