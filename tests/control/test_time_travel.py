@@ -11,6 +11,7 @@ from typing import Iterator
 import httpx
 import pytest
 
+from mockserver.testing import AdvanceReport, Sandbox
 from mockserver.testing.server import InProcessServer
 from tests.conftest import database_url
 from tests.providers.cast.kit import V1, h
@@ -18,11 +19,14 @@ from tests.providers.cast.kit import V1, h
 LADDER = [2.0, 4.0, 8.0, 16.0]  # backoff base 2 s: 2, 4, 8, 16 between the 5 attempts (core/delivery/retry.py)
 
 
+def _serve(tmp_path: Path, **overrides) -> InProcessServer:
+    return InProcessServer(**{**dict(database_url=database_url(tmp_path), seed=1234, timing="default",
+                                     scheduler_enabled=False, clock_frozen=True), **overrides})
+
+
 @pytest.fixture
 def sandbox(tmp_path: Path, db_backend: str) -> Iterator[httpx.Client]:
-    server = InProcessServer(database_url=database_url(tmp_path), seed=1234, timing="default",
-                             scheduler_enabled=False, clock_frozen=True)
-    with server as url, httpx.Client(base_url=url, timeout=60) as client:
+    with _serve(tmp_path) as url, httpx.Client(base_url=url, timeout=60) as client:
         yield client
 
 
@@ -105,3 +109,33 @@ def test_a_retry_after_longer_than_the_window_stays_pending(sandbox: httpx.Clien
     assert body["webhook_attempts"] == 1 and body["still_pending"] == 2
     body = sandbox.post("/_mock/clock/advance", json={"seconds": 600}).json()
     assert _hooks(sandbox)[0]["attempts"] == 2 and body["webhook_attempts"] == 1
+
+
+def test_the_kit_sets_bin_answers_and_advance_returns_the_report(tmp_path: Path, db_backend: str):
+    with _serve(tmp_path, clock_frozen=False) as url, Sandbox(url) as kit:
+        down = kit.bin("kit-down")
+        assert down.answer(status=500)["answer"]["status"] == 500
+        with httpx.Client(base_url=url, timeout=60) as client:
+            _send_with_dlr_to(client, "kit-down")
+        before = kit.clock()
+        report = kit.advance(3600)
+        assert isinstance(report, AdvanceReport) and report.frozen is False
+        assert (report.webhook_attempts, report.still_pending, report.transitions) == (10, 0, 2)
+        # A running clock moved by exactly the hour (time stood still while the walk ran), then runs on.
+        assert report.now - before.now >= 3600 and kit.clock().now >= report.now
+        assert len(down.requests(limit=100)) == 10
+        down.answer()
+        assert httpx.post(down.url, json={}).status_code == 200
+
+
+def test_a_hanging_bin_holds_the_advance_no_longer_than_its_timeouts(tmp_path: Path, db_backend: str):
+    with _serve(tmp_path, webhook_timeout=0.5, webhook_settle_wait=5.0) as url, \
+            httpx.Client(base_url=url, timeout=60) as client:
+        assert client.put("/_mock/bins/hang", json={"latency": 30}).status_code == 200
+        _send_with_dlr_to(client, "hang")
+        body = client.post("/_mock/clock/advance", json={"seconds": 3600}).json()
+        first, second = _hooks(client)
+        # Each attempt timed out (0.5 s) inside its step, so the whole ladder still ran in the window.
+        assert (first["status"], first["attempts"], second["status"], second["attempts"]) == ("failed", 5, "failed", 5)
+        assert all(a["error"] and a["response_status"] is None for a in first["attempt_log"])
+        assert body["webhook_attempts"] == 10 and body["still_pending"] == 0
