@@ -82,6 +82,18 @@ class Settings(BaseSettings):
         default=1.0, ge=0,
         description="Clock advance, redelivery and other control actions wait at most this long for the "
                     "webhooks they made due to be attempted before answering.")
+    advance_max_wait: float = Field(
+        default=60.0, ge=0,
+        description="Wall-clock seconds a clock advance may spend walking through its window (every transition, "
+                    "webhook attempt and retry due inside it, in order) before it jumps to the end and answers; "
+                    "what is left is delivered in the background. Keep it above webhook_max_attempts x "
+                    "webhook_timeout, so a hanging receiver still gets its whole retry ladder.")
+    # Request bins (/_mock/bins): open for writes even with a control token, so bounded.
+    bin_max_bins: int = Field(default=100, ge=1, description="Bins holding requests at once; a request to one "
+                              "more bin is refused with 507 until a bin is emptied or the sandbox reset.")
+    bin_max_requests: int = Field(default=500, ge=1, description="Requests kept per bin; the oldest are dropped.")
+    bin_max_body: int = Field(default=64 * 1024, ge=0, description="Bytes of a caught body kept (the full size "
+                              "is recorded, the capture marked truncated).")
     backpressure_lag: float = Field(
         default=1.0, ge=0,
         description="While the background scheduler runs transitions more than this many seconds late, provider "

@@ -1,5 +1,7 @@
 """/_mock/bins: built-in request bins, so nobody needs their own receiver to see webhooks. Any method on
-/_mock/bins/{name}[/...] is recorded and answered 200; GET /_mock/bins/{name}/requests lists them."""
+/_mock/bins/{name}[/...] is recorded and answered 200; GET /_mock/bins/{name}/requests lists them.
+A bin can misbehave on purpose (PUT /_mock/bins/{name}, or query parameters on its URL): a status with
+Retry-After, a latency, a body, or failing only its first N requests; bins_answer.py decides the answer."""
 
 from __future__ import annotations
 
@@ -11,17 +13,17 @@ import time
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from mockserver.control import views
+from mockserver.control.bins_answer import Answer, answer_of, respond, rule_view
 from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
 from mockserver.core.clock import iso_ms
-from mockserver.core.models import BinRequest
+from mockserver.core.models import BinRequest, BinRule
 from mockserver.core.store import bins
 
 router = APIRouter(prefix="/bins", tags=["bins"])
 
-KEEP_PER_BIN = 1000  # newest requests kept per bin; older ones are pruned on each new request
-BODY_LIMIT = 1024 * 1024  # bytes of a body kept (the full size is recorded; the rest is cut)
 NAME = re.compile(r"^[A-Za-z0-9._~-]{1,64}$")
 RECORD_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 BinName = Annotated[str, Path(description="Any name of 1-64 letters, digits, '.', '_', '~' or '-'; "
@@ -41,8 +43,8 @@ def _headers(request: Request) -> str:
     return json.dumps(merged, ensure_ascii=False)
 
 
-def _body(raw: bytes) -> tuple[str, str]:
-    kept = raw[:BODY_LIMIT]
+def _body(raw: bytes, limit: int) -> tuple[str, str]:
+    kept = raw[:limit]
     try:
         return kept.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -66,8 +68,19 @@ def view(req: BinRequest) -> dict:
 @router.get("")
 def list_bins(runtime: RuntimeDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list:
     """Every bin that has caught something: name, how many requests it keeps, most recently used first."""
-    rows = bins.summary(runtime.db.conn(), limit)
-    return [{"bin": name, "count": count, "requests": f"/_mock/bins/{name}/requests"} for name, count, _ in rows]
+    conn = runtime.db.conn()
+    rules = {r.bin: rule_view(r) for r in bins.rules(conn)}
+    return [{"bin": name, "count": count, "requests": f"/_mock/bins/{name}/requests", "answer": rules.get(name)}
+            for name, count, _ in bins.summary(conn, limit)]
+
+
+@router.put("/{name}")
+def set_bin_answer(runtime: RuntimeDep, name: BinName, body: Answer) -> dict:
+    """Set how the bin answers (status, retry_after, latency, body, fail_first); {} restores the usual 200."""
+    rule = BinRule(bin=_check(name), updated_at=runtime.clock.now(), **body.model_dump())
+    with runtime.db.write() as conn:
+        bins.set_rule(conn, rule)
+    return {"bin": name, "answer": rule_view(rule)}
 
 
 @router.get("/{name}/requests")
@@ -88,37 +101,51 @@ def clear_bin(runtime: RuntimeDep, name: BinName) -> dict:
     return {"bin": name, "removed": removed}
 
 
-async def _record(runtime, request: Request, name: str) -> dict:
+async def _record(runtime, request: Request, name: str) -> Response:
+    override = answer_of(request.query_params)  # before storing: a bad parameter stores nothing
     raw = await request.body()
-    body, encoding = _body(raw)
+    s = runtime.settings
+    body, encoding = _body(raw, s.bin_max_body)
     req = BinRequest(bin=_check(name), method=request.method, path=request.url.path, query=request.url.query,
                      headers=_headers(request), body=body, body_encoding=encoding, body_size=len(raw),
-                     truncated=len(raw) > BODY_LIMIT, remote=request.client.host if request.client else "",
+                     truncated=len(raw) > s.bin_max_body, remote=request.client.host if request.client else "",
                      at=runtime.clock.now(), received_at=time.time())  # wall time: what a real receiver logs
 
-    def store() -> BinRequest:
+    def store() -> tuple[BinRequest | None, BinRule | None, int]:
         with runtime.db.write() as conn:
-            return bins.add(conn, req, KEEP_PER_BIN)
+            if not bins.exists(conn, name) and bins.count_bins(conn) >= s.bin_max_bins:
+                return None, None, 0
+            saved = bins.add(conn, req, s.bin_max_requests)
+            return saved, bins.rule(conn, name), bins.ordinal(conn, saved)
 
-    saved = await asyncio.to_thread(store)
+    saved, rule, ordinal = await asyncio.to_thread(store)
+    if saved is None:
+        return JSONResponse({"detail": f"too many bins (MOCKSERVER_BIN_MAX_BINS={s.bin_max_bins}): empty one "
+                                       "with DELETE /_mock/bins/{name}/requests, or reset"}, status_code=507)
     runtime.feed.publish("bin.request", bin=name, id=saved.id, method=request.method)  # the inbox's Bins page
-    return {"ok": True, "bin": name, "id": saved.id}
+    plan = override.over(rule)
+    if plan.latency:
+        await asyncio.sleep(plan.latency)
+    return respond(plan, ordinal, {"ok": True, "bin": name, "id": saved.id})
 
 
-async def catch_request(runtime: RuntimeDep, request: Request, name: BinName) -> dict:
-    """Record this request (any method, headers, body) in bin `name` and answer 200: a callback URL for tests."""
+async def catch_request(runtime: RuntimeDep, request: Request, name: BinName) -> Response:
+    """Record this request (any method, headers, body) in bin `name` and answer 200 (or as the bin was set
+    to answer): a callback URL for tests."""
     return await _record(runtime, request, name)
 
 
-async def catch_request_below(runtime: RuntimeDep, request: Request, name: BinName, subpath: str) -> dict:
+async def catch_request_below(runtime: RuntimeDep, request: Request, name: BinName, subpath: str) -> Response:
     """Same as /bins/{name}, for callback URLs with a path below the bin (the full path is recorded)."""
     return await _record(runtime, request, name)
 
 
 # One route per method, so each has its own operationId; Swagger shows POST (what webhooks use) and
-# GET, and hides the rest and the sub-path form (same behaviour, documented in the docstring).
+# GET, and hides the rest and the sub-path form (same behaviour, documented in the docstring). PUT on the
+# bin itself sets its answer (above); a PUT below it is caught.
 for _method in RECORD_METHODS:
-    router.add_api_route("/{name}", catch_request, methods=[_method], operation_id=f"bin_catch_{_method.lower()}",
-                         include_in_schema=_method in ("POST", "GET"))
+    if _method != "PUT":
+        router.add_api_route("/{name}", catch_request, methods=[_method],
+                             operation_id=f"bin_catch_{_method.lower()}", include_in_schema=_method in ("POST", "GET"))
     router.add_api_route("/{name}/{subpath:path}", catch_request_below, methods=[_method],
                          operation_id=f"bin_catch_below_{_method.lower()}", include_in_schema=False)

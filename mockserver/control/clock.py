@@ -23,6 +23,13 @@ class ClockState(BaseModel):
     frozen: bool
 
 
+class AdvanceResult(ClockState):
+    transitions: int = Field(description="Recipient and message state changes the advance applied.")
+    webhook_attempts: int = Field(description="Webhook attempts made and answered during the advance, retries included.")
+    still_pending: int = Field(description="Webhooks still pending when it answered: a retry due later, or not "
+                                           "settled within MOCKSERVER_ADVANCE_MAX_WAIT.")
+
+
 class Advance(BaseModel):
     seconds: float = Field(ge=0, le=10 * 365 * 86400)
 
@@ -60,15 +67,14 @@ def get_clock(runtime: RuntimeDep) -> ClockState:
     return _state(runtime)
 
 
-@router.post("/advance", response_model=ClockState)
-async def advance_clock(body: Advance, runtime: RuntimeDep) -> ClockState:
-    """Move time forward; every transition due by then runs before this answers, and the webhooks then
-    due are attempted, waiting for their answers at most MOCKSERVER_WEBHOOK_SETTLE_WAIT (1 s)."""
+@router.post("/advance", response_model=AdvanceResult)
+async def advance_clock(body: Advance, runtime: RuntimeDep) -> AdvanceResult:
+    """Move time forward through everything due on the way, in order (transitions, webhooks and their
+    retries, reviews), bounded by MOCKSERVER_ADVANCE_MAX_WAIT; reports what ran."""
     if runtime.clock.now() + body.seconds > LATEST:
         raise invalid(("body", "seconds"), "the clock cannot pass 9000-01-01", body.seconds)
-    await asyncio.to_thread(runtime.clock.advance, body.seconds)  # the new time is saved to the database
-    await runtime.settle()
-    return _moved(runtime)
+    report = await runtime.advance(body.seconds)  # each step of the clock is saved to the database
+    return AdvanceResult(**_moved(runtime).model_dump(), **report.as_dict())
 
 
 @router.post("/set", response_model=ClockState)

@@ -248,6 +248,19 @@ class BinRequest(SQLModel, table=True):
     received_at: float = 0.0
 
 
+class BinRule(SQLModel, table=True):
+    """How a request bin answers (PUT /_mock/bins/{bin}), shared by replicas: a status (with Retry-After),
+    after a latency, with a body; with `fail_first` only the bin's first N caught requests answer so."""
+
+    bin: str = Field(primary_key=True)
+    status: int = 200
+    retry_after: Optional[int] = None  # seconds, sent as Retry-After when set
+    latency: float = 0.0  # wall-clock seconds before the answer
+    body: Optional[str] = None  # None: the usual {"ok": true, "bin": ..., "id": ...}
+    fail_first: int = 0  # 0: every request answers `status`; N: the first N, then 200
+    updated_at: float = 0.0
+
+
 class RateBucket(SQLModel, table=True):
     """A shared token bucket (core/ratelimit.py), one per limiter scope and key, when replicas share state."""
 

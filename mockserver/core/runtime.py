@@ -27,7 +27,9 @@ from mockserver.core.metrics import Metrics
 from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, OutcomeRules, Timing
 from mockserver.core.models import Account, ApiKey, Webhook
 from mockserver.core.notify import OutgoingWebhook, WebhookShaper
+from mockserver.core.engine import timetravel
 from mockserver.core.engine.scheduler import Scheduler
+from mockserver.core.engine.timetravel import AdvanceReport
 from mockserver.core.shared import SharedState
 from mockserver.core.store import accounts, admin, state
 from mockserver.core.store import webhooks as outbox
@@ -209,6 +211,11 @@ class Runtime:
         answers at most MOCKSERVER_WEBHOOK_SETTLE_WAIT s (a slow receiver never holds the caller longer)."""
         await asyncio.to_thread(self.scheduler.tick)  # a tick repeats until nothing more is due
         await self.dispatcher.deliver_due()
+
+    async def advance(self, seconds: float) -> AdvanceReport:
+        """Move the clock `seconds` forward through every due time in between (core/engine/timetravel.py),
+        within MOCKSERVER_ADVANCE_MAX_WAIT wall seconds; says what ran."""
+        return await timetravel.advance(self, seconds, self.settings.advance_max_wait)
 
     async def close(self) -> None:
         await self.dispatcher.close()

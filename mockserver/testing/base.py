@@ -8,7 +8,7 @@ import time
 from typing import Any, Iterable, Union
 
 from mockserver.testing.errors import SandboxError, WaitTimeout
-from mockserver.testing.models import (Account, BinRequest, ClockState, Fault, ForcedStatus, Inbound, Message,
+from mockserver.testing.models import (Account, AdvanceReport, BinRequest, ClockState, Fault, ForcedStatus, Inbound, Message,
                                        Webhook)
 from mockserver.testing.protocol import Call, Op, Pause, clean, one
 
@@ -131,9 +131,10 @@ class SandboxBase:
         """The sandbox's time (global to the server: every account shares it)."""
         return self._run(one(Call("GET", "/clock"), ClockState.model_validate))
 
-    def advance(self, seconds: float) -> ClockState:
-        """Move the clock forward; every transition and webhook due by then has run when this returns."""
-        return self._run(one(Call("POST", "/clock/advance", json={"seconds": seconds}), ClockState.model_validate))
+    def advance(self, seconds: float) -> AdvanceReport:
+        """Move the clock forward through everything due on the way, in order (transitions, webhooks and
+        every retry falling inside the window); returns the clock and what ran."""
+        return self._run(one(Call("POST", "/clock/advance", json={"seconds": seconds}), AdvanceReport.model_validate))
 
     def freeze(self) -> ClockState:
         """Stop the clock (global): nothing becomes due until advance() or resume()."""
@@ -290,6 +291,14 @@ class RequestBin:
         items = _items(reply.body)
         self.since = items[0].get("id", 0) if items else 0
         return self.since
+
+    def answer(self, *, status: int = 200, retry_after: int | None = None, latency: float = 0.0,
+               body: str | None = None, fail_first: int = 0) -> dict:
+        """Make the bin misbehave (PUT /_mock/bins/{name}): answer `status` (with Retry-After, a body) after
+        `latency` s, to every request or only the first `fail_first`; answer() alone restores the usual 200."""
+        fields = clean({"status": status, "retry_after": retry_after, "latency": latency, "body": body,
+                        "fail_first": fail_first})
+        return self.sandbox._run(one(Call("PUT", f"/bins/{self.name}", json=fields)))
 
     def requests(self, *, after: int | str | None = None, limit: int = 50) -> list[BinRequest]:
         """Recorded requests, newest first; `after`: only those newer than that request id."""

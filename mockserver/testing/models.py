@@ -116,6 +116,15 @@ class ClockState(_Lenient):
     frozen: bool
 
 
+class AdvanceReport(ClockState):
+    """What advance() did: transitions applied, webhook attempts answered (retries included), webhooks
+    still pending when it answered (a retry due later, or not settled within MOCKSERVER_ADVANCE_MAX_WAIT)."""
+
+    transitions: int = 0
+    webhook_attempts: int = 0
+    still_pending: int = 0
+
+
 class ForcedStatus(_Lenient):
     message: Message
     changed: list[dict[str, Any]] = Field(default_factory=list, description="{recipient_id, msisdn, from, to}.")

@@ -34,7 +34,8 @@ def _context(runtime, name: str | None, cursor: int | None) -> dict:
     names = [{"bin": b, "count": n} for b, n, _ in bins.summary(conn, 1000)]
     chosen = name if name and bins_api.NAME.match(name) else (names[0]["bin"] if names else None)
     items = [_request(r) for r in bins.newest(conn, chosen, cursor, PAGE_SIZE)] if chosen else []
-    return {"bins": names, "chosen": chosen, "items": items, "cursor": cursor,
+    rule = bins.rule(conn, chosen) if chosen else None
+    return {"bins": names, "chosen": chosen, "items": items, "cursor": cursor, "answer": rule,
             "next_cursor": items[-1]["id"] if len(items) == PAGE_SIZE else None}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Iterator
 
@@ -9,17 +10,23 @@ import pytest
 from fastapi.testclient import TestClient
 
 from mockserver.app import create_app
-from mockserver.control import bins as bins_api
 from mockserver.settings import Settings
 from tests.conftest import database_url
 
 
 @pytest.fixture
-def bin_client(tmp_path: Path, db_backend: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url(tmp_path, "bins.db"), seed=7, scheduler_enabled=False,
-                        clock_frozen=True)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield client
+def bin_factory(tmp_path: Path, db_backend: str) -> Iterator:
+    with contextlib.ExitStack() as stack:
+        def build(**overrides) -> TestClient:
+            settings = Settings(database_url=database_url(tmp_path, "bins.db"), seed=7, scheduler_enabled=False,
+                                clock_frozen=True, **overrides)
+            return stack.enter_context(TestClient(create_app(settings), raise_server_exceptions=False))
+        yield build
+
+
+@pytest.fixture
+def bin_client(bin_factory) -> TestClient:
+    return bin_factory()
 
 
 def requests_of(client: TestClient, name: str, **params) -> dict:
@@ -33,10 +40,11 @@ def test_any_method_is_recorded_with_everything_a_receiver_sees(bin_client: Test
     resp = bin_client.post("/_mock/bins/dlr/status?x=1&y=2", json={"status": "DELIVERED"},
                            headers={"X-Signature": "abc"})
     assert resp.status_code == 200 and resp.json() == {"ok": True, "bin": "dlr", "id": resp.json()["id"]}
-    for method in ("GET", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"):
+    for method in ("GET", "PATCH", "DELETE", "OPTIONS", "HEAD"):
         assert bin_client.request(method, "/_mock/bins/dlr").status_code == 200, method
+    assert bin_client.put("/_mock/bins/dlr/below", content=b"x").status_code == 200  # PUT on the bin sets its answer
     items = requests_of(bin_client, "dlr")["items"]
-    assert [i["method"] for i in items] == ["HEAD", "OPTIONS", "DELETE", "PATCH", "PUT", "GET", "POST"]
+    assert [i["method"] for i in items] == ["PUT", "HEAD", "OPTIONS", "DELETE", "PATCH", "GET", "POST"]
     post = items[-1]
     assert post["path"] == "/_mock/bins/dlr/status" and post["query"] == "x=1&y=2"
     assert post["headers"]["x-signature"] == "abc" and post["headers"]["content-type"] == "application/json"
@@ -77,9 +85,8 @@ def test_reset_empties_every_bin_and_delete_empties_one(bin_client: TestClient):
     assert requests_of(bin_client, "b")["items"] == [] and bin_client.get("/_mock/bins").json() == []
 
 
-def test_storage_is_bounded_per_bin(bin_client: TestClient, monkeypatch):
-    monkeypatch.setattr(bins_api, "KEEP_PER_BIN", 3)
-    monkeypatch.setattr(bins_api, "BODY_LIMIT", 4)
+def test_storage_is_bounded_per_bin(bin_factory):
+    bin_client = bin_factory(bin_max_requests=3, bin_max_body=4)
     for n in range(5):
         bin_client.post("/_mock/bins/small", content=f"body{n}-long")
     items = requests_of(bin_client, "small")["items"]

@@ -15,7 +15,7 @@ EXPECTED = {
                {"errorCode": "INTERNAL_ERROR", "errorMessage": "internal error; the request was not processed",
                 "details": []}),
     "mesms": ("INSUFFICIENT_CREDITS", 402,
-              {"error": "Insufficient credits", "code": "INSUFFICIENT_CREDITS", "need": 3, "have": 1}),
+              {"error": "Insufficient credits", "code": "INSUFFICIENT_CREDITS"}),
     "engagelab": ("OTP_SEND_FAILED", 400,
                   {"total_count": 1, "accepted_count": 0, "message": "Verification code message sending failed",
                    "code": 5001}),

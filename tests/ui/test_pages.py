@@ -133,3 +133,12 @@ def test_bins_page_lists_bins_and_a_bins_requests_newest_first_with_a_cursor(inb
     assert "hx-get" not in older.split('id="bins-live"')[1].split(">")[0]  # an older page stays still
     live = inbox.get("/inbox/bins/live?bin=mo").text
     assert "plain text body" in live and "<html" not in live
+
+
+def test_bins_page_offers_the_bins_answer_form_filled_with_its_setting(inbox):
+    inbox.post("/_mock/bins/flaky", json={})
+    assert inbox.put("/_mock/bins/flaky", json={"status": 503, "fail_first": 2}).status_code == 200
+    page = inbox.get("/inbox/bins", params={"bin": "flaky"}).text
+    assert 'data-method="PUT" action="/_mock/bins/flaky"' in page
+    assert 'name="status" type="number" min="200" max="599" data-type="number" placeholder="200" value="503"' in page
+    assert 'placeholder="all" value="2"' in page

@@ -202,6 +202,23 @@ class Dispatcher:
                                    return_when=asyncio.FIRST_COMPLETED)
         return self.attempts - before
 
+    async def deliver_step(self, wait: float) -> int:
+        """deliver_due for one step of a clock walk (core/engine/timetravel.py): waits at most `wait` s, and
+        only for the attempts it starts itself (and those their answers unblock), not for older ones still
+        in flight: a hanging receiver holds each step once, for at most `wait`, not every later step."""
+        self._bind()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        before, older = self.attempts, set(self._tasks.values())
+        while True:
+            await self.pump()
+            mine = [task for task in self._tasks.values() if task not in older]
+            remaining = deadline - loop.time()
+            if not mine or remaining <= 0:
+                break
+            await asyncio.wait(mine, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+        return self.attempts - before
+
     @contextlib.asynccontextmanager
     async def quiet(self) -> AsyncIterator[None]:
         """No claim starts and no attempt is in flight while the block runs (reset reuses row ids)."""

@@ -13,7 +13,7 @@ from mockserver.core.store.rows import table_of
 
 _ALL_TABLES = (
     "recipient", "messagecount", "event", "webhookattempt", "webhook", "message", "inbound",
-    "idempotency", "apikey", "sender", "template", "contactgroup", "account", "binrequest",
+    "idempotency", "apikey", "sender", "template", "contactgroup", "account", "binrequest", "binrule",
 )
 _WIPE = tuple(Statement(delete(table_of(name))) for name in _ALL_TABLES)
 _a, _i = Account.__table__, Idempotency.__table__

@@ -1,4 +1,5 @@
-"""Request bins: requests caught at /_mock/bins/{bin}, newest first, bounded per bin (oldest pruned)."""
+"""Request bins: requests caught at /_mock/bins/{bin}, newest first, bounded per bin (oldest pruned), and
+each bin's rule for how it answers (binrule: a status, latency, body, or failing its first N requests)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ import sqlite3
 from sqlalchemy import bindparam, delete, func, select
 
 from mockserver.core.db.sql import Statement, run
-from mockserver.core.models import BinRequest
-from mockserver.core.store.rows import insert, to_models
+from mockserver.core.models import BinRequest, BinRule
+from mockserver.core.store.rows import insert, to_model, to_models
 
 _t = BinRequest.__table__
 
@@ -23,6 +24,14 @@ _SUMMARY = Statement(select(_t.c.bin, func.count(), func.max(_t.c.id)).group_by(
                      .order_by(func.max(_t.c.id).desc()).limit(bindparam("limit")))
 _CLEAR_ONE = Statement(delete(_t).where(_t.c.bin == bindparam("bin")))
 _CLEAR_ALL = Statement(delete(_t))
+_HAS = Statement(select(_t.c.id).where(_t.c.bin == bindparam("bin")).limit(1))
+_BIN_COUNT = Statement(select(func.count(func.distinct(_t.c.bin))))
+_ORDINAL = Statement(select(func.count()).where(_t.c.bin == bindparam("bin"), _t.c.id <= bindparam("id")))
+
+_r = BinRule.__table__
+_RULE = Statement(select(_r).where(_r.c.bin == bindparam("bin")))
+_RULE_DROP = Statement(delete(_r).where(_r.c.bin == bindparam("bin")))
+_RULES = Statement(select(_r).order_by(_r.c.bin))
 
 
 def add(conn: sqlite3.Connection, req: BinRequest, keep: int) -> BinRequest:
@@ -49,3 +58,34 @@ def clear(conn: sqlite3.Connection, bin_name: str | None = None) -> int:
     if bin_name is None:
         return run(conn, _CLEAR_ALL).rowcount
     return run(conn, _CLEAR_ONE, {"bin": bin_name}).rowcount
+
+
+def exists(conn: sqlite3.Connection, bin_name: str) -> bool:
+    """Whether the bin holds any request."""
+    return run(conn, _HAS, {"bin": bin_name}).fetchone() is not None
+
+
+def count_bins(conn: sqlite3.Connection) -> int:
+    """How many bins hold requests."""
+    return int(run(conn, _BIN_COUNT).fetchone()[0])
+
+
+def ordinal(conn: sqlite3.Connection, req: BinRequest) -> int:
+    """The stored request's place in its bin, oldest first (1 for the first one kept)."""
+    return int(run(conn, _ORDINAL, {"bin": req.bin, "id": req.id}).fetchone()[0])
+
+
+def rule(conn: sqlite3.Connection, bin_name: str) -> BinRule | None:
+    """How the bin answers; None: the usual 200."""
+    return to_model(BinRule, run(conn, _RULE, {"bin": bin_name}).fetchone())
+
+
+def rules(conn: sqlite3.Connection) -> list[BinRule]:
+    return to_models(BinRule, run(conn, _RULES))
+
+
+def set_rule(conn: sqlite3.Connection, new: BinRule) -> BinRule:
+    """Replace the bin's rule (a delete and an insert: the same on both engines, in the caller's transaction)."""
+    run(conn, _RULE_DROP, {"bin": new.bin})
+    insert(conn, new)
+    return new

@@ -19,6 +19,17 @@ def timestamp(epoch: float | None) -> str | None:
     return f"{base}.{ms:03d}".rstrip("0") + "Z" if ms else base + "Z"
 
 
+def sent_at_of(msg, rec) -> float | None:
+    """A destination's one `sent_at`: Cast answers `sent` as soon as it submits (the send's answer, or the
+    schedule firing), so that moment, never the later SMPP step; None while it is still scheduled (or was
+    never submitted). /sms/status, /viber/status and the status callbacks all show this one value."""
+    if rec.status == Status.SCHEDULED:
+        return None
+    if msg.scheduled_at is None:
+        return msg.created_at
+    return msg.scheduled_at if rec.sent_at is not None or rec.status == Status.QUEUED else None
+
+
 def status_body(public_id: str, recipient_id: int, status: str, sent_at: float | None,
                 done_at: float | None) -> dict[str, Any]:
     """The /sms/status (and /sim/status) body for one destination."""

@@ -30,9 +30,9 @@ class CastShaper:
             return []
         # The scheduler calls this inside its write transaction on this thread's connection.
         rec = recipients.get(self.rt.db.conn(), change.recipient_id)
-        sent_at = rec.sent_at if rec is not None else None
-        done_at = rec.done_at if rec is not None else change.at
         msg = change.message
+        sent_at = views.sent_at_of(msg, rec) if rec is not None else None
+        done_at = rec.done_at if rec is not None else change.at
         view = views.viber_status_body if msg.channel == "viber" else views.status_body
         body = view(msg.public_id, change.recipient_id, change.status, sent_at, done_at)
         body.pop("success", None)

@@ -18,17 +18,16 @@ class MesmsError(ProviderError):
     """One me-sms error; `code` is always present here (the vendor sends it on some endpoints only)."""
 
     error_code = "INVALID_PARAMETER"
-    details: dict[str, Any] = {}  # extra fields after error/code (e.g. need/have on 402)
+    details: dict[str, Any] = {}  # extra fields after error/code (none today: seed 002 has exactly two)
 
     def body(self) -> dict[str, Any]:
         return {"error": self.message, "code": self.error_code, **self.details}
 
 
-def insufficient_credits(need: int, have: int) -> MesmsError:
-    """The seed's text exactly ("Insufficient credits"); the numbers go to their own fields (DESIGNED)."""
-    err = MesmsError("Insufficient credits", http_status=402, error_code="INSUFFICIENT_CREDITS")
-    err.details = {"need": need, "have": have}
-    return err
+def insufficient_credits(need: int, have: int) -> MesmsError:  # noqa: ARG001  (the vendor shows neither)
+    """The seed's text exactly ("Insufficient credits"), in the one error shape {"error", "code"} (seed 002:
+    "always JSON in the same shape"): no invented need/have fields."""
+    return MesmsError("Insufficient credits", http_status=402, error_code="INSUFFICIENT_CREDITS")
 
 
 def bad_request(message: str, code: str = "INVALID_PARAMETER") -> MesmsError:

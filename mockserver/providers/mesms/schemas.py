@@ -80,8 +80,6 @@ class SendResult(BaseModel):
 class ErrorBody(BaseModel):
     error: str = Field(examples=["Insufficient credits"])
     code: str = Field(examples=["INSUFFICIENT_CREDITS"])
-    need: int | None = Field(default=None, description="402 only (DESIGNED): credits the send needs.")
-    have: int | None = Field(default=None, description="402 only (DESIGNED): credits the account has.")
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -56,9 +56,12 @@ def test_usage_defaults_to_the_last_30_days(client):
     client.post("/_mock/clock/set", json={"iso": "2030-03-31T10:00:00Z"})
     send(client, {"to": "09171234567", "message": "x", "sender_id": "CAST"})
     body = client.get(f"{V1}/account/usage", headers=h()).json()
-    assert (body["from"], body["to"], body["total"]) == ("2030-03-02", "2030-03-31", 1)
+    assert (body["from"], body["to"], body["total"]) == ("2030-03-01", "2030-03-31", 1)
     body = client.get(f"{V1}/account/usage", headers=h(), params={"to": "2030-03-30"}).json()
-    assert (body["from"], body["to"], body["total"], body["daily"]) == ("2030-03-01", "2030-03-30", 0, [])
+    assert (body["from"], body["to"], body["total"], body["daily"]) == ("2030-02-28", "2030-03-30", 0, [])
+    # The v1 doc's usage example: "from": "2026-03-06", "to": "2026-04-05", `from` 30 days before `to`.
+    body = client.get(f"{V1}/account/usage", headers=h(), params={"to": "2026-04-05"}).json()
+    assert (body["from"], body["to"]) == ("2026-03-06", "2026-04-05")
 
 
 @pytest.mark.parametrize("params,message", [

@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import advance
 from tests.providers.cast import kit
-from tests.providers.cast.kit import BOTH, V1, err, send
+from tests.providers.cast.kit import BOTH, LEGACY, V1, err, send
 
 
 @pytest.mark.parametrize("base", BOTH)
@@ -22,7 +22,7 @@ def test_sim_send_uses_the_sim_sender(client, base):
 
 
 def test_sim_bulk(client):
-    resp = send(client, {"to": ["09171234567", "0918"], "message": "via SIM", "sender_id": "639170000001"},
+    resp = send(client, {"to": ["09171234567", "0918"], "message": "via SIM", "sender_id": "ESIM1"},
                 key=kit.SIM, path="sim/bulk")
     assert resp.status_code == 200
     body = resp.json()
@@ -73,3 +73,15 @@ def test_sim_service_disabled(client_factory, base, path):
 def test_sim_status_of_unknown_id(client):
     resp = client.get(f"{V1}/sim/status/CAST0000000000000001", headers=kit.h(kit.SIM))
     assert (resp.status_code, resp.json()) == (404, err("message not found", "NOT_FOUND"))
+
+
+@pytest.mark.parametrize("path", ["sim/send", "sim/bulk"])
+def test_the_readme_sim_sender_fits_the_seed_limit(client, path):
+    """Seed 004 §1: sender_id "Max 11 characters", error "sender ID is too long (max 11 characters)". The
+    README's SIM sender (ESIM1, the v1 doc's example) passes on the seed path; a 12-character one is refused."""
+    to = ["09171234567"] if path == "sim/bulk" else "09171234567"
+    ok = send(client, {"to": to, "message": "via SIM", "sender_id": "ESIM1"}, key=kit.SIM, path=path, base=LEGACY)
+    assert ok.status_code == 200, ok.text
+    long = send(client, {"to": to, "message": "via SIM", "sender_id": "639170000001"}, key=kit.SIM, path=path,
+                base=LEGACY)
+    assert (long.status_code, long.json()) == (400, {"success": False, "error": "sender ID is too long (max 11 characters)"})

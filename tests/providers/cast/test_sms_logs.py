@@ -103,9 +103,9 @@ def test_only_own_messages(client):
 
 
 def test_sim_messages_appear_with_their_type(client):
-    send(client, {"to": "09171234567", "message": "via sim", "sender_id": "639170000001"}, key=kit.SIM, path="sim/send")
+    send(client, {"to": "09171234567", "message": "via sim", "sender_id": "ESIM1"}, key=kit.SIM, path="sim/send")
     [entry] = kit.logs(client, kit.SIM)
-    assert (entry["message_type"], entry["sender_id"]) == ("sim", "639170000001")
+    assert (entry["message_type"], entry["sender_id"]) == ("sim", "ESIM1")
 
 
 @pytest.mark.parametrize("base", [V1, LEGACY])

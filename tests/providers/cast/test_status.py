@@ -91,8 +91,19 @@ def test_another_accounts_message_is_404(client):
 
 def test_sms_and_sim_status_do_not_mix(client):
     sms_id = _send(client, key=kit.SIM)
-    sim = send(client, {"to": "09171234567", "message": "hi", "sender_id": "639170000001"}, key=kit.SIM,
+    sim = send(client, {"to": "09171234567", "message": "hi", "sender_id": "ESIM1"}, key=kit.SIM,
                path="sim/send").json()["message_id"]
     assert client.get(f"{V1}/sim/status/{sms_id}", headers=h(kit.SIM)).status_code == 404
     assert client.get(f"{V1}/sms/status/{sim}", headers=h(kit.SIM)).status_code == 404
     assert kit.status(client, sim, kit.SIM, path="sim/status")["status"] == "sent"
+
+
+def test_a_sent_message_keeps_one_sent_at(client):
+    """Cast answers `sent` at submission; sms/status shows that moment from then on (not the later SMPP step)."""
+    mid = send(client, {"to": "09171234567", "message": "x", "sender_id": "CAST"}).json()["message_id"]
+    seen = [kit.status(client, mid)["sent_at"]]
+    for seconds in (1, 3, 60):
+        advance(client, seconds)
+        seen.append(kit.status(client, mid)["sent_at"])
+    assert kit.status(client, mid)["status"] == "delivered"
+    assert len(set(seen)) == 1 and seen[0].endswith("Z")

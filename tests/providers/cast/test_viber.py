@@ -25,12 +25,14 @@ def test_send_and_status(client, base):
     assert body == {"success": True, "recipient": "+639171234567", "credits_used": 1}
     assert kit.balance(client) == 999_999
     pending = client.get(f"{base}/viber/status/{mid}", headers=h()).json()
-    # delivery_status and delivered_at are omitted until a receipt exists
-    assert pending == {"success": True, "message_id": mid, "status": "sent", "sent_at": None}
+    # delivery_status and delivered_at are omitted until a receipt exists; sent_at is a string from the
+    # start, as in the v1 doc's example ("sent_at": "2026-04-05T10:30:00Z"), and never changes once sent
+    assert pending == {"success": True, "message_id": mid, "status": "sent", "sent_at": pending["sent_at"]}
+    assert isinstance(pending["sent_at"], str) and pending["sent_at"].endswith("Z")
     advance(client, 5)
     done = client.get(f"{base}/viber/status/{mid}", headers=h()).json()
     assert (done["status"], done["delivery_status"]) == ("sent", 70)
-    assert done["sent_at"] < done["delivered_at"]
+    assert done["sent_at"] == pending["sent_at"] and done["sent_at"] < done["delivered_at"]
     assert kit.logs(client) == []  # Viber is not an SMS log entry
 
 

@@ -27,6 +27,6 @@ def credits(client, key: str = KEY) -> int:
 def error(resp, status: int, code: str) -> dict:
     assert resp.status_code == status, resp.text
     body = resp.json()
-    extra = {"need", "have"} if status == 402 else set()  # 402 keeps the seed's text; the numbers go beside it
-    assert set(body) == {"error", "code"} | extra and body["code"] == code, body
+    # Seed 002: "When the API responds with a 4xx/5xx status code, the body is always JSON in the same shape"
+    assert set(body) == {"error", "code"} and body["code"] == code, body
     return body

@@ -59,14 +59,15 @@ def _day(epoch: float, offset_h: float) -> str:
 
 @router.get("/account/usage")
 def get_usage(caller: CallerDep, ctx: ContextDep,
-              since: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD; default 29 days before `to`")] = None,
+              since: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD; default 30 days before `to`")] = None,
               until: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD; default today")] = None,
               ) -> JSONResponse:
     """Messages, parts and failures per day (Manila days, newest first); default the last 30 days."""
     offset_h = ctx.settings.usage_utc_offset_hours
     day_to = until or _day(ctx.runtime.clock.now(), offset_h)
     end = validation.parse_day(day_to, "to", offset_h, end=True)
-    day_from = since or _day(end - 30 * 86_400, offset_h)
+    # The v1 doc's example: to 2026-04-05 gives from 2026-03-06, 30 days before (not 29).
+    day_from = since or _day(end - 1 - 30 * 86_400, offset_h)
     start = validation.parse_day(day_from, "from", offset_h)
     if start >= end:
         raise errors.bad_request("from must not be after to")

@@ -24,9 +24,7 @@ _STATUS_RESPONSES = {200: {"model": StatusResponse}, 401: {"model": ErrorRespons
 
 def _status(ctx, caller, message_id: str, channels: set[str]) -> JSONResponse:
     msg, rec = lookup.destination(ctx, caller, message_id, channels)
-    # `sent` (submitted) is what Cast answers right after a send, so it carries the submission time
-    sent_at = rec.sent_at if rec.sent_at is not None or rec.status != Status.QUEUED else msg.created_at
-    return JSONResponse(views.status_body(msg.public_id, rec.id, rec.status, sent_at, rec.done_at))
+    return JSONResponse(views.status_body(msg.public_id, rec.id, rec.status, views.sent_at_of(msg, rec), rec.done_at))
 
 
 @router.get("/sms/status/{message_id}", responses=_STATUS_RESPONSES, response_model=None)

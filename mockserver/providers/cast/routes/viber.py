@@ -61,4 +61,5 @@ def send_viber(body: ViberRequest, caller: CallerDep, ctx: ContextDep, key: Idem
 def get_viber_status(message_id: str, caller: CallerDep, ctx: ContextDep) -> JSONResponse:
     """Viber delivery status: delivery_status 70 = delivered, 91 = not a Viber user."""
     msg, rec = lookup.destination(ctx, caller, message_id, {"viber"})
-    return JSONResponse(views.viber_status_body(msg.public_id, rec.id, rec.status, rec.sent_at, rec.done_at))
+    return JSONResponse(views.viber_status_body(msg.public_id, rec.id, rec.status, views.sent_at_of(msg, rec),
+                                                rec.done_at))
