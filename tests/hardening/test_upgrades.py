@@ -119,7 +119,7 @@ def test_a_database_from_an_earlier_commit_keeps_messages_accounts_and_clock(tmp
 
 def test_a_fresh_database_is_at_the_head_revision(tmp_path):
     Runtime(hardening_settings(tmp_path)).db.close()
-    assert revision_of(tmp_path / "sandbox.db") == ["0005_shared_state"] == [migrate.head()]
+    assert revision_of(tmp_path / "sandbox.db") == [migrate.head()]
 
 
 def _from_a_newer_release(tmp_path: Path) -> Path:
@@ -168,14 +168,17 @@ def test_db_commands_upgrade_show_and_list_revisions(tmp_path):
     assert shown.returncode == 0 and shown.stdout.startswith("schema version 3 of the old runner")
     upgraded = cli("db", "upgrade", db=path)
     assert upgraded.returncode == 0, upgraded.stderr
-    assert upgraded.stdout.splitlines() == ["ran 0004_webhook_delivery", "ran 0005_shared_state"]
-    assert cli("db", "current", db=path).stdout == "0005_shared_state (head)\n"
-    assert cli("db", "upgrade", db=path).stdout == "already at 0005_shared_state (head)\n"
+    later = [r for r in migrate.revisions() if r > "0003_api_key_hashes"]
+    assert upgraded.stdout.splitlines() == [f"ran {r}" for r in later] and later[:2] == ["0004_webhook_delivery",
+                                                                                       "0005_shared_state"]
+    assert cli("db", "current", db=path).stdout == f"{migrate.head()} (head)\n"
+    assert cli("db", "upgrade", db=path).stdout == f"already at {migrate.head()} (head)\n"
     other = tmp_path / "other.db"
     assert cli("db", "current", "--database-url", f"sqlite:///{other}", db=path).stdout.startswith("none")
     history = cli("db", "history", db=path).stdout.splitlines()
-    assert [line.split(":")[0] for line in history] == ["0001_baseline", "0002_fixture_ledger", "0003_api_key_hashes",
-                                                       "0004_webhook_delivery", "0005_shared_state (head)"]
+    assert [line.split(":")[0] for line in history] == [*migrate.revisions()[:-1], f"{migrate.head()} (head)"]
+    assert migrate.revisions()[:6] == ["0001_baseline", "0002_fixture_ledger", "0003_api_key_hashes",
+                                       "0004_webhook_delivery", "0005_shared_state", "0006_bin_rules"]
 
 
 def test_processes_starting_together_on_a_fresh_file_create_the_schema_once(tmp_path):
@@ -187,7 +190,8 @@ def test_processes_starting_together_on_a_fresh_file_create_the_schema_once(tmp_
     outs = [r.communicate(timeout=120) for r in runs]
     assert [r.returncode for r in runs] == [0, 0, 0], [e for _, e in outs]
     said = sorted(o.strip() for o, _ in outs)
-    assert said == ["already at 0005_shared_state (head)"] * 2 + ["created the schema at 0005_shared_state (head)"]
+    head = migrate.head()
+    assert said == [f"already at {head} (head)"] * 2 + [f"created the schema at {head} (head)"]
     assert revision_of(path) == [migrate.head()]
 
 

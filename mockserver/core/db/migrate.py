@@ -149,6 +149,11 @@ def current(target: Target) -> str:
         return f"{revision} ({'behind the head ' + head() if known else 'unknown to this release: newer'})"
 
 
+def revisions() -> list[str]:
+    """Every revision id, oldest first."""
+    return [script.revision for script in reversed(list(scripts().walk_revisions()))]
+
+
 def history() -> list[str]:
     """Every revision, oldest first: `id: first line of its docstring`."""
     lines = []

@@ -50,10 +50,11 @@ def test_replaying_the_revisions_builds_what_create_all_builds(tmp_path):
     replay_every_revision(replayed)
     assert migrate.upgrade(created) == [f"created the schema at {migrate.head()} (head)"]
     assert schema_drift(replayed) == [] and schema_drift(created) == []
-    assert migrate.current(replayed) == migrate.current(created) == "0005_shared_state (head)"
+    assert migrate.current(replayed) == migrate.current(created) == f"{migrate.head()} (head)"
 
 
 def test_the_scripts_form_one_line_of_history_from_0001_to_the_head():
-    revisions = [s.revision for s in reversed(list(migrate.scripts().walk_revisions()))]
-    assert revisions == list(migrate.OLD_VERSIONS.values())
+    revisions = migrate.revisions()
+    assert revisions[:5] == list(migrate.OLD_VERSIONS.values())  # the old runner's versions, then plain Alembic
+    assert all(int(r[:4]) == n for n, r in enumerate(revisions, start=1))
     assert migrate.scripts().get_heads() == [migrate.head()]
