@@ -92,3 +92,26 @@ def test_lone_surrogate_in_a_body_is_422_and_stores_nothing(client, testprov):
     resp = client.post("/_mock/inbound", content=raw, headers={"content-type": "application/json"})
     assert_validation_error(resp, ["body"])
     assert client.get("/_mock/inbound").json() == []
+
+
+BEYOND_INT4 = 2**40  # a valid id for the API, past PostgreSQL's INTEGER id columns
+
+
+@pytest.mark.parametrize("path,status,body", [
+    (f"/_mock/messages/{BEYOND_INT4}", 404, None),
+    (f"/_mock/webhooks/{BEYOND_INT4}", 404, None),
+    (f"/_mock/messages?before_id={BEYOND_INT4}", 200, "one"),
+    (f"/_mock/messages?cursor={BEYOND_INT4}", 200, "one"),
+    (f"/_mock/webhooks?cursor={BEYOND_INT4}", 200, "empty"),
+    (f"/_mock/webhooks?message_id={BEYOND_INT4}", 200, "empty"),
+])
+def test_ids_past_a_32_bit_integer_find_nothing_instead_of_failing(client, path, status, body):
+    """On PostgreSQL too: such an id is compared, never cast to the column's INTEGER (which would raise)."""
+    install(client)
+    msg = send(client, "+639170000001")
+    resp = client.get(path)
+    assert resp.status_code == status, resp.text
+    if body == "one":
+        assert [m["id"] for m in resp.json()["items"]] == [msg.id]
+    elif body == "empty":
+        assert resp.json()["items"] == []

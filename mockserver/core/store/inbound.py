@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
+from functools import lru_cache
 
+from sqlalchemy import bindparam, select
+
+from mockserver.core.db.sql import Statement, run
 from mockserver.core.models import Inbound
 from mockserver.core.store.rows import insert, to_models
+
+_t = Inbound.__table__
 
 
 def add(conn: sqlite3.Connection, msg: Inbound) -> Inbound:
@@ -13,11 +19,14 @@ def add(conn: sqlite3.Connection, msg: Inbound) -> Inbound:
     return msg
 
 
+@lru_cache(maxsize=8)
+def _newest_statement(by_provider: bool, by_account: bool) -> Statement:
+    where = [*([_t.c.provider == bindparam("provider")] if by_provider else []),
+             *([_t.c.account_id == bindparam("account_id")] if by_account else [])]
+    return Statement(select(_t).where(*where).order_by(_t.c.id.desc()).limit(bindparam("limit")))
+
+
 def list_newest(conn: sqlite3.Connection, provider: str | None = None, account_id: str | None = None, limit: int = 50) -> list[Inbound]:
-    where, args = ["1=1"], []
-    if provider:
-        where.append("provider = ?"); args.append(provider)
-    if account_id:
-        where.append("account_id = ?"); args.append(account_id)
-    rows = conn.execute(f"SELECT * FROM inbound WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?", [*args, limit])
-    return to_models(Inbound, rows)
+    """Newest first; an empty provider or account means any."""
+    params = {"provider": provider, "account_id": account_id, "limit": limit}
+    return to_models(Inbound, run(conn, _newest_statement(bool(provider), bool(account_id)), params))

@@ -7,15 +7,24 @@ import sqlite3
 from contextlib import contextmanager
 from typing import Iterator
 
+#: The savepoint names in use: the scheduler's "unit" and "batch", the group writer's "job".
+NAMES = ("unit", "batch", "job")
+# Constant texts, not Core statements: SAVEPOINT / ROLLBACK TO / RELEASE take no parameters and are the
+# same standard SQL on both dialects, so there is nothing to compile per dialect (Core has no public
+# construct for them); run without parameters, no driver rewrites them either.
+_TEXTS = {name: (f"SAVEPOINT {name}", f"ROLLBACK TO SAVEPOINT {name}", f"RELEASE SAVEPOINT {name}")
+          for name in NAMES}
+
 
 @contextmanager
 def savepoint(conn: sqlite3.Connection, name: str = "unit") -> Iterator[None]:
     """Inside an open transaction: on an exception, undo only what the block wrote, and re-raise."""
-    conn.execute(f"SAVEPOINT {name}")
+    begin, rollback, release = _TEXTS[name]
+    conn.execute(begin)
     try:
         yield
     except BaseException:
-        conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-        conn.execute(f"RELEASE SAVEPOINT {name}")
+        conn.execute(rollback)
+        conn.execute(release)
         raise
-    conn.execute(f"RELEASE SAVEPOINT {name}")
+    conn.execute(release)

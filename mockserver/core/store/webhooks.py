@@ -1,16 +1,38 @@
 """The webhook outbox and its attempt log. Rows survive restarts; delivery state lives here:
 claims (leases) before an attempt, one attempt row per attempt (their schema upgrade is Alembic
-revision core/db/alembic/versions/0004_webhook_delivery.py)."""
+revision core/db/alembic/versions/0004_webhook_delivery.py).
+
+Every statement is SQLAlchemy Core compiled once per dialect (core/db/sql.py); the shapes that vary with a
+call (how many ids, which filters) are built once per shape and cached.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import uuid
+from functools import lru_cache
 from typing import Any, Iterable, NamedTuple
 from urllib.parse import urlsplit
 
+from sqlalchemy import BigInteger, Float, bindparam, func, literal_column, or_, select
+from sqlalchemy import update as sa_update
+
+from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.models import Webhook, WebhookAttempt
 from mockserver.core.store.rows import insert, to_model, to_models, update
+
+_t = Webhook.__table__
+_a = WebhookAttempt.__table__
+# Ids a client sends (control API paths and cursors) bind as BIGINT: psycopg's dialect casts an Integer
+# parameter to INTEGER, which fails on ids past 2**31 (PostgreSQL's id columns are INTEGER; an
+# out-of-range id must find nothing, not raise).
+_ID = BigInteger
+# The claim's aliases (w: the candidate row, e: an earlier row of its ordering key).
+_w, _e = _t.alias("w"), _t.alias("e")
+# Constants written into the text, not bound: SQLite uses the partial index ix_webhook_key (WHERE
+# status = 'pending') only when the query says 'pending' literally.
+_PENDING = literal_column("'pending'")
+_ZERO = literal_column("0")
 
 def new_delivery_id() -> str:
     """Random, not seeded: a delivery id must never repeat, even after a reset replays the id seed."""
@@ -33,8 +55,12 @@ def enqueue(conn: sqlite3.Connection, hook: Webhook) -> Webhook:
     return hook
 
 
+_GET = Statement(select(_t).where(_t.c.id == bindparam("id", type_=_ID)))
+_ATTEMPTS = Statement(select(_a).where(_a.c.webhook_id == bindparam("webhook_id", type_=_ID)).order_by(_a.c.id))
+
+
 def get(conn: sqlite3.Connection, webhook_id: int) -> Webhook | None:
-    return to_model(Webhook, conn.execute("SELECT * FROM webhook WHERE id = ?", (webhook_id,)).fetchone())
+    return to_model(Webhook, run(conn, _GET, {"id": webhook_id}).fetchone())
 
 
 def set_fields(conn: sqlite3.Connection, webhook_id: int, **values: Any) -> int:
@@ -46,8 +72,7 @@ def log_attempt(conn: sqlite3.Connection, attempt: WebhookAttempt) -> None:
 
 
 def attempts(conn: sqlite3.Connection, webhook_id: int) -> list[WebhookAttempt]:
-    rows = conn.execute("SELECT * FROM webhookattempt WHERE webhook_id = ? ORDER BY id", (webhook_id,))
-    return to_models(WebhookAttempt, rows)
+    return to_models(WebhookAttempt, run(conn, _ATTEMPTS, {"webhook_id": webhook_id}))
 
 
 def search(
@@ -62,31 +87,33 @@ def search(
     before_id: int | None = None,
     limit: int = 50,
 ) -> list[Webhook]:
-    where, args = ["1=1"], []
-    for col, val in (("provider", provider), ("account_id", account_id), ("message_id", message_id),
-                     ("status", status), ("kind", kind), ("url", url)):
-        if val is not None:
-            where.append(f"{col} = ?"); args.append(val)
-    if before_id is not None:
-        where.append("id < ?"); args.append(before_id)
-    rows = conn.execute(f"SELECT * FROM webhook WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?", [*args, limit])
-    return to_models(Webhook, rows)
+    """Newest first, the given columns equal (None: any)."""
+    where = {col: val for col, val in (("provider", provider), ("account_id", account_id), ("message_id", message_id),
+                                       ("status", status), ("kind", kind), ("url", url)) if val is not None}
+    return page(conn, where, None, before_id, limit)
 
 
-# Portable SQL (? placeholders, no SQLite functions): the claim runs inside a write transaction that
-# SQLite takes up front (BEGIN IMMEDIATE, cross-process), so two replicas never lease the same row. A
-# PostgreSQL twin appends `FOR UPDATE OF w SKIP LOCKED` after LIMIT, so replicas claim disjoint rows
-# without waiting on each other.
-_DUE_BATCH = """
-SELECT * FROM webhook w
-WHERE w.status = 'pending' AND coalesce(w.next_attempt_at, 0) <= ?
-  AND (? IS NULL OR w.lease_until IS NULL OR w.lease_until <= ?)
-  {full}
-  AND (w.ordering_key = '' OR NOT EXISTS (
-        SELECT 1 FROM webhook e
-        WHERE e.status = 'pending' AND e.ordering_key = w.ordering_key AND e.id < w.id))
-ORDER BY w.id LIMIT ?
-"""
+def _columns(table, columns: str) -> list:
+    """The columns a caller names ("*", or "id, host" with or without the "w." alias) of `table`."""
+    if columns.strip() == "*":
+        return list(table.c)
+    return [table.c[name.strip().rpartition(".")[2]] for name in columns.split(",")]
+
+
+@lru_cache(maxsize=256)
+def _due_statement(columns: str, hosts: int) -> Statement:
+    """The claim's choice, per column list and number of full hosts. The claim runs inside a write
+    transaction that SQLite takes up front (BEGIN IMMEDIATE, cross-process), so two replicas never lease
+    the same row."""
+    wall = bindparam("wall", type_=Float)
+    where = [_w.c.status == _PENDING, func.coalesce(_w.c.next_attempt_at, _ZERO) <= bindparam("now", type_=Float),
+             or_(wall.is_(None), _w.c.lease_until.is_(None), _w.c.lease_until <= wall)]
+    if hosts:
+        where.append(_w.c.host.not_in([bindparam(f"host{i}") for i in range(hosts)]))
+    earlier = select(literal_column("1")).where(
+        _e.c.status == _PENDING, _e.c.ordering_key == _w.c.ordering_key, _e.c.id < _w.c.id)
+    where.append(or_(_w.c.ordering_key == literal_column("''"), ~earlier.exists()))
+    return Statement(select(*_columns(_w, columns)).where(*where).order_by(_w.c.id).limit(bindparam("limit")))
 
 
 def due_batch(conn: sqlite3.Connection, now: float, limit: int = 1000, *, wall: float | None = None,
@@ -101,9 +128,14 @@ def due_rows(conn: sqlite3.Connection, now: float, limit: int, *, wall: float | 
              full_hosts: Iterable[str] = (), columns: str = "*") -> list[sqlite3.Row]:
     """due_batch as plain rows, `columns` of them (the delivery hot path reads only `w.id, w.host`)."""
     full = sorted(full_hosts)
-    sql = _DUE_BATCH.replace("SELECT *", f"SELECT {columns}", 1).format(
-        full=f"AND w.host NOT IN ({', '.join('?' * len(full))})" if full else "")
-    return conn.execute(sql, (now, wall, wall, *full, limit)).fetchall()
+    params = {"now": now, "wall": wall, "limit": limit, **{f"host{i}": host for i, host in enumerate(full)}}
+    return run(conn, _due_statement(columns, len(full)), params).fetchall()
+
+
+@lru_cache(maxsize=256)
+def _lease_statement(columns: str, n: int) -> Statement:
+    return Statement(sa_update(_t).where(_t.c.id.in_([bindparam(f"id{i}") for i in range(n)]))
+                     .values(lease_until=bindparam("until")).returning(*_columns(_t, columns)))
 
 
 def lease(conn: sqlite3.Connection, ids: list[int], until: float, columns: str = "id") -> list[sqlite3.Row]:
@@ -111,8 +143,8 @@ def lease(conn: sqlite3.Connection, ids: list[int], until: float, columns: str =
     returns their `columns`, in id order. One statement: a claim reads only the rows it takes."""
     if not ids:
         return []
-    rows = conn.execute(f"UPDATE webhook SET lease_until = ? WHERE id IN ({', '.join('?' * len(ids))}) "
-                        f"RETURNING {columns}", (until, *ids)).fetchall()
+    params = {"until": until, **{f"id{i}": id_ for i, id_ in enumerate(ids)}}
+    rows = run(conn, _lease_statement(columns, len(ids)), params).fetchall()
     return sorted(rows, key=lambda row: row["id"])
 
 
@@ -144,47 +176,73 @@ class StateRow(NamedTuple):
     updated_at: float
 
 
-_INSERT_ATTEMPT = (f"INSERT INTO webhookattempt ({', '.join(AttemptRow._fields)}) "
-                   f"VALUES ({', '.join('?' * len(AttemptRow._fields))})")
-_UPDATE_STATE = f"UPDATE webhook SET {', '.join(f'{c} = ?' for c in StateRow._fields)}, lease_until = NULL WHERE id = ?"
+# The attempt log and state write-back of every answered batch: positional texts, bound as the tuples
+# they are. Measured (claim, lease and record of 3,000 webhooks on SQLite, CPU per webhook): the record
+# took 68 us with these texts and 82 us as Core statements bound from dicts, so they stay a Pair.
+_INSERT_ATTEMPT = Pair(
+    sqlite=(f"INSERT INTO webhookattempt ({', '.join(AttemptRow._fields)}) "
+            f"VALUES ({', '.join('?' * len(AttemptRow._fields))})"),
+    postgresql=(f"INSERT INTO webhookattempt ({', '.join(AttemptRow._fields)}) "
+                f"VALUES ({', '.join(['%s'] * len(AttemptRow._fields))})"))
+_UPDATE_STATE = Pair(
+    sqlite=f"UPDATE webhook SET {', '.join(f'{c} = ?' for c in StateRow._fields)}, lease_until = NULL WHERE id = ?",
+    postgresql=f"UPDATE webhook SET {', '.join(f'{c} = %s' for c in StateRow._fields)}, lease_until = NULL WHERE id = %s")
+
+
+@lru_cache(maxsize=256)
+def _present_statement(n: int) -> Statement:
+    return Statement(select(_t.c.id).where(_t.c.id.in_([bindparam(f"id{i}") for i in range(n)])))
 
 
 def record_many(conn: sqlite3.Connection, batch: list[tuple[AttemptRow, StateRow]]) -> list[bool]:
     """Log answered attempts and move each webhook to its new state, leases released: three statements for the whole batch, each attempt its
     own row with its own times. False for a webhook that is gone (a reset wiped it meanwhile)."""
     ids = [attempt.webhook_id for attempt, _ in batch]
-    present = {row[0] for row in conn.execute(
-        f"SELECT id FROM webhook WHERE id IN ({', '.join('?' * len(ids))})", ids)} if ids else set()
+    present = {row[0] for row in run(conn, _present_statement(len(ids)),
+                                     {f"id{i}": id_ for i, id_ in enumerate(ids)})} if ids else set()
     kept = [attempt.webhook_id in present for attempt, _ in batch]
-    conn.executemany(_UPDATE_STATE, [(*state, attempt.webhook_id) for (attempt, state), ok in zip(batch, kept) if ok])
-    conn.executemany(_INSERT_ATTEMPT, [attempt for (attempt, _), ok in zip(batch, kept) if ok])
+    run_many(conn, _UPDATE_STATE, [(*state, attempt.webhook_id) for (attempt, state), ok in zip(batch, kept) if ok])
+    run_many(conn, _INSERT_ATTEMPT, [attempt for (attempt, _), ok in zip(batch, kept) if ok])
     return kept
+
+
+_DEPTH = Statement(select(func.count()).select_from(_t).where(_t.c.status == _PENDING))
+_OLDEST_DUE = Statement(
+    select(func.min(func.coalesce(_t.c.next_attempt_at, _ZERO))).where(
+        _t.c.status == _PENDING, func.coalesce(_t.c.next_attempt_at, _ZERO) <= bindparam("now", type_=Float),
+        or_(_t.c.lease_until.is_(None), _t.c.lease_until <= bindparam("wall", type_=Float))))
 
 
 def depth(conn: sqlite3.Connection) -> int:
     """Webhooks still to deliver (pending, due or waiting for a retry)."""
-    return conn.execute("SELECT count(*) FROM webhook WHERE status = 'pending'").fetchone()[0]
+    return run(conn, _DEPTH).fetchone()[0]
 
 
 def oldest_due(conn: sqlite3.Connection, now: float, wall: float) -> float | None:
     """next_attempt_at of the oldest pending row due now and not held by an attempt."""
-    row = conn.execute("SELECT min(coalesce(next_attempt_at, 0)) FROM webhook WHERE status = 'pending' "
-                       "AND coalesce(next_attempt_at, 0) <= ? AND (lease_until IS NULL OR lease_until <= ?)",
-                       (now, wall)).fetchone()
-    return row[0]
+    return run(conn, _OLDEST_DUE, {"now": now, "wall": wall}).fetchone()[0]
+
+
+_PAGE_FILTERS = ("provider", "account_id", "message_id", "status", "kind", "url", "ordering_key")
+
+
+@lru_cache(maxsize=256)
+def _page_statement(columns: tuple[str, ...], after: bool, before: bool) -> Statement:
+    where = [_t.c[col] == bindparam(f"where_{col}", type_=_ID if col == "message_id" else None)
+             for col in columns]
+    if after:
+        where.append(_t.c.id > bindparam("after_id", type_=_ID))
+    if before:
+        where.append(_t.c.id < bindparam("before_id", type_=_ID))
+    return Statement(select(_t).where(*where).order_by(_t.c.id.asc() if after else _t.c.id.desc())
+                     .limit(bindparam("limit")))
 
 
 def page(conn: sqlite3.Connection, where: dict[str, Any], after_id: int | None, before_id: int | None,
          limit: int) -> list[Webhook]:
     """Filtered page, newest first (before_id) or oldest first (after_id); where = column -> value."""
-    clauses, args = ["1=1"], []
-    for col, val in where.items():
-        assert col in ("provider", "account_id", "message_id", "status", "kind", "url", "ordering_key")
-        clauses.append(f"{col} = ?"); args.append(val)
-    if after_id is not None:
-        clauses.append("id > ?"); args.append(after_id)
-    if before_id is not None:
-        clauses.append("id < ?"); args.append(before_id)
-    order = "ASC" if after_id is not None else "DESC"
-    sql = f"SELECT * FROM webhook WHERE {' AND '.join(clauses)} ORDER BY id {order} LIMIT ?"
-    return to_models(Webhook, conn.execute(sql, [*args, limit]))
+    assert all(col in _PAGE_FILTERS for col in where)
+    params = {**{f"where_{col}": val for col, val in where.items()}, "after_id": after_id, "before_id": before_id,
+              "limit": limit}
+    statement = _page_statement(tuple(where), after_id is not None, before_id is not None)
+    return to_models(Webhook, run(conn, statement, params))

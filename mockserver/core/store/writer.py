@@ -16,6 +16,8 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
+from mockserver.core.store import tx
+
 if TYPE_CHECKING:
     from mockserver.core.db.sqlite import Database
 
@@ -138,14 +140,11 @@ def _resolve(items: list[tuple[asyncio.Future, bool, Any]]) -> None:
 
 
 def _in_savepoint(conn: Any, job: Job, ctx: contextvars.Context) -> tuple[bool, Any]:
-    conn.execute("SAVEPOINT job")
     try:
-        value = ctx.run(job, conn)
-    except Exception as exc:  # the job's own refusal: undo only its statements
-        conn.execute("ROLLBACK TO SAVEPOINT job")
-        conn.execute("RELEASE SAVEPOINT job")
+        with tx.savepoint(conn, "job"):
+            value = ctx.run(job, conn)
+    except Exception as exc:  # the job's own refusal: only its statements were undone
         return False, exc
-    conn.execute("RELEASE SAVEPOINT job")
     return True, value
 
 
