@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     max_body_bytes: int = Field(default=64 * 1024 * 1024, description="Larger bodies get 413.")
 
+    # Request journal (core/journal.py, GET /_mock/requests).
+    request_journal: bool = Field(default=True, description="Record every provider request and its answer.")
+    request_journal_limit: int = Field(default=10_000, ge=0,
+                                       description="Requests kept in the journal (oldest pruned); 0 turns it off.")
+
     # Provider settings: values for each provider's own settings class, over its MOCKSERVER_<P>_* variables.
     provider_settings: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
