@@ -130,3 +130,23 @@ class BinRequest(_Lenient):
     path: str | None = None
     headers: dict[str, Any] = Field(default_factory=dict)
     body: Any = None
+
+
+class JournaledRequest(_Lenient):
+    """One request a provider API received, accepted or refused, with its answer (/_mock/requests).
+    Secrets are masked; `response` holds status, headers, body and `json` of the answer."""
+
+    id: int
+    provider: str
+    method: str
+    path: str
+    status: int
+    account_id: str | None = None
+    query: str = ""
+    headers: dict[str, Any] = Field(default_factory=dict)
+    body: str = ""
+    json_body: Any = Field(default=None, alias="json")
+    response: dict[str, Any] = Field(default_factory=dict)
+    message_ids: list[int] = Field(default_factory=list)
+    latency_ms: float | None = None
+    curl: str = ""
