@@ -112,3 +112,17 @@ def test_other_secret_bearers_are_masked(client, header):
     assert secret not in listed.text
     [entry] = listed.json()["items"]
     assert entry["query"] == "api_key=s3cr…1234"
+
+
+def test_rate_limit_and_fault_refusals_are_journaled(client):
+    for _ in range(51):
+        last = client.get(f"{kit.V1}/account/balance", headers=kit.h())
+    assert last.status_code == 429
+    rule = client.post("/_mock/faults", json={"provider": "cast", "error": "SERVICE_UNAVAILABLE", "name": "down",
+                                              "on_demand": True})
+    assert rule.status_code == 201, rule.text
+    faulted = client.post(f"{kit.V1}/sms/send", headers=kit.h(**{"X-Mock-Fault": "down"}), json=BODY)
+    [newest, limited] = requests(client, status="errors")[:2]
+    assert (limited["status"], limited["response"]["headers"].get("retry-after")) == (429, "60")
+    assert faulted.status_code == 503 and newest["status"] == 503 and newest["response"]["json"] == faulted.json()
+    assert len(requests(client, status="2xx")) == 50
