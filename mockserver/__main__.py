@@ -100,10 +100,11 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.app import create_app
 
     from mockserver.core.db.migrations import SchemaTooNew
+    from mockserver.core.fixtures import FixturesError
 
     try:
         app = _load(lambda: create_app(settings))  # provider settings are read here
-    except SchemaTooNew as exc:
+    except (SchemaTooNew, FixturesError) as exc:
         raise CliError(str(exc)) from None
     config = uvicorn_config(app, settings, host, port, args.log_level)
     freeze_startup_heap()

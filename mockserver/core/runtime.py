@@ -38,6 +38,8 @@ from mockserver.settings import Settings
 
 class Runtime:
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        # Before the database opens: a typo in the folder must stop the start, not retire every fixture account.
+        fixtures.check_dir(settings.fixtures_dir or fixtures.bundled_dir())
         self.settings = settings
         self.clock = Clock(frozen=settings.clock_frozen)
         self.ids = Ids(settings.seed, self.clock.now)
