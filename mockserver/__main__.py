@@ -108,8 +108,14 @@ def _serve(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     config = uvicorn_config(app, settings, host, port, args.log_level)
     freeze_startup_heap()
-    print(f"mockserver {__version__} listening on http://{_display(host)}:{sock.getsockname()[1]}/", flush=True)
+    from mockserver.startup import other_server_warning, start_lines
+
+    lock, warning = other_server_warning(settings)  # `lock` is held until the server returns
+    print("\n".join(start_lines(settings, host, sock.getsockname()[1])), flush=True)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     uvicorn.Server(config).run(sockets=[sock])
+    del lock
     return 0
 
 
