@@ -25,7 +25,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "SMSCPR, me-sms and EngageLab SMS APIs on one port.")
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    serve = sub.add_parser("serve", help="run the sandbox HTTP server")
+    from mockserver.startup import settings_epilog
+
+    serve = sub.add_parser("serve", help="run the sandbox HTTP server", epilog=settings_epilog(),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_address(serve, "bind address")
     serve.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="default: %(default)s")
     check = sub.add_parser("healthcheck", help="exit 0 when the server answers /_mock/health (Docker HEALTHCHECK)")
@@ -61,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "healthcheck":
             return _healthcheck(args)
         return _serve(args)
+    except KeyboardInterrupt:
+        # Ctrl-C: uvicorn has already shut down cleanly, then re-raises the signal it caught.
+        return 0
     except CliError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         # Docker reserves a HEALTHCHECK's exit 2: an unusable setting there just means unhealthy.
@@ -91,6 +97,13 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.settings import Settings
 
     settings = _load(Settings)
+    from mockserver.startup import provider_problem, unknown_variable_warnings
+
+    for warning in unknown_variable_warnings(dict(os.environ)):
+        print(warning, file=sys.stderr, flush=True)
+    problem = provider_problem(settings)
+    if problem:
+        raise CliError(problem)
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
     # Bind first: with the port taken, nothing (database, fixtures, scheduler) should have started.
@@ -106,6 +119,15 @@ def _serve(args: argparse.Namespace) -> int:
         app = _load(lambda: create_app(settings))  # provider settings are read here
     except (SchemaTooNew, FixturesError) as exc:
         raise CliError(str(exc)) from None
+    except OSError as exc:  # the database cannot be opened (psycopg's and sqlite3's errors are not OSError)
+        raise CliError(f"cannot open the database: {exc}") from None
+    except Exception as exc:
+        if type(exc).__module__.split(".")[0] not in ("psycopg", "sqlite3"):
+            raise
+        from mockserver.startup import database_label
+
+        reason = " ".join(str(exc).split())
+        raise CliError(f"cannot open the database {database_label(settings)}: {reason}") from None
     config = uvicorn_config(app, settings, host, port, args.log_level)
     freeze_startup_heap()
     from mockserver.startup import other_server_warning, start_lines
