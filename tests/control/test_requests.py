@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.providers.cast import kit
@@ -126,3 +128,13 @@ def test_rate_limit_and_fault_refusals_are_journaled(client):
     assert (limited["status"], limited["response"]["headers"].get("retry-after")) == (429, "60")
     assert faulted.status_code == 503 and newest["status"] == 503 and newest["response"]["json"] == faulted.json()
     assert len(requests(client, status="2xx")) == 50
+
+
+def test_a_second_replica_on_the_same_database_sees_the_journal(client_factory):
+    """On PostgreSQL (and a shared SQLite file) every replica writes to and reads one journal."""
+    first, second = client_factory(shared_state="on"), client_factory(shared_state="on")
+    first.get(f"{kit.V1}/account/balance", headers=kit.h(WRONG_KEY))
+    deadline = time.monotonic() + 20  # the first replica writes its batch within ~0.2 s
+    while not (seen := requests(second, status="401")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [(e["provider"], e["path"]) for e in seen] == [("cast", "/cast/api/v1/account/balance")]
