@@ -4,7 +4,7 @@ and each send's ratio to the bare endpoint, plus the server CPU per request (med
 the order of the sends rotates per run, and each starts once the scheduler is idle again).
 
     .venv/bin/python -m bench.http_sends [--runs 3] [--seconds 5] [--connections 8] [--all]
-                                         [--journal on|off|both]
+                                         [--journal on|off|both] [--env MOCKSERVER_X=value ...]
 
 --journal both runs a second sandbox with the request journal off (MOCKSERVER_REQUEST_JOURNAL=false)
 beside the first, and measures every send on both in the same runs: the journal's cost, one line each.
@@ -108,7 +108,8 @@ def wait_up(url: str) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def start(folder: Path, journals: tuple[bool, ...] = (True,)) -> tuple[list[subprocess.Popen], list[int], int]:
+def start(folder: Path, journals: tuple[bool, ...] = (True,),
+          extra_env: dict[str, str] | None = None) -> tuple[list[subprocess.Popen], list[int], int]:
     """The sandboxes (one per journal setting, each on its own database) and the bare app, each in its
     own process (same uvicorn settings). Returns the processes (bare app last), the sandbox ports, the
     bare port."""
@@ -117,7 +118,7 @@ def start(folder: Path, journals: tuple[bool, ...] = (True,)) -> tuple[list[subp
         port = free_port()
         env = {**os.environ, "MOCKSERVER_DATABASE_URL": f"sqlite:///{folder}/{db_name(journal)}",
                "MOCKSERVER_PORT": str(port), "MOCKSERVER_RATE_LIMIT_ENABLED": "false",
-               "MOCKSERVER_REQUEST_JOURNAL": str(journal).lower()}
+               "MOCKSERVER_REQUEST_JOURNAL": str(journal).lower(), **(extra_env or {})}
         procs.append(subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--log-level", "warning"],
                                       env=env))
         ports.append(port)
@@ -188,6 +189,9 @@ def main() -> int:
     ap.add_argument("--all", action="store_true", help="also the SMSCPR and EngageLab sends")
     ap.add_argument("--journal", choices=("on", "off", "both"), default="on",
                     help="the request journal in the sandbox; both: a second sandbox without it, same runs")
+    ap.add_argument("--env", action="append", default=[], metavar="MOCKSERVER_X=value",
+                    help="a setting for the sandboxes, e.g. MOCKSERVER_BACKPRESSURE_LAG=0 on a loaded box "
+                         "(its 429s would make the runs incomparable)")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
@@ -196,7 +200,7 @@ def main() -> int:
     targets = {**SENDS, **(OTHERS if args.all else {})}
     journals = {"on": (True,), "off": (False,), "both": (True, False)}[args.journal]
     key = (lambda name, journal: label(name, journal)) if len(journals) > 1 else (lambda name, journal: name)
-    procs, ports, bare_port = start(folder, journals)
+    procs, ports, bare_port = start(folder, journals, dict(item.split("=", 1) for item in args.env))
     try:
         before = {j: stored_messages(folder, db_name(j)) for j in journals}
         results: dict[str, list] = {"bare FastAPI POST": [], **{key(n, j): [] for n in targets for j in journals}}

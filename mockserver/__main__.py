@@ -110,24 +110,7 @@ def _serve(args: argparse.Namespace) -> int:
     sock = bind_socket(host, port)
     import uvicorn
 
-    from mockserver.app import create_app
-
-    from mockserver.core.db.migrations import SchemaTooNew
-    from mockserver.core.fixtures import FixturesError
-
-    try:
-        app = _load(lambda: create_app(settings))  # provider settings are read here
-    except (SchemaTooNew, FixturesError) as exc:
-        raise CliError(str(exc)) from None
-    except OSError as exc:  # the database cannot be opened (psycopg's and sqlite3's errors are not OSError)
-        raise CliError(f"cannot open the database: {exc}") from None
-    except Exception as exc:
-        if type(exc).__module__.split(".")[0] not in ("psycopg", "sqlite3"):
-            raise
-        from mockserver.startup import database_label
-
-        reason = " ".join(str(exc).split())
-        raise CliError(f"cannot open the database {database_label(settings)}: {reason}") from None
+    app = _build_app(settings)
     config = uvicorn_config(app, settings, host, port, args.log_level)
     freeze_startup_heap()
     from mockserver.startup import other_server_warning, start_lines
@@ -139,6 +122,28 @@ def _serve(args: argparse.Namespace) -> int:
     uvicorn.Server(config).run(sockets=[sock])
     del lock
     return 0
+
+
+def _build_app(settings: Any) -> Any:
+    """create_app, with what stops a start (a newer schema, an unusable fixtures folder, a database that
+    cannot be opened) turned into a one-line CliError."""
+    from mockserver.app import create_app
+    from mockserver.core.db.migrations import SchemaTooNew
+    from mockserver.core.fixtures import FixturesError
+
+    try:
+        return _load(lambda: create_app(settings))  # provider settings are read here
+    except (SchemaTooNew, FixturesError) as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot open the database: {exc}") from None
+    except Exception as exc:  # psycopg's and sqlite3's own errors (they are not OSError)
+        if type(exc).__module__.split(".")[0] not in ("psycopg", "sqlite3"):
+            raise
+        from mockserver.startup import database_label
+
+        reason = " ".join(str(exc).split())
+        raise CliError(f"cannot open the database {database_label(settings)}: {reason}") from None
 
 
 def freeze_startup_heap() -> None:

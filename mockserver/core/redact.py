@@ -9,6 +9,7 @@ import binascii
 import json
 import re
 import urllib.parse
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -54,10 +55,16 @@ def headers(raw: list, found: set[str]) -> dict[str, str]:
         name, value = name_b.decode("latin-1").lower(), value_b.decode("latin-1")
         if name in ("cookie", "set-cookie"):
             value = "; ".join(_pair(part.strip(), found, force=True) for part in value.split(";"))
-        elif name not in NOT_SECRET and (name in SECRET_HEADERS or SECRET_NAME.search(name)):
+        elif _secret_header(name):
             value = _credential(value, found) if name.endswith("authorization") else _secret(value, found)
         out[name] = f"{out[name]}, {value}" if name in out else value
     return out
+
+
+@lru_cache(maxsize=1024)
+def _secret_header(name: str) -> bool:
+    """Header names repeat from request to request: decide each once."""
+    return name not in NOT_SECRET and (name in SECRET_HEADERS or SECRET_NAME.search(name) is not None)
 
 
 def _secret(value: str, found: set[str]) -> str:
@@ -95,7 +102,8 @@ def body(raw: bytes, content_type: str, found: set[str]) -> tuple[str, str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return base64.b64encode(raw).decode("ascii"), "base64"
-    if "json" in content_type and text.lstrip()[:1] in ("{", "["):
+    if "json" in content_type and text.lstrip()[:1] in ("{", "[") and SECRET_NAME.search(text):
+        # Parsed only when some text could name a secret field: most sends hold none.
         try:
             parsed = json.loads(text)
             masked = json_fields(parsed, found)
@@ -107,12 +115,17 @@ def body(raw: bytes, content_type: str, found: set[str]) -> tuple[str, str]:
     return text, "utf-8"
 
 
-def scrub(text: str, found: set[str]) -> str:
+def scrub(text: str, secrets: list[str]) -> str:
     """Every found secret masked wherever it still appears (an echo in the answer, a body cut mid-JSON)."""
-    for secret in sorted((s for s in found if len(s) >= SHORTEST_SECRET), key=len, reverse=True):
+    for secret in secrets:
         if secret in text:
             text = text.replace(secret, mask(secret))
     return text
+
+
+def _searchable(found: set[str]) -> list[str]:
+    """The secrets worth looking for elsewhere, longest first (a secret containing another goes first)."""
+    return sorted((s for s in found if len(s) >= SHORTEST_SECRET), key=len, reverse=True)
 
 
 def row(entry: Entry) -> dict[str, Any]:
@@ -123,12 +136,13 @@ def row(entry: Entry) -> dict[str, Any]:
     text, encoding = body(b"".join(entry.body)[:BODY_KEEP], req_headers.get("content-type", ""), found)
     answer_headers = headers(entry.response_headers, found)
     answer = b"".join(entry.response).decode("utf-8", "replace")
+    secrets = _searchable(found)
     return {
         "at": entry.at, "received_at": entry.received_at, "provider": entry.provider, "account_id": entry.account_id,
-        "method": entry.method, "path": scrub(entry.path, found), "query": scrub(q, found),
-        "headers": json.dumps(req_headers, ensure_ascii=False), "body": scrub(text, found) if encoding == "utf-8"
+        "method": entry.method, "path": scrub(entry.path, secrets), "query": scrub(q, secrets),
+        "headers": json.dumps(req_headers, ensure_ascii=False), "body": scrub(text, secrets) if encoding == "utf-8"
         else text, "body_encoding": encoding, "body_size": entry.body_size, "status": entry.status,
-        "response_headers": json.dumps(answer_headers, ensure_ascii=False), "response_body": scrub(answer, found),
+        "response_headers": json.dumps(answer_headers, ensure_ascii=False), "response_body": scrub(answer, secrets),
         "response_size": entry.response_size, "latency_ms": round(entry.latency_ms, 3),
         "message_ids": f",{','.join(str(i) for i in entry.message_ids)}," if entry.message_ids else "",
         "remote": entry.remote,
