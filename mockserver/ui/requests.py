@@ -1,6 +1,6 @@
 """Inbox page of the request journal (/_mock/requests): every provider request newest first, "errors
-only" and provider filters, each row opening the request (as curl) beside the answer; live on
-`requests.recorded` events. Also the request a message came from, for the message detail page."""
+only" and provider filters, each row opening the request (as curl) beside the answer; live (it polls
+every 2 s, and refreshes on message.created). Also the request a message came from, for the message detail page."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def requests_page(runtime: RuntimeDep, provider: str | None = None, errors: bool
 
 @router.get("/inbox/requests/rows", response_class=HTMLResponse)
 def requests_rows(runtime: RuntimeDep, provider: str | None = None, errors: bool = False) -> HTMLResponse:
-    """The newest rows alone (refreshed on `requests.recorded` events)."""
+    """The newest rows alone (the page polls them every 2 s and on message.created)."""
     return page("_requests.html", **_context(runtime, provider, errors, None))
 
 

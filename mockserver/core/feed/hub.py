@@ -14,7 +14,6 @@ Event kinds (the `kind` field, also the SSE `event:` name) and the keys of their
 - `inbound`          id, provider, account_id, sender, recipient
 - `reset`            provider, account_id (None for "everything")
 - `bin.request`      bin, id, method (a request bin under /_mock/bins caught a request)
-- `requests.recorded` count (a batch of provider requests was written to the request journal)
 - `clock`            now, frozen
 Publishers may add keys; readers ignore keys they do not know.
 """
