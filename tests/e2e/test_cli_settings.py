@@ -70,7 +70,7 @@ def test_ctrl_c_exits_0_without_a_traceback(tmp_path: Path):
     port = str(free_port())
     proc = subprocess.Popen([mockserver_exe(), "serve"], env=clean_env({"MOCKSERVER_PORT": port}), cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wait_healthy(f"http://127.0.0.1:{port}", proc)
+    wait_healthy(f"http://127.0.0.1:{port}", proc, timeout=120)  # a loaded box starts slowly
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err

@@ -18,7 +18,7 @@ def start(tmp_path: Path, extra: dict[str, str] | None = None) -> tuple[subproce
     proc = subprocess.Popen([mockserver_exe(), "serve"], env=clean_env({"MOCKSERVER_PORT": port, **(extra or {})}),
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
-    wait_healthy(base, proc)
+    wait_healthy(base, proc, timeout=120)  # a loaded 2-core box starts slowly
     return proc, base
 
 
