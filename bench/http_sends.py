@@ -4,6 +4,10 @@ and each send's ratio to the bare endpoint, plus the server CPU per request (med
 the order of the sends rotates per run, and each starts once the scheduler is idle again).
 
     .venv/bin/python -m bench.http_sends [--runs 3] [--seconds 5] [--connections 8] [--all]
+                                         [--journal on|off|both] [--env MOCKSERVER_X=value ...]
+
+--journal both runs a second sandbox with the request journal off (MOCKSERVER_REQUEST_JOURNAL=false)
+beside the first, and measures every send on both in the same runs: the journal's cost, one line each.
 
 Needs `wrk` (Debian package). Loopback only; the server runs with rate limits off. After the runs it
 checks that every send answered 2xx was stored (the server's count of messages equals wrk's count).
@@ -104,22 +108,40 @@ def wait_up(url: str) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
-def start(folder: Path) -> tuple[list[subprocess.Popen], int, int]:
-    """The sandbox and the bare app, each in its own process (same uvicorn settings)."""
-    port, bare_port = free_port(), free_port()
-    env = {**os.environ, "MOCKSERVER_DATABASE_URL": f"sqlite:///{folder}/bench.db", "MOCKSERVER_PORT": str(port),
-           "MOCKSERVER_RATE_LIMIT_ENABLED": "false"}
-    procs = [subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--log-level", "warning"], env=env),
-             subprocess.Popen([sys.executable, "-m", "bench.bare_app", "--port", str(bare_port)], env=env)]
-    wait_up(f"http://127.0.0.1:{port}/_mock/health")
+def start(folder: Path, journals: tuple[bool, ...] = (True,),
+          extra_env: dict[str, str] | None = None) -> tuple[list[subprocess.Popen], list[int], int]:
+    """The sandboxes (one per journal setting, each on its own database) and the bare app, each in its
+    own process (same uvicorn settings). Returns the processes (bare app last), the sandbox ports, the
+    bare port."""
+    procs, ports, bare_port = [], [], free_port()
+    for journal in journals:
+        port = free_port()
+        env = {**os.environ, "MOCKSERVER_DATABASE_URL": f"sqlite:///{folder}/{db_name(journal)}",
+               "MOCKSERVER_PORT": str(port), "MOCKSERVER_RATE_LIMIT_ENABLED": "false",
+               "MOCKSERVER_REQUEST_JOURNAL": str(journal).lower(), **(extra_env or {})}
+        procs.append(subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--log-level", "warning"],
+                                      env=env))
+        ports.append(port)
+    procs.append(subprocess.Popen([sys.executable, "-m", "bench.bare_app", "--port", str(bare_port)],
+                                  env=os.environ.copy()))
+    for port in ports:
+        wait_up(f"http://127.0.0.1:{port}/_mock/health")
     wait_up(f"http://127.0.0.1:{bare_port}/docs")
-    return procs, port, bare_port
+    return procs, ports, bare_port
 
 
-def stored_messages(folder: Path) -> int:
+def db_name(journal: bool) -> str:
+    return "bench.db" if journal else "bench-nojournal.db"
+
+
+def label(name: str, journal: bool) -> str:
+    return name if journal else f"{name} (no journal)"
+
+
+def stored_messages(folder: Path, name: str = "bench.db") -> int:
     """How many messages the sandbox's database holds (read beside the server: WAL lets it), to check
     that no send answered 2xx was lost."""
-    conn = sqlite3.connect(folder / "bench.db")
+    conn = sqlite3.connect(folder / name)
     try:
         return int(conn.execute("SELECT count(*) FROM message").fetchone()[0])
     finally:
@@ -135,15 +157,23 @@ def report(results: dict, args: argparse.Namespace) -> bool:
     for name, runs in results.items():
         rps, p99 = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
         bad, cpu = sum(r[2] for r in runs), statistics.median(r[4] for r in runs)
-        print(f"  {name:24s} {rps:8.0f} req/s  p99 {p99:7.1f} ms  {rps / base:5.2f}x bare  "
+        print(f"  {name:36s} {rps:8.0f} req/s  p99 {p99:7.1f} ms  {rps / base:5.2f}x bare  "
               f"cpu {cpu:5.2f} ms/req ({base_cpu / cpu:4.2f}x bare)  non-2xx {bad}")
-        if name in SENDS and (slowest is None or rps < slowest[1]):
+        if name in SENDS and (slowest is None or rps < slowest[1]):  # the journal-on figures decide
             slowest = (name, rps, p99, cpu)
     name, rps, p99, cpu = slowest
     ok = rps / base >= TARGET_RATIO and p99 <= TARGET_P99_MS
     print(f"slowest send: {name}, {rps / base:.2f}x bare (target >= {TARGET_RATIO}x), p99 {p99:.1f} ms "
           f"(target <= {TARGET_P99_MS:.0f} ms): {'met' if ok else 'NOT met'}; CPU {base_cpu / cpu:.2f}x bare's")
     worst = max(statistics.median(r[1] for r in results[n]) for n in SENDS if n in results)
+    for name in SENDS:
+        off = results.get(label(name, False))
+        if off and results.get(name):
+            on_rps, off_rps = statistics.median(r[0] for r in results[name]), statistics.median(r[0] for r in off)
+            on_cpu, off_cpu = statistics.median(r[4] for r in results[name]), statistics.median(r[4] for r in off)
+            # CPU per request is the steadier figure on a shared box (req/s moves with other processes' load).
+            print(f"journal on vs off, {name}: {on_rps:.0f} vs {off_rps:.0f} req/s ({(on_rps / off_rps - 1) * 100:+.1f} %), "
+                  f"cpu {on_cpu:.2f} vs {off_cpu:.2f} ms/req ({(on_cpu / off_cpu - 1) * 100:+.1f} %)")
     # The bare endpoint's tail is the box's own (other processes, the GIL of one worker): on a shared
     # machine it says how much of the sends' tail is theirs.
     print(f"worst send p99 {worst:.1f} ms vs the bare endpoint's {base_p99:.1f} ms in the same runs "
@@ -157,33 +187,43 @@ def main() -> int:
     ap.add_argument("--seconds", type=int, default=5)
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--all", action="store_true", help="also the SMSCPR and EngageLab sends")
+    ap.add_argument("--journal", choices=("on", "off", "both"), default="on",
+                    help="the request journal in the sandbox; both: a second sandbox without it, same runs")
+    ap.add_argument("--env", action="append", default=[], metavar="MOCKSERVER_X=value",
+                    help="a setting for the sandboxes, e.g. MOCKSERVER_BACKPRESSURE_LAG=0 on a loaded box "
+                         "(its 429s would make the runs incomparable)")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
     folder = Path(tempfile.mkdtemp())
     targets = {**SENDS, **(OTHERS if args.all else {})}
-    procs, port, bare_port = start(folder)
+    journals = {"on": (True,), "off": (False,), "both": (True, False)}[args.journal]
+    key = (lambda name, journal: label(name, journal)) if len(journals) > 1 else (lambda name, journal: name)
+    procs, ports, bare_port = start(folder, journals, dict(item.split("=", 1) for item in args.env))
     try:
-        before = stored_messages(folder)
-        results: dict[str, list] = {"bare FastAPI POST": [], **{name: [] for name in targets}}
+        before = {j: stored_messages(folder, db_name(j)) for j in journals}
+        results: dict[str, list] = {"bare FastAPI POST": [], **{key(n, j): [] for n in targets for j in journals}}
         names = list(targets)
         for run in range(args.runs):
             script = folder / "req.lua"
             script.write_text(lua(BARE[0], BARE[2], BARE[3]))
             results["bare FastAPI POST"].append(wrk(f"http://127.0.0.1:{bare_port}/send", script, args.seconds,
-                                                    args.connections, procs[1].pid))
+                                                    args.connections, procs[-1].pid))
             for name in names[run % len(names):] + names[:run % len(names)]:  # no target always follows another
                 method, path, headers, body = targets[name]
-                settle(procs[0].pid)
                 script.write_text(lua(method, headers, body))
-                results[name].append(wrk(f"http://127.0.0.1:{port}{path}", script, args.seconds, args.connections,
-                                         procs[0].pid))
-        answered = sum(r[3] - r[2] for name in targets for r in results[name])
-        stored = stored_messages(folder) - before
-        # wrk does not count answers still in flight when it stops, so stored may exceed answered by a few.
-        print(f"sends answered 2xx: {answered}, messages stored: {stored} "
-              f"({'none lost' if stored >= answered else 'LOST ' + str(answered - stored)})")
+                order = list(zip(journals, ports, procs))
+                for journal, port, proc in order[run % len(order):] + order[:run % len(order)]:
+                    settle(proc.pid)
+                    results[key(name, journal)].append(wrk(f"http://127.0.0.1:{port}{path}", script, args.seconds,
+                                                             args.connections, proc.pid))
+        for journal in journals:
+            answered = sum(r[3] - r[2] for name in targets for r in results[key(name, journal)])
+            stored = stored_messages(folder, db_name(journal)) - before[journal]
+            # wrk does not count answers still in flight when it stops, so stored may exceed answered by a few.
+            print(f"journal {'on' if journal else 'off'}: sends answered 2xx: {answered}, messages stored: "
+                  f"{stored} ({'none lost' if stored >= answered else 'LOST ' + str(answered - stored)})")
         report(results, args)
     finally:
         for proc in procs:
@@ -191,7 +231,6 @@ def main() -> int:
             proc.wait(timeout=20)
         shutil.rmtree(folder, ignore_errors=True)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,6 +12,7 @@ import sys
 from typing import Any
 
 from mockserver import __version__
+from mockserver.errors import StartupError
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's own names
 ENV_PREFIX = "MOCKSERVER_"
@@ -26,7 +27,10 @@ def build_parser() -> argparse.ArgumentParser:
                                      "SMSCPR, me-sms and EngageLab SMS APIs on one port.")
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    serve = sub.add_parser("serve", help="run the sandbox HTTP server")
+    from mockserver.startup import settings_epilog
+
+    serve = sub.add_parser("serve", help="run the sandbox HTTP server", epilog=settings_epilog(),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_address(serve, "bind address")
     serve.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="default: %(default)s")
     check = sub.add_parser("healthcheck", help="exit 0 when the server answers /_mock/health (Docker HEALTHCHECK)")
@@ -68,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "db":
             return _db(args)
         return _serve(args)
-    except CliError as exc:
+    except KeyboardInterrupt:
+        # Ctrl-C: uvicorn has already shut down cleanly, then re-raises the signal it caught.
+        return 0
+    except (CliError, StartupError) as exc:  # StartupError: e.g. a provider that cannot be imported
         print(f"mockserver: {exc}", file=sys.stderr)
         # Docker reserves a HEALTHCHECK's exit 2: an unusable setting there just means unhealthy.
         return 1 if args.command == "healthcheck" else 2
@@ -98,29 +105,30 @@ def _serve(args: argparse.Namespace) -> int:
     from mockserver.settings import Settings
 
     settings = _load(Settings)
+    from mockserver.startup import provider_problem, unknown_variable_warnings
+
+    for warning in unknown_variable_warnings(dict(os.environ)):
+        print(warning, file=sys.stderr, flush=True)
+    problem = provider_problem(settings)
+    if problem:
+        raise CliError(problem)
     host = args.host or settings.host
     port = settings.port if args.port is None else args.port
     # Bind first: with the port taken, nothing (database, fixtures, scheduler) should have started.
     sock = bind_socket(host, port)
     import uvicorn
 
-    from mockserver.errors import StartupError
-
-    try:
-        from mockserver.app import create_app
-    except StartupError as exc:  # a provider that cannot be imported
-        raise CliError(str(exc)) from None
-
-    from mockserver.core.db.migrate import SchemaTooNew
-
-    try:
-        app = _load(lambda: create_app(settings))  # provider settings are read here
-    except SchemaTooNew as exc:
-        raise CliError(str(exc)) from None
+    app = _build_app(settings)
     config = uvicorn_config(app, settings, host, port, args.log_level)
     freeze_startup_heap()
-    print(f"mockserver {__version__} listening on http://{_display(host)}:{sock.getsockname()[1]}/", flush=True)
+    from mockserver.startup import other_server_warning, start_lines
+
+    lock, warning = other_server_warning(settings)  # `lock` is held until the server returns
+    print("\n".join(start_lines(settings, host, sock.getsockname()[1])), flush=True)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     uvicorn.Server(config).run(sockets=[sock])
+    del lock
     return 0
 
 
@@ -144,6 +152,28 @@ def _db(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     print("\n".join(ran) if ran else f"already at {migrate.head()} (head)")
     return 0
+
+
+def _build_app(settings: Any) -> Any:
+    """create_app, with what stops a start (a newer schema, an unusable fixtures folder, a database that
+    cannot be opened) turned into a one-line CliError."""
+    from mockserver.app import create_app
+    from mockserver.core.db.migrate import SchemaTooNew
+    from mockserver.core.fixtures import FixturesError
+
+    try:
+        return _load(lambda: create_app(settings))  # provider settings are read here
+    except (SchemaTooNew, FixturesError) as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot open the database: {exc}") from None
+    except Exception as exc:  # psycopg's and sqlite3's own errors (they are not OSError)
+        if type(exc).__module__.split(".")[0] not in ("psycopg", "sqlite3"):
+            raise
+        from mockserver.startup import database_label
+
+        reason = " ".join(str(exc).split())
+        raise CliError(f"cannot open the database {database_label(settings)}: {reason}") from None
 
 
 def freeze_startup_heap() -> None:

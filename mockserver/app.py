@@ -25,6 +25,7 @@ from mockserver.guards import ServerGuard
 from mockserver.providers import PROVIDERS
 from mockserver.providers.faults import FaultGate
 from mockserver.providers.http import without_framework_422
+from mockserver.providers.journal import JournalGate
 from mockserver.settings import Settings
 from mockserver.ui import mount_ui
 
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
             runtime.register_shaper(provider.name, FaultShaper(provider.shaper(runtime), runtime.faults, reorder_s))
         vendor_app = offline_docs(without_framework_422(provider.build_app(runtime)))
         gate = FaultGate(vendor_app, provider, runtime)  # request-side fault rules (providers/faults.py)
+        if runtime.journal.enabled:  # every request and its answer, refusals included (core/journal.py)
+            gate = JournalGate(gate, runtime.journal, provider.name)
         app.router.routes.append(DotAllMount(f"/{provider.name}", gate, provider.name))
     app.router.routes.append(DotAllMount("/_mock", offline_docs(build_control_app(runtime, app)), "control"))
     install_assets(app)

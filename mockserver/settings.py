@@ -10,10 +10,14 @@ import typing
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from mockserver.core.delivery.retry import DEFAULT_MAX_ATTEMPTS
+
+
+#: Database URL schemes a backend opens (core/db/connect.py).
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres", "postgresql+psycopg")
 
 
 class Settings(BaseSettings):
@@ -40,10 +44,10 @@ class Settings(BaseSettings):
 
     # Lifecycle timing. "instant" makes every step due at once (still driven by the scheduler).
     timing: Literal["default", "instant"] = "default"
-    queue_delay: float = Field(default=1.0, description="Seconds from queued to sent.")
-    delivery_delay: float = Field(default=3.0, description="Seconds from sent to a final state.")
-    slow_delivery_delay: float = Field(default=120.0, description="Sent to delivered for 'slow' magic numbers.")
-    receipt_timeout: float = Field(default=600.0, description="Sent to 'timeout' when no receipt comes.")
+    queue_delay: float = Field(ge=0, default=1.0, description="Seconds from queued to sent.")
+    delivery_delay: float = Field(ge=0, default=3.0, description="Seconds from sent to a final state.")
+    slow_delivery_delay: float = Field(ge=0, default=120.0, description="Sent to delivered for 'slow' magic numbers.")
+    receipt_timeout: float = Field(ge=0, default=600.0, description="Sent to 'timeout' when no receipt comes.")
     random_failure_rate: float = Field(
         default=0.0, ge=0.0, le=1.0,
         description="Share of ordinary recipients given a random failed outcome (seeded, deterministic).",
@@ -58,7 +62,7 @@ class Settings(BaseSettings):
                     '"random_outcomes": {"undelivered": 0.2}}}. Keys: timing, queue_delay, delivery_delay, '
                     'slow_delivery_delay, receipt_timeout, random_failure_rate, random_outcomes.',
     )
-    review_delay: float = Field(default=30.0, description="Seconds a new template or sender waits for review.")
+    review_delay: float = Field(ge=0, default=30.0, description="Seconds a new template or sender waits for review.")
     scheduler_enabled: bool = True
     scheduler_interval: float = Field(default=0.25, description="Seconds between background ticks.")
     clock_frozen: bool = False
@@ -112,6 +116,11 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     max_body_bytes: int = Field(default=64 * 1024 * 1024, description="Larger bodies get 413.")
 
+    # Request journal (core/journal.py, GET /_mock/requests).
+    request_journal: bool = Field(default=True, description="Record every provider request and its answer.")
+    request_journal_limit: int = Field(default=10_000, ge=0,
+                                       description="Requests kept in the journal (oldest pruned); 0 turns it off.")
+
     # Provider settings: values for each provider's own settings class, over its MOCKSERVER_<P>_* variables.
     provider_settings: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
@@ -136,6 +145,24 @@ class Settings(BaseSettings):
     webhook_deny_hosts: list[str] = Field(
         default_factory=list, description='Host globs or CIDRs callbacks may never go to, e.g. ["169.254.0.0/16"].',
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        """A URL no backend opens is refused here (one line at the CLI), not deep in the database layer."""
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in DATABASE_SCHEMES or (scheme == "sqlite" and not value.startswith("sqlite:///")):
+            raise ValueError("expected sqlite:///path/to/file.db or postgresql://user@host:port/db")
+        return value
+
+    @field_validator("provider_overrides")
+    @classmethod
+    def _no_negative_override(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for provider, override in value.items():
+            for key, number in (override or {}).items():
+                if key.endswith(("_delay", "_timeout")) and isinstance(number, (int, float)) and number < 0:
+                    raise ValueError(f"{provider}.{key} is {number}: a delay cannot be negative")
+        return value
 
     def sqlite_path(self) -> Path | None:
         """The SQLite file behind database_url, or None for an in-memory database."""

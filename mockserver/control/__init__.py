@@ -25,7 +25,7 @@ _SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxoth
 
 # Each module exposes `router`; listed here so a resource is one line to add.
 RESOURCES = ("health", "clock", "reset", "accounts", "messages", "transitions", "inbound", "webhooks", "stream", "bins",
-             "faults")
+             "faults", "requests")
 
 
 def build_control_app(runtime, main_app: FastAPI) -> FastAPI:

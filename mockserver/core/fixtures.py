@@ -1,6 +1,8 @@
 """Load fixtures (TOML): one file per provider with accounts, keys, senders, templates and contact
 groups, plus magic_numbers.toml and review.toml. Every start re-applies them: a fixture account whose
-entry changed follows the file, one removed from it is removed; messages and user-made accounts stay."""
+entry changed follows the file, one removed from it is retired (its keys stop working, it and its
+messages stay; only /_mock/reset deletes); messages and user-made accounts stay. A folder that does
+not exist or holds no fixture file is refused (FixturesError), never read as "no accounts"."""
 
 from __future__ import annotations
 
@@ -17,6 +19,24 @@ from mockserver.core.models import Account, ApiKey, ContactGroup, Sender, Templa
 from mockserver.core.store import accounts, catalog, fixture_ledger
 
 SPECIAL = {"magic_numbers", "review"}
+#: Files of a fixtures folder that hold no accounts (faults.toml is read by core/faults.py).
+NOT_ACCOUNTS = SPECIAL | {"faults"}
+
+
+class FixturesError(ValueError):
+    """The fixtures folder cannot be used; the message is one line (the CLI exits 2 with it)."""
+
+
+def check_dir(directory: Path) -> None:
+    """Refuse a fixtures folder that does not exist or holds no `<provider>.toml`: read as "no
+    accounts", it would retire every fixture account of the database (a typo in MOCKSERVER_FIXTURES_DIR)."""
+    where = Path(directory).resolve()
+    if not where.is_dir():
+        raise FixturesError(f"fixtures folder {where} does not exist (MOCKSERVER_FIXTURES_DIR); "
+                            "unset it for the bundled fixtures")
+    if not any(p.stem not in NOT_ACCOUNTS for p in where.glob("*.toml")):
+        raise FixturesError(f"fixtures folder {where} holds no fixture file (<provider>.toml, e.g. cast.toml) "
+                            "(MOCKSERVER_FIXTURES_DIR)")
 
 
 def bundled_dir() -> Path:
@@ -53,7 +73,8 @@ def review_patterns(directory: Path) -> tuple[str, ...]:
 
 def load(conn, directory: Path, now: float, only: str | None = None) -> int:
     """Bring fixture accounts in line with the files: a missing one is created, one whose entry changed
-    since it was last applied is updated, one the files no longer hold is deleted. Returns accounts seen."""
+    since it was last applied is updated, one the files no longer hold is retired (never deleted: its
+    messages stay; it comes back if its entry does). Returns accounts seen."""
     seen: set[str] = set()
     applied = fixture_ledger.digests(conn, only)
     for provider, data in provider_files(directory).items():
@@ -62,7 +83,7 @@ def load(conn, directory: Path, now: float, only: str | None = None) -> int:
         for acc in data.get("accounts", []):
             digest = hashlib.sha256(json.dumps(acc, sort_keys=True, default=str).encode()).hexdigest()
             exists = accounts.get(conn, acc["id"]) is not None
-            if not exists or applied.get(acc["id"]) != digest:
+            if not exists or applied.get(acc["id"]) != digest:  # a retired one has no digest: it follows the file
                 # An account without a ledger row predates the ledger (an upgrade): its spent
                 # credits stay, everything else follows the file.
                 load_account(conn, provider, acc, now, update=exists,
@@ -70,8 +91,8 @@ def load(conn, directory: Path, now: float, only: str | None = None) -> int:
                 fixture_ledger.record(conn, acc["id"], provider, digest)
             seen.add(acc["id"])
     for account_id in applied.keys() - seen:
-        accounts.delete(conn, [account_id])
-        fixture_ledger.forget(conn, account_id)
+        fixture_ledger.retire_account(conn, account_id)
+        fixture_ledger.forget(conn, account_id)  # back in the files, it is loaded again (and reactivated)
     return len(seen)
 
 

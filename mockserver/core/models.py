@@ -279,3 +279,28 @@ class FeedEventRow(SQLModel, table=True):
     kind: str = ""
     data: str = "{}"  # JSON object
     at: float = 0.0  # wall clock, like core/feed.FeedEvent.at
+
+
+class JournalEntry(SQLModel, table=True):
+    """One request to a provider mount, accepted or refused, and its answer (core/journal.py records it).
+    Secrets in headers and query are already redacted; `message_ids` is ",12,13," (the messages it created)."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: float = Field(default=0.0, index=True)  # sandbox clock (lines up with message events)
+    received_at: float = 0.0  # wall clock
+    provider: str = Field(default="", index=True)
+    account_id: str = Field(default="", index=True)  # empty when the request named no known account
+    method: str = ""
+    path: str = ""
+    query: str = ""
+    headers: str = "{}"  # JSON object, lower-case names, secrets redacted
+    body: str = ""  # UTF-8 text, or base64 when body_encoding says so; the first 64 KiB
+    body_encoding: str = "utf-8"
+    body_size: int = 0
+    status: int = Field(default=0, index=True)  # 0: no answer was sent (the client went away)
+    response_headers: str = "{}"
+    response_body: str = ""  # an excerpt
+    response_size: int = 0
+    latency_ms: float = 0.0
+    message_ids: str = ""
+    remote: str = ""

@@ -22,6 +22,7 @@ from mockserver.core.db.connect import open_database
 from mockserver.core.faults import Faults
 from mockserver.core.feed.hub import Feed, Signal
 from mockserver.core.ids import Ids
+from mockserver.core.journal import Journal
 from mockserver.core.engine.backpressure import Backpressure
 from mockserver.core.metrics import Metrics
 from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, OutcomeRules, Timing
@@ -39,6 +40,8 @@ from mockserver.settings import Settings
 
 class Runtime:
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        # Before the database opens: a typo in the folder must stop the start, not retire every fixture account.
+        fixtures.check_dir(settings.fixtures_dir or fixtures.bundled_dir())
         self.settings = settings
         self.clock = Clock(frozen=settings.clock_frozen)
         self.ids = Ids(settings.seed, self.clock.now)
@@ -67,6 +70,7 @@ class Runtime:
         self._provision_lock = threading.Lock()
         self._reset_hooks: list[Callable[[str | None], None]] = []
         self.on_reset(lambda provider: self.backpressure.reset() if provider is None else None)
+        self.journal = Journal(self)  # every provider request and its answer (core/journal.py)
         if settings.load_fixtures:
             self.load_fixtures()
 
@@ -219,6 +223,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.dispatcher.close()
+        self.journal.close()
         self.replicas.close()
         self.db.close()
 

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from mockserver.core import segments
+from mockserver.core import journal, segments
 from mockserver.core.delivery import callback_urls
 from mockserver.core.errors import InsufficientCredits
 from mockserver.core.lifecycle import Status
@@ -122,6 +122,7 @@ def _announce(runtime: Runtime, inserted: Inserted, due_later: bool = False) -> 
     """After the commit: tell the inbox feed, wake the scheduler (or only long-polls, see
     submit_grouped), count the send."""
     msg = inserted.message
+    journal.note_message(msg.id)
     runtime.feed.publish("message.created", id=msg.id, public_id=msg.public_id, provider=msg.provider,
                          account_id=msg.account_id, recipient_count=msg.recipient_count, status=str(msg.status))
     runtime.changed() if due_later else runtime.wake()

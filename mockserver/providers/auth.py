@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 
+from mockserver.core import journal
 from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import cache
 
@@ -125,6 +126,7 @@ def check_key(runtime: Runtime, key: ApiKey | None, ip: str | None = None) -> Lo
     """The key's state in the vendors' shared order: unknown -> revoked -> expired -> inactive -> IP."""
     if key is None:
         return Lookup(KeyState.UNKNOWN)
+    journal.note_account(key.account_id)
     account = cache.account(runtime.db, key.account_id)
     if account is None:
         return Lookup(KeyState.UNKNOWN, key)

@@ -8,8 +8,8 @@ import time
 from typing import Any, Iterable, Union
 
 from mockserver.testing.errors import SandboxError, WaitTimeout
-from mockserver.testing.models import (Account, AdvanceReport, BinRequest, ClockState, Fault, ForcedStatus, Inbound, Message,
-                                       Webhook)
+from mockserver.testing.models import (Account, AdvanceReport, BinRequest, ClockState, Fault, ForcedStatus, Inbound,
+                                       JournaledRequest, Message, Webhook)
 from mockserver.testing.protocol import Call, Op, Pause, clean, one
 
 #: A cursor: a message (or webhook) id, or the Message / Webhook itself.
@@ -238,6 +238,18 @@ class SandboxBase:
                 raise WaitTimeout("webhook", waited, timeout, [Webhook.model_validate(h) for h in seen])
             yield Pause(min(pause, max(0.0, deadline - time.monotonic())))
             pause = min(pause * 2, POLL_MAX)
+
+    # -- request journal --------------------------------------------------------------------------
+    def requests(self, *, status: int | str | None = None, path: str | None = None, message_id: Cursor = None,
+                 provider: str | None = None, account_id: str | None = None, since: str | float | None = None,
+                 limit: int = 50) -> list[JournaledRequest]:
+        """What your app sent to the provider APIs and what they answered, newest first, refusals
+        included. `status`: 401, "4xx" or "errors"; `path`: a substring of the path."""
+        scope = self._scope(account_id, provider)
+        params = clean({"provider": scope["provider"], "account": scope["account_id"], "status": status,
+                        "path": path, "message": _id(message_id), "since": since, "limit": limit})
+        return self._run(one(Call("GET", "/requests", params),
+                             lambda body: [JournaledRequest.model_validate(r) for r in _items(body)]))
 
     # -- bins -------------------------------------------------------------------------------------
     def bin(self, name: str) -> "RequestBin":

@@ -142,3 +142,25 @@ class BinRequest(_Lenient):
     # The API calls it `json`, which pydantic's own `.json()` method would shadow on the model.
     parsed: Any = Field(default=None, validation_alias=AliasChoices("parsed", "json"),
                         description="The body parsed as JSON (None when it is not JSON).")
+
+
+class JournaledRequest(_Lenient):
+    """One request a provider API received, accepted or refused, with its answer (/_mock/requests).
+    Secrets are masked; `response` holds status, headers, body and `json` of the answer."""
+
+    id: int
+    provider: str
+    method: str
+    path: str
+    status: int
+    account_id: str | None = None
+    query: str = ""
+    headers: dict[str, Any] = Field(default_factory=dict)
+    body: str = ""
+    # The API calls it `json`, which pydantic's own `.json()` method would shadow on the model.
+    parsed: Any = Field(default=None, validation_alias=AliasChoices("parsed", "json"),
+                        description="The request body parsed as JSON (None when it is not JSON).")
+    response: dict[str, Any] = Field(default_factory=dict)
+    message_ids: list[int] = Field(default_factory=list)
+    latency_ms: float | None = None
+    curl: str = ""

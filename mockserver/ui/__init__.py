@@ -11,8 +11,8 @@ from mockserver.ui.render import HERE
 
 def mount_ui(app: FastAPI) -> None:
     """Add the inbox's pages and its static files (htmx, CSS, JS: all shipped in the wheel)."""
-    from mockserver.ui import admin, bins, credentials, detail, pages
+    from mockserver.ui import admin, bins, credentials, detail, pages, requests
 
-    for module in (pages, detail, admin, bins, credentials):
+    for module in (pages, detail, admin, bins, credentials, requests):
         app.include_router(module.router)
     app.mount("/inbox/static", StaticFiles(directory=HERE / "static"), name="inbox-static")

@@ -15,6 +15,7 @@ from mockserver.core.engine import transitions
 from mockserver.core.clock import iso_ms
 from mockserver.core.store import events, inbox, messages, recipients
 from mockserver.core.store import webhooks as outbox
+from mockserver.ui import requests as journal_ui
 from mockserver.ui.common import chrome
 from mockserver.ui.render import page
 
@@ -53,6 +54,7 @@ def _detail_context(runtime, message_id: int) -> dict:
         "events": [views.event(e) for e in events.of_message(conn, msg.id, EVENT_LIMIT)],
         "webhooks": [views.webhook(h, logs.get(h.id, [])) for h in hooks],
         "forceable": sorted(str(s) for s in transitions.FORCEABLE),
+        "request": journal_ui.of_message(runtime, msg.id),  # what the app sent (ui/requests.py)
     }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, column, delete, select, table, update as sa_up
 from mockserver.core.db.functions import json_array_rows
 from mockserver.core.db.sql import Statement, run
 from mockserver.core.models import ApiKey
+from mockserver.core.store import accounts
 from mockserver.core.store.rows import update
 
 #: Made by migration 2, not by a model.
@@ -33,6 +34,9 @@ _RECORD = Statement(_record)
 _FORGET = Statement(delete(_f).where(_f.c.account_id == bindparam("account_id")))
 _RETIRE = Statement(lambda d: sa_update(_k).values(status="revoked").where(
     _k.c.account_id == bindparam("account_id"), _k.c.key.not_in(select(json_array_rows(d, "keep").c.value))))
+
+#: The key status of a retired fixture account (any status but "active" refuses the key).
+RETIRED = "retired"
 
 
 def digests(conn: sqlite3.Connection, provider: str | None = None) -> dict[str, str]:
@@ -59,3 +63,15 @@ def retire_keys(conn: sqlite3.Connection, account_id: str, keep: list[str]) -> N
     """Keys of a fixture account that its entry no longer lists are revoked (not deleted: messages and
     idempotent replays still name them)."""
     run(conn, _RETIRE, {"account_id": account_id, "keep": json.dumps(list(keep))})
+
+
+def retire_account(conn: sqlite3.Connection, account_id: str) -> bool:
+    """An account the fixture files no longer hold: inactive, marked `"retired": true` in its extra,
+    every key refused; it and its messages stay (only /_mock/reset deletes). False if it is gone."""
+    account = accounts.get(conn, account_id)
+    if account is None:
+        return False
+    extra = {**json.loads(account.extra or "{}"), "retired": True}
+    accounts.set_fields(conn, account_id, is_active=False, extra=json.dumps(extra))
+    update(conn, "apikey", {"account_id": account_id}, {"status": RETIRED})
+    return True

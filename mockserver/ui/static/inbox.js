@@ -116,7 +116,7 @@
   });
 
   document.addEventListener("change", function (ev) {
-    if (ev.target.matches("select[data-autosubmit]")) ev.target.form.requestSubmit();
+    if (ev.target.matches("select[data-autosubmit], input[data-autosubmit]")) ev.target.form.requestSubmit();
   });
 
   // Keyboard: "/" search, j/k move between messages, Escape leaves a field.
