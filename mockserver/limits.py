@@ -5,6 +5,7 @@ Which error shape a refusal takes is the caller's business: each mount passes it
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 from typing import Any, Awaitable, Callable
 
@@ -16,7 +17,10 @@ DEFAULT_JSON_DEPTH = 64
 # A JSON string, unrolled (no alternation per character), so stripping strings stays C-speed.
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 _NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
-_PAIR = re.compile(rb"\[\]|\{\}")
+#: Opening bracket +1, closing -1: the depth is a running sum, one linear pass (itertools, C speed).
+_STEP = tuple(1 if c in b"[{" else -1 if c in b"]}" else 0 for c in range(256))
+#: Brackets summed per step: each step holds the GIL a few ms, so a thread doing it lets the loop run.
+DEPTH_STEP = 1 << 16
 #: Above this many body bytes, body checks on the event loop give it back between steps: over a
 #: 28 MB body (2M numbers) the join and the scans took ~130 ms in one go, and every other request
 #: (even /_mock/health) waited that long (bench/mesms_scale.py).
@@ -36,18 +40,25 @@ def max_json_depth(scope: dict) -> int:
 def json_too_deep(body: bytes, max_depth: int) -> bool:
     """True when a JSON text nests arrays/objects deeper than max_depth. Python's json parser recurses
     (a RecursionError, i.e. a 500, near depth 1,000), so this check never parses: it strips strings,
-    keeps the brackets and removes innermost pairs, one level per C-speed pass."""
+    keeps the brackets and sums them, one linear pass that stops at the first level too deep (the old
+    check removed one level per pass, 64 passes: ~1 s per MB of balanced nesting)."""
     if body.lstrip()[:1] not in (b"{", b"[") or body.count(b"[") + body.count(b"{") <= max_depth:
         return False
     brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKET)
-    for done in range(max_depth):
-        shorter = _PAIR.sub(b"", brackets)
-        if not shorter:
-            return False
-        if shorter == brackets:  # unbalanced (not JSON): deep only if what is left could nest too far
-            return done + len(brackets) > max_depth
-        brackets = shorter
-    return True
+    depth = 0
+    for start in range(0, len(brackets), DEPTH_STEP):
+        sums = list(itertools.accumulate(map(_STEP.__getitem__, brackets[start:start + DEPTH_STEP]), initial=depth))
+        if max(sums) > max_depth:
+            return True
+        depth = sums[-1]
+    return False
+
+
+async def too_deep(body: bytes, max_depth: int) -> bool:
+    """json_too_deep, in a worker thread for a big body: the event loop keeps serving meanwhile."""
+    if len(body) <= YIELD_ABOVE:
+        return json_too_deep(body, max_depth)
+    return await asyncio.to_thread(json_too_deep, body, max_depth)
 
 
 def replay_then(messages: list[dict], receive: Any) -> Callable[[], Awaitable[dict]]:
@@ -92,7 +103,7 @@ class BodyLimit:
             # One message with the whole body: the next reader (another guard, the route) joins nothing.
             messages = [{"type": "http.request", "body": joined, "more_body": False}]
         await breathe(joined)
-        if self.too_deep is not None and json_too_deep(joined, max_json_depth(scope)):
+        if self.too_deep is not None and await too_deep(joined, max_json_depth(scope)):
             return await self._refuse(self.too_deep, scope, receive, send, close=False)
         await self.app(scope, replay_then(messages, receive), send)
 
@@ -115,61 +126,15 @@ def _header(scope: dict, name: bytes) -> str | None:
     return None
 
 
-_431 = b"Request header fields too large"
-
-
-def http_protocol(max_header_bytes: int, max_header_count: int) -> Any:
+def http_protocol(max_header_bytes: int, max_header_count: int, head_timeout: float = 10.0) -> Any:
     """uvicorn's httptools protocol with request-head limits (httptools itself has none: a 64 MiB
-    header was buffered, re-concatenated, and answered 200 after 4.9 s). Past either limit the client
-    gets 431 and the connection closes, as soon as the limit is crossed. "h11" when httptools is
-    missing: uvicorn then bounds the head with h11_max_incomplete_event_size (a 400)."""
+    header was buffered, re-concatenated, and answered 200 after 4.9 s; head_limits.py). Past either
+    limit the client gets 431 and the connection closes, as soon as the limit is crossed; a head not
+    whole within head_timeout seconds is dropped. "h11" when httptools is missing: uvicorn then bounds
+    the head with h11_max_incomplete_event_size (a 400)."""
     try:
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+        from mockserver.head_limits import LimitedHttpToolsProtocol
     except ImportError:
         return "h11"
-
-    class HeadTooLarge(Exception):
-        pass
-
-    base_headers_complete, base_message_complete = HttpToolsProtocol.on_headers_complete, \
-        HttpToolsProtocol.on_message_complete
-    base_data_received = HttpToolsProtocol.data_received
-
-    class LimitedHttpToolsProtocol(HttpToolsProtocol):
-        # Kept cheap (measured per request): no per-header hook; the head is only summed when the
-        # bytes received for this request could exceed the limit at all.
-        _head_pending, _raw_head, _chunk, _over = True, 0, 0, False
-
-        def on_headers_complete(self) -> None:
-            self._head_pending = False
-            headers = self.headers
-            if len(headers) > max_header_count or (self._raw_head + self._chunk > max_header_bytes and len(self.url)
-                                                   + sum(len(n) + len(v) + 4 for n, v in headers) > max_header_bytes):
-                self._over = True
-                raise HeadTooLarge  # the parser stops; uvicorn answers via send_400_response below
-            base_headers_complete(self)
-
-        def on_message_complete(self) -> None:
-            base_message_complete(self)
-            self._head_pending, self._raw_head = True, 0
-
-        def data_received(self, data: bytes) -> None:
-            pending, self._chunk = self._head_pending, len(data)
-            base_data_received(self, data)
-            if pending and self._head_pending and not self.transport.is_closing():
-                # A head still incomplete after this chunk: count raw bytes, so a huge header line
-                # is refused while it streams in, not once the parser has buffered all of it.
-                self._raw_head += len(data)
-                if self._raw_head > max_header_bytes:
-                    self._over = True
-                    self.send_400_response("")
-
-        def send_400_response(self, msg: str) -> None:
-            if not self._over:
-                return super().send_400_response(msg)
-            self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; "
-                                 b"charset=utf-8\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s"
-                                 % (len(_431), _431))
-            self.transport.close()
-
-    return LimitedHttpToolsProtocol
+    limits = {"max_header_bytes": max_header_bytes, "max_header_count": max_header_count, "head_timeout": head_timeout}
+    return type("LimitedHttpToolsProtocol", (LimitedHttpToolsProtocol,), limits)
