@@ -24,7 +24,7 @@ class ClockState(BaseModel):
 
 
 class Advance(BaseModel):
-    seconds: float = Field(ge=0, le=10 * 365 * 86400)
+    seconds: float = Field(ge=0, le=10 * 365 * 86400, allow_inf_nan=False)
 
 
 class SetTime(BaseModel):
