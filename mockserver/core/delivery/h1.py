@@ -62,7 +62,9 @@ class _Conn(asyncio.Protocol):
             self._fail(ProtocolError("the receiver switched protocols (101): not a webhook answer"))
             return
         except (httptools.HttpParserError, ProtocolError) as exc:
-            self._fail(exc if isinstance(exc, ProtocolError) else ProtocolError(f"bad HTTP answer: {exc}"))
+            # httptools wraps what a callback raised (our limits) in a "User callback error".
+            cause = exc if isinstance(exc, ProtocolError) else exc.__context__
+            self._fail(cause if isinstance(cause, ProtocolError) else ProtocolError(f"bad HTTP answer: {exc}"))
             return
         if not self.status and not self._answered:
             # A head still streaming in (the parser buffers an unfinished header line whole): count it raw.
