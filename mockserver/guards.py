@@ -108,7 +108,7 @@ class ServerGuard:
             if hmac.compare_digest(given.encode(), self.token.encode()):
                 response = RedirectResponse(target, status_code=303)
                 response.set_cookie(COOKIE, self.sessions.open(), httponly=True, samesite="strict", path="/",
-                                    max_age=int(self.sessions.ttl), secure=scope.get("scheme") == "https")
+                                    max_age=max(1, int(self.sessions.ttl)), secure=scope.get("scheme") == "https")
             else:
                 response = HTMLResponse(_form(target, "Wrong token."), status_code=401)
         else:
