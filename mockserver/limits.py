@@ -7,23 +7,20 @@ from __future__ import annotations
 import asyncio
 import itertools
 import operator
-import re
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Iterator
 
 ASGIApp = Callable[[dict, Any, Any], Awaitable[None]]
 #: Where the server-wide guard (mockserver/guards.py) puts MOCKSERVER_MAX_JSON_DEPTH for the mounts.
 DEPTH_SCOPE_KEY = "mockserver.max_json_depth"
 DEFAULT_JSON_DEPTH = 64
 
-# A JSON string, unrolled (no alternation per character), so stripping strings stays C-speed.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
+_QUOTES_AND_BRACKETS = bytes(sorted(set(range(256)) - set(b'"[]{}')))
 #: Opening brackets become 2, closing ones 0: after i brackets the running sum minus i is the depth, so
-#: the whole walk is C iterators (accumulate, map, count), no Python step per bracket.
+#: the walk is C iterators (accumulate, map, count), no Python step per bracket.
 _STEP = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
-#: Brackets walked per step: each step holds the GIL a few ms, so the event loop keeps its turns while
-#: a worker thread walks a big body (64K-bracket steps held it ~40 ms on a loaded box).
-DEPTH_STEP = 1 << 14
+#: Work per step, so no single C call holds the interpreter long: body bytes reduced to quotes and
+#: brackets per step, brackets walked per step (64K-bracket steps held it ~40 ms on a loaded box).
+SLICE_STEP, DEPTH_STEP = 1 << 18, 1 << 14
 #: Above this many body bytes, body checks on the event loop give it back between steps: over a
 #: 28 MB body (2M numbers) the join and the scans took ~130 ms in one go, and every other request
 #: (even /_mock/health) waited that long (bench/mesms_scale.py).
@@ -42,27 +39,50 @@ def max_json_depth(scope: dict) -> int:
 
 def json_too_deep(body: bytes, max_depth: int) -> bool:
     """True when a JSON text nests arrays/objects deeper than max_depth. Python's json parser recurses
-    (a RecursionError, i.e. a 500, near depth 1,000), so this check never parses: it strips strings,
-    keeps the brackets and sums them, one linear pass that stops at the first level too deep (the old
-    check removed one level per pass, 64 passes: ~1 s per MB of balanced nesting)."""
-    if body.lstrip()[:1] not in (b"{", b"[") or body.count(b"[") + body.count(b"{") <= max_depth:
-        return False
-    steps = _STRING.sub(b"", body).translate(None, _NOT_BRACKET).translate(_STEP)
-    depth = 0
-    for start in range(0, len(steps), DEPTH_STEP):
-        chunk = steps[start:start + DEPTH_STEP]
-        deepest = max(map(operator.sub, itertools.accumulate(chunk, initial=depth), itertools.count(0)))
-        if deepest > max_depth:
-            return True
-        depth += 2 * chunk.count(2) - len(chunk)
+    (a RecursionError, i.e. a 500, near depth 1,000), so this check never parses (see _walk)."""
+    for answer in _walk(body, max_depth):
+        if answer is not None:
+            return answer
     return False
 
 
 async def too_deep(body: bytes, max_depth: int) -> bool:
-    """json_too_deep, in a worker thread for a big body: the event loop keeps serving meanwhile."""
+    """json_too_deep, in a worker thread for a big body: its steps are bounded, so the event loop gets
+    the interpreter back within a switch interval and keeps serving (the old check ran 64 regex passes
+    on the loop in one go: ~1 s per MB; on the loop in steps, health waited a step per loop turn)."""
     if len(body) <= YIELD_ABOVE:
         return json_too_deep(body, max_depth)
     return await asyncio.to_thread(json_too_deep, body, max_depth)
+
+
+def _walk(body: bytes, max_depth: int) -> Iterator[bool | None]:
+    """One linear pass in bounded steps (None after each), then the answer. Escaped backslashes and
+    quotes go, everything but quotes and brackets goes, what is inside strings goes (a quote parity
+    carried from slice to slice), and the brackets left are summed, stopping at the first level too deep."""
+    if body.lstrip()[:1] not in (b"{", b"[") or body.count(b"[") + body.count(b"{") <= max_depth:
+        yield False
+        return
+    kept, start, inside = [], 0, False
+    while start < len(body):
+        end = min(len(body), start + SLICE_STEP)
+        while end < len(body) and body[end - 1] == 0x5C:  # never split a run of backslashes
+            end += 1
+        pieces = body[start:end].replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _QUOTES_AND_BRACKETS) \
+            .split(b'"')
+        kept.append(b"".join(pieces[1 if inside else 0::2]))
+        inside ^= (len(pieces) - 1) % 2 == 1
+        start = end
+        yield None
+    steps = b"".join(kept).translate(_STEP)
+    depth = 0
+    for start in range(0, len(steps), DEPTH_STEP):
+        chunk = steps[start:start + DEPTH_STEP]
+        if max(map(operator.sub, itertools.accumulate(chunk, initial=depth), itertools.count(0))) > max_depth:
+            yield True
+            return
+        depth += 2 * chunk.count(2) - len(chunk)
+        yield None
+    yield False
 
 
 def replay_then(messages: list[dict], receive: Any) -> Callable[[], Awaitable[dict]]:
