@@ -196,8 +196,8 @@ def uvicorn_config(app: Any, settings: Any, host: str, port: int, log_level: str
     from mockserver.limits import http_protocol
 
     # asyncio loop, not uvloop: measured here, uvloop gave a 2.4-8x worse p99 under saturation.
-    return uvicorn.Config(app, host=host, port=port, loop="asyncio", log_level=log_level, access_log=False,
-                          http=http_protocol(settings.max_header_bytes, settings.max_header_count),
+    http = http_protocol(settings.max_header_bytes, settings.max_header_count, settings.head_timeout)
+    return uvicorn.Config(app, host=host, port=port, loop="asyncio", log_level=log_level, access_log=False, http=http,
                           h11_max_incomplete_event_size=settings.max_header_bytes)
 
 

@@ -5,18 +5,22 @@ Which error shape a refusal takes is the caller's business: each mount passes it
 from __future__ import annotations
 
 import asyncio
-import re
-from typing import Any, Awaitable, Callable
+import itertools
+import operator
+from typing import Any, Awaitable, Callable, Iterator
 
 ASGIApp = Callable[[dict, Any, Any], Awaitable[None]]
 #: Where the server-wide guard (mockserver/guards.py) puts MOCKSERVER_MAX_JSON_DEPTH for the mounts.
 DEPTH_SCOPE_KEY = "mockserver.max_json_depth"
 DEFAULT_JSON_DEPTH = 64
 
-# A JSON string, unrolled (no alternation per character), so stripping strings stays C-speed.
-_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_NOT_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
-_PAIR = re.compile(rb"\[\]|\{\}")
+_QUOTES_AND_BRACKETS = bytes(sorted(set(range(256)) - set(b'"[]{}')))
+#: Opening brackets become 2, closing ones 0: after i brackets the running sum minus i is the depth, so
+#: the walk is C iterators (accumulate, map, count), no Python step per bracket.
+_STEP = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
+#: Work per step, so no single C call holds the interpreter long: body bytes reduced to quotes and
+#: brackets per step, brackets walked per step (64K-bracket steps held it ~40 ms on a loaded box).
+SLICE_STEP, DEPTH_STEP = 1 << 18, 1 << 14
 #: Above this many body bytes, body checks on the event loop give it back between steps: over a
 #: 28 MB body (2M numbers) the join and the scans took ~130 ms in one go, and every other request
 #: (even /_mock/health) waited that long (bench/mesms_scale.py).
@@ -35,19 +39,50 @@ def max_json_depth(scope: dict) -> int:
 
 def json_too_deep(body: bytes, max_depth: int) -> bool:
     """True when a JSON text nests arrays/objects deeper than max_depth. Python's json parser recurses
-    (a RecursionError, i.e. a 500, near depth 1,000), so this check never parses: it strips strings,
-    keeps the brackets and removes innermost pairs, one level per C-speed pass."""
+    (a RecursionError, i.e. a 500, near depth 1,000), so this check never parses (see _walk)."""
+    for answer in _walk(body, max_depth):
+        if answer is not None:
+            return answer
+    return False
+
+
+async def too_deep(body: bytes, max_depth: int) -> bool:
+    """json_too_deep, in a worker thread for a big body: its steps are bounded, so the event loop gets
+    the interpreter back within a switch interval and keeps serving (the old check ran 64 regex passes
+    on the loop in one go: ~1 s per MB; on the loop in steps, health waited a step per loop turn)."""
+    if len(body) <= YIELD_ABOVE:
+        return json_too_deep(body, max_depth)
+    return await asyncio.to_thread(json_too_deep, body, max_depth)
+
+
+def _walk(body: bytes, max_depth: int) -> Iterator[bool | None]:
+    """One linear pass in bounded steps (None after each), then the answer. Escaped backslashes and
+    quotes go, everything but quotes and brackets goes, what is inside strings goes (a quote parity
+    carried from slice to slice), and the brackets left are summed, stopping at the first level too deep."""
     if body.lstrip()[:1] not in (b"{", b"[") or body.count(b"[") + body.count(b"{") <= max_depth:
-        return False
-    brackets = _STRING.sub(b"", body).translate(None, _NOT_BRACKET)
-    for done in range(max_depth):
-        shorter = _PAIR.sub(b"", brackets)
-        if not shorter:
-            return False
-        if shorter == brackets:  # unbalanced (not JSON): deep only if what is left could nest too far
-            return done + len(brackets) > max_depth
-        brackets = shorter
-    return True
+        yield False
+        return
+    kept, start, inside = [], 0, False
+    while start < len(body):
+        end = min(len(body), start + SLICE_STEP)
+        while end < len(body) and body[end - 1] == 0x5C:  # never split a run of backslashes
+            end += 1
+        pieces = body[start:end].replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _QUOTES_AND_BRACKETS) \
+            .split(b'"')
+        kept.append(b"".join(pieces[1 if inside else 0::2]))
+        inside ^= (len(pieces) - 1) % 2 == 1
+        start = end
+        yield None
+    steps = b"".join(kept).translate(_STEP)
+    depth = 0
+    for start in range(0, len(steps), DEPTH_STEP):
+        chunk = steps[start:start + DEPTH_STEP]
+        if max(map(operator.sub, itertools.accumulate(chunk, initial=depth), itertools.count(0))) > max_depth:
+            yield True
+            return
+        depth += 2 * chunk.count(2) - len(chunk)
+        yield None
+    yield False
 
 
 def replay_then(messages: list[dict], receive: Any) -> Callable[[], Awaitable[dict]]:
@@ -92,7 +127,7 @@ class BodyLimit:
             # One message with the whole body: the next reader (another guard, the route) joins nothing.
             messages = [{"type": "http.request", "body": joined, "more_body": False}]
         await breathe(joined)
-        if self.too_deep is not None and json_too_deep(joined, max_json_depth(scope)):
+        if self.too_deep is not None and await too_deep(joined, max_json_depth(scope)):
             return await self._refuse(self.too_deep, scope, receive, send, close=False)
         await self.app(scope, replay_then(messages, receive), send)
 
@@ -115,61 +150,15 @@ def _header(scope: dict, name: bytes) -> str | None:
     return None
 
 
-_431 = b"Request header fields too large"
-
-
-def http_protocol(max_header_bytes: int, max_header_count: int) -> Any:
+def http_protocol(max_header_bytes: int, max_header_count: int, head_timeout: float = 10.0) -> Any:
     """uvicorn's httptools protocol with request-head limits (httptools itself has none: a 64 MiB
-    header was buffered, re-concatenated, and answered 200 after 4.9 s). Past either limit the client
-    gets 431 and the connection closes, as soon as the limit is crossed. "h11" when httptools is
-    missing: uvicorn then bounds the head with h11_max_incomplete_event_size (a 400)."""
+    header was buffered, re-concatenated, and answered 200 after 4.9 s; head_limits.py). Past either
+    limit the client gets 431 and the connection closes, as soon as the limit is crossed; a head not
+    whole within head_timeout seconds is dropped. "h11" when httptools is missing: uvicorn then bounds
+    the head with h11_max_incomplete_event_size (a 400)."""
     try:
-        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+        from mockserver.head_limits import LimitedHttpToolsProtocol
     except ImportError:
         return "h11"
-
-    class HeadTooLarge(Exception):
-        pass
-
-    base_headers_complete, base_message_complete = HttpToolsProtocol.on_headers_complete, \
-        HttpToolsProtocol.on_message_complete
-    base_data_received = HttpToolsProtocol.data_received
-
-    class LimitedHttpToolsProtocol(HttpToolsProtocol):
-        # Kept cheap (measured per request): no per-header hook; the head is only summed when the
-        # bytes received for this request could exceed the limit at all.
-        _head_pending, _raw_head, _chunk, _over = True, 0, 0, False
-
-        def on_headers_complete(self) -> None:
-            self._head_pending = False
-            headers = self.headers
-            if len(headers) > max_header_count or (self._raw_head + self._chunk > max_header_bytes and len(self.url)
-                                                   + sum(len(n) + len(v) + 4 for n, v in headers) > max_header_bytes):
-                self._over = True
-                raise HeadTooLarge  # the parser stops; uvicorn answers via send_400_response below
-            base_headers_complete(self)
-
-        def on_message_complete(self) -> None:
-            base_message_complete(self)
-            self._head_pending, self._raw_head = True, 0
-
-        def data_received(self, data: bytes) -> None:
-            pending, self._chunk = self._head_pending, len(data)
-            base_data_received(self, data)
-            if pending and self._head_pending and not self.transport.is_closing():
-                # A head still incomplete after this chunk: count raw bytes, so a huge header line
-                # is refused while it streams in, not once the parser has buffered all of it.
-                self._raw_head += len(data)
-                if self._raw_head > max_header_bytes:
-                    self._over = True
-                    self.send_400_response("")
-
-        def send_400_response(self, msg: str) -> None:
-            if not self._over:
-                return super().send_400_response(msg)
-            self.transport.write(b"HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: text/plain; "
-                                 b"charset=utf-8\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s"
-                                 % (len(_431), _431))
-            self.transport.close()
-
-    return LimitedHttpToolsProtocol
+    limits = {"max_header_bytes": max_header_bytes, "max_header_count": max_header_count, "head_timeout": head_timeout}
+    return type("LimitedHttpToolsProtocol", (LimitedHttpToolsProtocol,), limits)

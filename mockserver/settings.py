@@ -145,6 +145,15 @@ class Settings(BaseSettings):
     webhook_deny_hosts: list[str] = Field(
         default_factory=list, description='Host globs or CIDRs callbacks may never go to, e.g. ["169.254.0.0/16"].',
     )
+    allowed_hosts: list[str] = Field(
+        default_factory=list, description='Host names answered besides IP literals, localhost, *.localhost, '
+                                          'single-label names and host.docker.internal, e.g. ["sms.example.com", '
+                                          '"*.internal"]; ["*"]: any. Other Host headers get 421.',
+    )
+    login_attempts_per_minute: int = Field(default=10, ge=1, description="Per client address, at /_login.")
+    session_ttl: float = Field(default=12 * 3600, gt=0, description="Seconds a browser login stays valid.")
+    head_timeout: float = Field(default=10.0, gt=0, le=300,
+                                description="Seconds a client may take to send a request head; then it is dropped.")
 
     @field_validator("database_url")
     @classmethod

@@ -4,6 +4,7 @@ resource) accounts, messages, inbound, webhooks, faults. Sees providers only thr
 from __future__ import annotations
 
 import importlib
+import math
 import reprlib
 from typing import Any
 
@@ -59,6 +60,8 @@ def _too_deep(scope: dict) -> JSONResponse:
 
 def _excerpt(value: Any) -> Any:
     """Short values as they are; anything long as a truncated text (never a lone surrogate)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # NaN/Infinity are not JSON: echoed as text, the 422 itself was a 500
     if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, str) and len(value) <= EXCERPT_CHARS:

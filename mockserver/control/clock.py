@@ -31,7 +31,7 @@ class AdvanceResult(ClockState):
 
 
 class Advance(BaseModel):
-    seconds: float = Field(ge=0, le=10 * 365 * 86400)
+    seconds: float = Field(ge=0, le=10 * 365 * 86400, allow_inf_nan=False)
 
 
 class SetTime(BaseModel):

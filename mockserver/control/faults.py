@@ -23,7 +23,7 @@ FAULTS_FILE = "faults.toml"
 class FaultIn(BaseModel):
     """A rule: match fields narrow it (unset: any), effect fields say what happens. See docs/faults.md."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)  # NaN/Infinity: a 422, not a 500
 
     name: str = Field("", description="Name for X-Mock-Fault: <name> and for the inbox badge.")
     provider: str | None = Field(None, description="cast | smscpr | mesms | engagelab; unset: every provider.")
@@ -46,7 +46,7 @@ class FaultIn(BaseModel):
     malformed: Literal["invalid_json", "truncated"] | bool | None = Field(
         None, description="invalid_json (true): half the body; truncated: half the body, then the connection drops.")
     dlr_status: Outcome | None = Field(None, description="Final outcome of matched recipients, e.g. undelivered.")
-    dlr_delay_s: float | None = Field(None, ge=0, description="Matched recipients' receipts come this much later.")
+    dlr_delay_s: float | None = Field(None, ge=0, le=10 * 365 * 86400, description="Matched recipients' receipts come this much later.")
     dlr_drop: bool = Field(False, description="The final receipt of matched recipients is never sent.")
     dlr_duplicate: bool = Field(False, description="Every receipt of matched recipients is sent twice.")
     webhook_latency_ms: int | None = Field(None, ge=0, description="Receipts to the client wait this long first.")

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mockserver.core.errors import CoreError
 from mockserver.core.ratelimit import RateLimiter
-from mockserver.limits import BodyLimit, breathe, json_too_deep, max_json_depth, replay_then
+from mockserver.limits import BodyLimit, breathe, max_json_depth, replay_then, too_deep
 from mockserver.providers.base import ProviderError
 
 if TYPE_CHECKING:
@@ -113,7 +113,7 @@ class LoneSurrogateGuard:
         body = b"".join(chunks)
         error = None
         await breathe(body)
-        if json_too_deep(body, max_json_depth(scope)):
+        if await too_deep(body, max_json_depth(scope)):
             error = {"type": "json_invalid", "loc": ("body",), "input": None,
                      "msg": f"JSON nested deeper than {max_json_depth(scope)} levels"}
         # A surrogate escape starts with \ud or \uD: two substring scans (memchr speed) skip the regex, which

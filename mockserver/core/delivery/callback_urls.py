@@ -1,7 +1,9 @@
 """Which callback URLs the sandbox may call: http and https only, and, for shared deployments,
 MOCKSERVER_WEBHOOK_ALLOW_HOSTS / MOCKSERVER_WEBHOOK_DENY_HOSTS (host globs like "*.example.com", or
 CIDRs like "10.0.0.0/8", matched against the host and, for CIDRs, the addresses it resolves to).
-Both empty by default: localhost and host.docker.internal are the normal use of a sandbox."""
+Both empty by default: localhost and host.docker.internal are the normal use of a sandbox.
+Rules match the canonical address, not the spelling (IPv4-mapped IPv6, 0.0.0.0, decimal/octal/hex IPv4,
+trailing dots), and one validator serves the entry check and the delivery check."""
 
 from __future__ import annotations
 
@@ -28,6 +30,8 @@ class InvalidCallbackUrl(InvalidState):
 
 def refusal(url: str, allow: Iterable[str] = (), deny: Iterable[str] = ()) -> str | None:
     """Why `url` may not be called, or None when it may."""
+    if any(not 0x21 <= ord(c) <= 0x7E for c in url):
+        return "callback URL holds a control character, a space or a non-ASCII character (percent-encode it)"
     try:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
@@ -36,10 +40,12 @@ def refusal(url: str, allow: Iterable[str] = (), deny: Iterable[str] = ()) -> st
         return f"callback URL {url[:200]!r} is not a valid URL"
     if parts.scheme.lower() not in SCHEMES:
         return f"callback URL scheme {parts.scheme[:20]!r} is not allowed: http or https only"
-    if not host:
+    if not host.strip("[]").rstrip("."):
         return "callback URL has no host"
     allow, deny = list(allow), list(deny)
-    addresses = _addresses(host) if any("/" in p for p in allow + deny) else []
+    if not allow and not deny:
+        return None
+    addresses = _addresses(host, resolve=any("/" in p for p in allow + deny))
     if deny and _matches(host, addresses, deny):
         return f"callback host {host[:200]} is denied (MOCKSERVER_WEBHOOK_DENY_HOSTS)"
     if allow and not _matches(host, addresses, allow):
@@ -64,20 +70,48 @@ async def delivery_refusal(url: str, settings) -> str | None:
     return await asyncio.to_thread(refusal, url, allow, deny)
 
 
-def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
-    literal = host.strip("[]")
+def canonical(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list:
+    """The addresses a connection to `address` really reaches: an IPv4-mapped (or -compatible) IPv6
+    address is its IPv4 one; the unspecified address (0.0.0.0, ::) reaches this host."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif 1 < int(address) < 1 << 32:
+            address = ipaddress.IPv4Address(int(address))
+    if address.is_unspecified:
+        return [address, ipaddress.ip_address("127.0.0.1" if address.version == 4 else "::1")]
+    return [address]
+
+
+def literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host spells, in any form the system resolver accepts ("0", "2130706433",
+    "0177.0.0.1", "0x7f.1", "127.0.0.1.", "[::ffff:7f00:1]"), or None for a name."""
+    literal = host.strip("[]").rstrip(".")
     try:
-        return [ipaddress.ip_address(literal)]
+        return ipaddress.ip_address(literal.split("%")[0])
     except ValueError:
         pass
     try:
-        infos = socket.getaddrinfo(literal, None, proto=socket.IPPROTO_TCP)
+        return ipaddress.IPv4Address(socket.inet_aton(literal))  # the legacy forms getaddrinfo accepts
+    except (OSError, ValueError):
+        return None
+
+
+def _addresses(host: str, resolve: bool) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    literal = literal_address(host)
+    if literal is not None:
+        return canonical(literal)
+    if not resolve:
+        return []
+    try:
+        infos = socket.getaddrinfo(host.rstrip("."), None, proto=socket.IPPROTO_TCP)
     except (OSError, UnicodeError):
         return []  # unresolvable: the delivery fails as a connection error anyway
-    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    return [a for info in infos for a in canonical(ipaddress.ip_address(info[4][0].split("%")[0]))]
 
 
 def _matches(host: str, addresses: list, patterns: Iterable[str]) -> bool:
+    names = {host, host.rstrip("."), *(str(a) for a in addresses)}
     for pattern in patterns:
         pattern = pattern.strip().lower()
         if "/" in pattern:
@@ -87,6 +121,6 @@ def _matches(host: str, addresses: list, patterns: Iterable[str]) -> bool:
                 continue
             if any(a.version == network.version and a in network for a in addresses):
                 return True
-        elif pattern and fnmatch.fnmatchcase(host, pattern):
+        elif pattern and any(fnmatch.fnmatchcase(name, pattern) for name in names):
             return True
     return False

@@ -4,6 +4,9 @@ so costs a fraction of aiohttp's CPU per request (bench/webhooks.py measures bot
 
 No redirects are followed, no cookies kept, no proxy used, no compression asked for; https verifies
 certificates like any default client. Errors surface as OSError subclasses or asyncio.TimeoutError.
+A hostile receiver is bounded: the answer's head (MAX_HEAD bytes, MAX_HEADERS lines), interim 1xx answers
+(MAX_INTERIM), the body read (MAX_BODY, then the connection is closed); any protocol surprise (101,
+garbage, bytes after the answer) is a ProtocolError and the connection is never pooled again.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import httptools
 SWEEP = 0.05
 #: Bytes of a response body kept (the rest is read and dropped, so the connection stays usable).
 KEEP = 8000
+#: Limits on what a receiver may send back: beyond them the attempt fails (head) or stops reading (body).
+MAX_HEAD, MAX_HEADERS, MAX_INTERIM, MAX_BODY = 64 * 1024, 100, 5, 1024 * 1024
 
 
 class ProtocolError(OSError):
@@ -39,6 +44,8 @@ class _Conn(asyncio.Protocol):
         self.retry_after: str | None = None
         self.body = bytearray()
         self.keep_alive = False
+        self._head_bytes = self._headers = self._head_size = self._interim = self._body_bytes = 0
+        self._answered = False  # a whole answer came: any further byte is a protocol surprise
 
     # -- asyncio.Protocol --
     def connection_made(self, transport) -> None:
@@ -46,10 +53,24 @@ class _Conn(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._got_bytes = True
+        if self._answered or self._waiter is None or self._waiter.done():
+            self._fail(ProtocolError("bytes after the answer"))  # never reuse a connection out of step
+            return
         try:
             self._parser.feed_data(data)
-        except httptools.HttpParserError as exc:
-            self._finish(ProtocolError(f"bad HTTP answer: {exc}"))
+        except httptools.HttpParserUpgrade:
+            self._fail(ProtocolError("the receiver switched protocols (101): not a webhook answer"))
+            return
+        except (httptools.HttpParserError, ProtocolError) as exc:
+            # httptools wraps what a callback raised (our limits) in a "User callback error".
+            cause = exc if isinstance(exc, ProtocolError) else exc.__context__
+            self._fail(cause if isinstance(cause, ProtocolError) else ProtocolError(f"bad HTTP answer: {exc}"))
+            return
+        if not self.status and not self._answered:
+            # A head still streaming in (the parser buffers an unfinished header line whole): count it raw.
+            self._head_bytes += len(data)
+            if self._head_bytes > MAX_HEAD:
+                self._fail(ProtocolError(f"answer head over {MAX_HEAD} bytes"))
 
     def eof_received(self):
         return None  # close the transport: we never write after the receiver stopped
@@ -62,26 +83,51 @@ class _Conn(asyncio.Protocol):
         else:
             self._finish(exc or ProtocolError("connection closed before an answer"))
 
-    # -- httptools callbacks --
+    # -- httptools callbacks (an exception raised here stops the parser and fails the attempt) --
+    def on_message_begin(self) -> None:
+        if self._answered:
+            raise ProtocolError("bytes after the answer")
+
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._headers += 1
+        self._head_size += len(name) + len(value) + 4
+        if self._headers > MAX_HEADERS or self._head_size > MAX_HEAD:
+            raise ProtocolError(f"answer head over {MAX_HEADERS} lines or {MAX_HEAD} bytes")
         if name.lower() == b"retry-after":
             self.retry_after = value.decode("latin-1").strip()
 
     def on_headers_complete(self) -> None:
         self.status = self._parser.get_status_code()
+        if self.status == 101:
+            raise ProtocolError("the receiver switched protocols (101): not a webhook answer")
 
     def on_body(self, body: bytes) -> None:
         if len(self.body) < KEEP:
             self.body += body[:KEEP - len(self.body)]
+        self._body_bytes += len(body)
+        if self._body_bytes > MAX_BODY:  # enough read: answer with what we have, close the connection
+            self._answered = True
+            self._finish(None)
+            self.close()
 
     def on_message_complete(self) -> None:
-        if self.status < 200:  # an interim 1xx answer: the real one follows
-            self.status, self.retry_after = 0, None
+        if self._answered:
             return
+        if self.status < 200:  # an interim 1xx answer: the real one follows
+            self._interim += 1
+            if self._interim > MAX_INTERIM:
+                raise ProtocolError(f"more than {MAX_INTERIM} interim 1xx answers")
+            self.status, self.retry_after, self._headers, self._head_size = 0, None, 0, 0
+            return
+        self._answered = True
         self.keep_alive = self._parser.should_keep_alive()
         self._finish(None)
 
     # -- use --
+    def _fail(self, exc: ProtocolError) -> None:
+        self._finish(exc)
+        self.close()
+
     def _finish(self, exc: BaseException | None) -> None:
         waiter = self._waiter
         if waiter is not None and not waiter.done():
@@ -93,6 +139,8 @@ class _Conn(asyncio.Protocol):
     def start(self, request: bytes) -> asyncio.Future:
         self.status, self.retry_after, self.keep_alive, self._got_bytes = 0, None, False, False
         self.body = bytearray()
+        self._head_bytes = self._headers = self._head_size = self._interim = self._body_bytes = 0
+        self._answered = False
         self._waiter = asyncio.get_running_loop().create_future()
         self.transport.write(request)
         return self._waiter

@@ -8,7 +8,6 @@ each route family renders them in its own envelope. Scopes are designed: "messag
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import re
 from typing import TYPE_CHECKING
@@ -53,7 +52,7 @@ def parse_header(header: str | None) -> tuple[str, str]:
         raise AuthFailure(2001, "Authentication failed, Authorization must be Basic base64(dev_key:dev_secret)")
     try:
         decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # binascii.Error, UnicodeDecodeError, or non-ASCII header text (that was a 500)
         raise AuthFailure(2001, "Authentication failed, Authorization is not valid base64") from None
     key, sep, secret = decoded.partition(":")
     if not sep or not key:
