@@ -22,7 +22,7 @@ from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.lifecycle import OutcomeRules, Status
 from mockserver.core.models import Event, Message, MessageCount, Recipient, Webhook, WebhookAttempt
 from mockserver.core.store import recipients
-from mockserver.core.store.recipients import cursor, in_list, in_params
+from mockserver.core.store.recipients import big_id, in_list, in_params
 from mockserver.core.store.rows import dialect, insert, to_model, to_models, update as update_row
 
 _m, _r, _c = Message.__table__, Recipient.__table__, MessageCount.__table__
@@ -40,7 +40,7 @@ _COUNTS = Statement(select(_c.c.status, _c.c.n).where(_c.c.message_id == bindpar
 _SET_PROGRESS = Statement(update(_m).where(_m.c.id == bindparam("mid")).values(
     next_due_at=bindparam("next_due_at"), updated_at=bindparam("updated_at"), status=bindparam("status"),
     completed_at=bindparam("completed_at")))
-_GET = Statement(select(_m).where(_m.c.id == bindparam("id")))
+_GET = Statement(select(_m).where(_m.c.id == big_id("id")))
 _BY_PUBLIC_ID = Statement(select(_m).where(_m.c.provider == bindparam("provider"), _m.c.public_id == bindparam("public_id")))
 _DUE = Statement(select(_m).where(_m.c.next_due_at.is_not(None), _m.c.next_due_at <= bindparam("now"))
                  .order_by(_m.c.next_due_at).limit(bindparam("limit")))
@@ -55,7 +55,7 @@ def _recent_recipients(d):
 
 
 _RECENT_RECIPIENTS = Statement(_recent_recipients)
-_SPAN = Statement(select(_m.c.first_recipient_id, _m.c.last_recipient_id).where(_m.c.id == bindparam("id")))
+_SPAN = Statement(select(_m.c.first_recipient_id, _m.c.last_recipient_id).where(_m.c.id == big_id("id")))
 _w, _wa = Webhook.__table__, WebhookAttempt.__table__
 _DELETE_RECIPIENTS = Statement(sa_delete(_r).where(_r.c.id.between(bindparam("lo"), bindparam("hi")),
                                                    _r.c.message_id == bindparam("id")))
@@ -296,7 +296,7 @@ def _list_newest(present: tuple[str, ...], m_statuses: int, r_statuses: int, tex
     """list_newest's statement for one combination of filters (a few dozen occur)."""
     m, r = _m.alias("m"), _r.alias("r")
     tables = {"m": m, "r": r}
-    where = [getattr(tables[t].c[column], f"__{op}__")(cursor(field) if field == "before_id" else bindparam(field))
+    where = [getattr(tables[t].c[column], f"__{op}__")(big_id(field) if field == "before_id" else bindparam(field))
              for field, t, column, op in _EQUALS if field in present]
     if m_statuses:
         where.append(in_list(m.c.status, "m_status", m_statuses))
@@ -342,7 +342,7 @@ def _list_for_account(statuses: int, delivered: bool | None, before: bool) -> St
         has = exists().where(_c.c.message_id == _m.c.id, _c.c.status == literal_column("'delivered'"), _c.c.n > 0)
         where.append(has if delivered else not_(has))
     if before:
-        where.append(_m.c.id < cursor("before"))
+        where.append(_m.c.id < big_id("before"))
     return Statement(select(_m).where(*where).order_by(_m.c.id.desc()).limit(bindparam("limit")))
 
 

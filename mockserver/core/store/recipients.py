@@ -49,9 +49,10 @@ def in_params(name: str, values: Iterable) -> dict:
     return {f"{name}{i}": v for i, v in enumerate(values)}
 
 
-def cursor(name: str):
-    """A client's keyset cursor: typed BIGINT, so a cursor beyond any id compares (PostgreSQL would
-    refuse it as an INTEGER parameter) and simply finds nothing."""
+def big_id(name: str):
+    """An id or keyset cursor a client may have chosen: bound as BIGINT, so one beyond any id compares
+    and finds nothing (Core binds a compared parameter with its column's type, and PostgreSQL refuses
+    a value past int4 as an INTEGER parameter)."""
     return bindparam(name, type_=BigInteger)
 
 
@@ -113,7 +114,7 @@ _IN_RANGE = _r.c.id.between(bindparam("lo"), bindparam("hi"))
 _DUE_COUNTS = Statement(select(_r.c.status, _r.c.outcome, func.count()).where(_IN_RANGE, _r.c.next_at <= bindparam("now"))
                         .group_by(_r.c.status, _r.c.outcome))
 _MIN_NEXT_AT = Statement(select(func.min(_r.c.next_at)).where(_IN_RANGE))
-_GET = Statement(select(_r).where(_r.c.id == bindparam("id")))
+_GET = Statement(select(_r).where(_r.c.id == big_id("id")))
 _FORCE_STATUS = Statement(update(_r).where(_r.c.id == bindparam("rid")).values(
     status=bindparam("new_status"), next_at=null(), updated_at=bindparam("now"),
     sent_at=case((bindparam("new_status").in_(words("sent", "delivered", "undelivered", "expired", "blocked", "timeout")),
@@ -141,7 +142,7 @@ def _min_next_at_in(n: int) -> Statement:
 
 @lru_cache(maxsize=64)
 def _page(statuses: int) -> Statement:
-    where = [_r.c.id > cursor("after"), _IN_RANGE]
+    where = [_r.c.id > big_id("after"), _IN_RANGE]
     if statuses:
         where.append(in_list(_r.c.status, "status", statuses))
     return Statement(select(_r).where(*where).order_by(_r.c.id).limit(bindparam("limit")))
