@@ -23,7 +23,7 @@ from mockserver.core.lifecycle import OutcomeRules, Status
 from mockserver.core.models import Event, Message, MessageCount, Recipient, Webhook, WebhookAttempt
 from mockserver.core.store import recipients
 from mockserver.core.store.recipients import big_id, in_list, in_params
-from mockserver.core.store.rows import dialect, insert, to_model, to_models, update as update_row
+from mockserver.core.store.rows import dialect, insert, to_model, update as update_row
 
 _m, _r, _c = Message.__table__, Recipient.__table__, MessageCount.__table__
 
@@ -32,7 +32,8 @@ _NEXT_RECIPIENT_ID = Statement(select(func.coalesce(func.max(_r.c.id), literal_c
 
 def _add_count(d):
     stmt = d.insert(_c).values(message_id=bindparam("message_id"), status=bindparam("status"), n=bindparam("n"))
-    return stmt.on_conflict_do_update(index_elements=[_c.c.message_id, _c.c.status], set_={"n": _c.c.n + stmt.excluded.n})
+    return stmt.on_conflict_do_update(index_elements=[_c.c.message_id, _c.c.status],
+                                      set_={"n": _c.c.n + stmt.excluded.n})
 
 
 _ADD_COUNT = Statement(_add_count)
@@ -41,7 +42,8 @@ _SET_PROGRESS = Statement(update(_m).where(_m.c.id == bindparam("mid")).values(
     next_due_at=bindparam("next_due_at"), updated_at=bindparam("updated_at"), status=bindparam("status"),
     completed_at=bindparam("completed_at")))
 _GET = Statement(select(_m).where(_m.c.id == big_id("id")))
-_BY_PUBLIC_ID = Statement(select(_m).where(_m.c.provider == bindparam("provider"), _m.c.public_id == bindparam("public_id")))
+_BY_PUBLIC_ID = Statement(select(_m).where(_m.c.provider == bindparam("provider"),
+                                           _m.c.public_id == bindparam("public_id")))
 _DUE = Statement(select(_m).where(_m.c.next_due_at.is_not(None), _m.c.next_due_at <= bindparam("now"))
                  .order_by(_m.c.next_due_at).limit(bindparam("limit")))
 
@@ -141,7 +143,8 @@ def insert_with_recipients(
     if invalid_json:
         invalid = run(conn, Pair(
             sqlite="INSERT INTO recipient (id, message_id, msisdn, status, outcome, next_at, updated_at, done_at) "
-                   "SELECT :first + key, :message_id, value, 'invalid', 'rejected', NULL, :at, :at FROM json_each(:numbers)",
+                   "SELECT :first + key, :message_id, value, 'invalid', 'rejected', NULL, :at, :at "
+                   "FROM json_each(:numbers)",
             postgresql=_COPY_ON_POSTGRESQL),
             {"first": first + accepted, "message_id": msg.id, "at": msg.created_at, "numbers": invalid_json}).rowcount
     return _finish(conn, msg, first, accepted, invalid, first_due, initial_status)
@@ -305,7 +308,8 @@ def _list_newest(present: tuple[str, ...], m_statuses: int, r_statuses: int, tex
     if text:  # ilike: SQLite's LIKE ignores ASCII case, and the callers rely on it on both engines
         where.append(m.c.body.ilike(bindparam("pattern")) | r.c.msisdn.ilike(bindparam("pattern"))
                      | (m.c.public_id == bindparam("text")))
-    columns = [m, *(r.c[c].label(f"r_{c}") for c in ("msisdn", "status", "sent_at", "done_at", "updated_at", "outcome"))]
+    first = ("msisdn", "status", "sent_at", "done_at", "updated_at", "outcome")
+    columns = [m, *(r.c[c].label(f"r_{c}") for c in first)]
     return Statement(select(*columns).select_from(m.outerjoin(r, r.c.id == m.c.first_recipient_id)).where(*where)
                      .order_by(m.c.id.desc()).limit(bindparam("limit")).offset(bindparam("offset")))
 

@@ -111,13 +111,14 @@ def _ranges_params(ranges: list[tuple[int, int]], params: dict) -> dict:
 
 
 _IN_RANGE = _r.c.id.between(bindparam("lo"), bindparam("hi"))
-_DUE_COUNTS = Statement(select(_r.c.status, _r.c.outcome, func.count()).where(_IN_RANGE, _r.c.next_at <= bindparam("now"))
-                        .group_by(_r.c.status, _r.c.outcome))
+_DUE_COUNTS = Statement(select(_r.c.status, _r.c.outcome, func.count())
+                        .where(_IN_RANGE, _r.c.next_at <= bindparam("now")).group_by(_r.c.status, _r.c.outcome))
 _MIN_NEXT_AT = Statement(select(func.min(_r.c.next_at)).where(_IN_RANGE))
 _GET = Statement(select(_r).where(_r.c.id == big_id("id")))
 _FORCE_STATUS = Statement(update(_r).where(_r.c.id == bindparam("rid")).values(
     status=bindparam("new_status"), next_at=null(), updated_at=bindparam("now"),
-    sent_at=case((bindparam("new_status").in_(words("sent", "delivered", "undelivered", "expired", "blocked", "timeout")),
+    sent_at=case((bindparam("new_status").in_(words("sent", "delivered", "undelivered", "expired", "blocked",
+                                                    "timeout")),
                   func.coalesce(_r.c.sent_at, bindparam("now"))), else_=_r.c.sent_at),
     done_at=case((bindparam("new_status").in_(words("queued", "sent", "scheduled")), null()), else_=bindparam("now"))))
 _CANCEL_RANGE = Statement(update(_r).where(_IN_RANGE, _r.c.status == literal_column("'scheduled'")).values(
@@ -222,7 +223,8 @@ def advance_range(
     return []
 
 
-def due_counts_in(conn: sqlite3.Connection, ranges: list[tuple[int, int]], now: float) -> list[tuple[int, str, str, int]]:
+def due_counts_in(conn: sqlite3.Connection, ranges: list[tuple[int, int]],
+                  now: float) -> list[tuple[int, str, str, int]]:
     """(message_id, status, outcome, count) of the due recipients in several messages' id ranges."""
     return [tuple(r) for r in run(conn, _due_counts_in(len(ranges)), _ranges_params(ranges, {"now": now}))]
 
