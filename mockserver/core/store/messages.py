@@ -287,7 +287,7 @@ def list_newest(conn: sqlite3.Connection, flt: MessageFilter, limit: int, offset
     present = tuple(f for f, *_ in _EQUALS if (getattr(flt, f) is not None if f in _BOUNDS else getattr(flt, f)))
     params.update({f: getattr(flt, f) for f in present})
     m_statuses, r_statuses = list(flt.message_statuses or ()), list(flt.recipient_statuses or ())
-    params.update(in_params("m_status", m_statuses), in_params("r_status", r_statuses))
+    params.update(**in_params("m_status", m_statuses), **in_params("r_status", r_statuses))
     if flt.text:
         params.update(text=flt.text, pattern=f"%{flt.text}%")
     statement = _list_newest(present, len(m_statuses), len(r_statuses), bool(flt.text))
