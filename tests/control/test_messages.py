@@ -151,3 +151,13 @@ def test_background_scheduler_and_instant_timing_need_no_clock_advance(client_fa
     assert resp.json()["status"] == "completed"
     hooks = client.get("/_mock/webhooks", params={"message_id": msg.id}).json()
     assert len(hooks["items"]) == 2  # sent + delivered, queued by the background loop
+
+
+def test_a_recipient_cursor_beyond_every_id_answers_an_empty_last_page(client):
+    """A cursor past int4 (the id column on PostgreSQL) is a valid cursor that finds nothing, not a 500."""
+    install(client)
+    msg = send(client, ["+639170000001", "+639170000002"])
+    for cursor in (2**31, 2**40):
+        resp = client.get(f"/_mock/messages/{msg.id}/recipients", params={"cursor": cursor})
+        assert resp.status_code == 200, resp.text
+        assert (resp.json()["items"], resp.json()["next_cursor"]) == ([], None)

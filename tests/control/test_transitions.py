@@ -66,4 +66,5 @@ def test_force_refusals(client):
     assert force(client, msg.id, status="bogus").status_code == 422
     assert force(client, 999, status="delivered").status_code == 404
     assert force(client, msg.id, status="delivered", recipient_id=999).status_code == 404
+    assert force(client, msg.id, status="delivered", recipient_id=2**40).status_code == 404  # past int4: no 500
     assert force(client, msg.id, status="delivered", to="+1000").status_code == 404

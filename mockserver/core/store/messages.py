@@ -1,4 +1,8 @@
-"""Messages: insert a submission with all its recipients in one statement, read, list, count."""
+"""Messages: insert a submission with all its recipients in one statement, read, list, count.
+
+Statements are SQLAlchemy Core compiled once per dialect (core/db/sql.py); the recipients' bulk insert is
+SQLite's json_each INSERT beside PostgreSQL's COPY (recipients.copy_in), both measured on the 2M send.
+"""
 
 from __future__ import annotations
 
@@ -7,42 +11,90 @@ import sqlite3
 
 import orjson
 from dataclasses import dataclass
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, Iterable
 
+from sqlalchemy import bindparam, delete as sa_delete, exists, func, literal_column, not_, select, update
+
+from mockserver.core.db.functions import json_array_rows
+from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.lifecycle import OutcomeRules, Status
-from mockserver.core.models import Message
+from mockserver.core.models import Event, Message, MessageCount, Recipient, Webhook, WebhookAttempt
 from mockserver.core.store import recipients
-from mockserver.core.store.rows import dialect, insert, to_model, to_models, update
+from mockserver.core.store.recipients import big_id, in_list, in_params
+from mockserver.core.store.rows import dialect, insert, to_model, update as update_row
+
+_m, _r, _c = Message.__table__, Recipient.__table__, MessageCount.__table__
+
+_NEXT_RECIPIENT_ID = Statement(select(func.coalesce(func.max(_r.c.id), literal_column("0")) + literal_column("1")))
 
 
-def _outcome_sql(rules: OutcomeRules, message_id: int = 0) -> tuple[str, list[Any]]:
-    """A CASE over json_each's value/key that picks each recipient's outcome (mirrors OutcomeRules).
+def _add_count(d):
+    stmt = d.insert(_c).values(message_id=bindparam("message_id"), status=bindparam("status"), n=bindparam("n"))
+    return stmt.on_conflict_do_update(index_elements=[_c.c.message_id, _c.c.status],
+                                      set_={"n": _c.c.n + stmt.excluded.n})
+
+
+_ADD_COUNT = Statement(_add_count)
+_COUNTS = Statement(select(_c.c.status, _c.c.n).where(_c.c.message_id == bindparam("message_id"), _c.c.n > 0))
+_SET_PROGRESS = Statement(update(_m).where(_m.c.id == bindparam("mid")).values(
+    next_due_at=bindparam("next_due_at"), updated_at=bindparam("updated_at"), status=bindparam("status"),
+    completed_at=bindparam("completed_at")))
+_GET = Statement(select(_m).where(_m.c.id == big_id("id")))
+_BY_PUBLIC_ID = Statement(select(_m).where(_m.c.provider == bindparam("provider"),
+                                           _m.c.public_id == bindparam("public_id")))
+_DUE = Statement(select(_m).where(_m.c.next_due_at.is_not(None), _m.c.next_due_at <= bindparam("now"))
+                 .order_by(_m.c.next_due_at).limit(bindparam("limit")))
+
+
+def _recent_recipients(d):
+    m, r, wanted = _m.alias("m"), _r.alias("r"), json_array_rows(d, "msisdns")
+    return (select(r.c.msisdn.label("msisdn"), r.c.status.label("status"), m.c.meta.label("meta"))
+            .select_from(m.join(r, r.c.id.between(m.c.first_recipient_id, m.c.last_recipient_id)))
+            .where(m.c.account_id == bindparam("account_id"), m.c.created_at >= bindparam("since"),
+                   r.c.msisdn.in_(select(wanted.c.value))))
+
+
+_RECENT_RECIPIENTS = Statement(_recent_recipients)
+_SPAN = Statement(select(_m.c.first_recipient_id, _m.c.last_recipient_id).where(_m.c.id == big_id("id")))
+_w, _wa = Webhook.__table__, WebhookAttempt.__table__
+_DELETE_RECIPIENTS = Statement(sa_delete(_r).where(_r.c.id.between(bindparam("lo"), bindparam("hi")),
+                                                   _r.c.message_id == bindparam("id")))
+_DELETE_COUNTS = Statement(sa_delete(_c).where(_c.c.message_id == bindparam("id")))
+_DELETE_EVENTS = Statement(sa_delete(Event.__table__).where(Event.__table__.c.message_id == bindparam("id")))
+_DELETE_ATTEMPTS = Statement(sa_delete(_wa).where(
+    _wa.c.webhook_id.in_(select(_w.c.id).where(_w.c.message_id == bindparam("id")))))
+_DELETE_WEBHOOKS = Statement(sa_delete(_w).where(_w.c.message_id == bindparam("id")))
+_DELETE_MESSAGE = Statement(sa_delete(_m).where(_m.c.id == bindparam("id")))
+
+#: PostgreSQL never runs the json_each INSERTs below: its recipients go in by COPY (recipients.copy_in).
+_COPY_ON_POSTGRESQL = ""
+
+
+def _outcome_sql(rules: OutcomeRules, message_id: int = 0) -> tuple[str, dict[str, Any]]:
+    """SQLite's CASE over json_each's value/key that picks each recipient's outcome (mirrors OutcomeRules;
+    PostgreSQL's twin is recipients.copy_in's picker). Named parameters `o_*`.
 
     When every magic suffix has one length (the fixtures' case) a simple CASE computes substr() once
     per row: measured on 2M rows, 8 searched WHENs cost ~3 s over a constant, the simple CASE ~0.7 s.
     """
-    mix, margs = ["CASE"], []
-    for outcome, threshold in rules.mix():  # same formula as lifecycle.random_pick
-        mix.append("WHEN ((? * 7919 + key + ?) % 1000003) * 2654435761 % 1000003 % 1000000 < ? THEN ?")
-        margs += [message_id, rules.seed, threshold, str(outcome)]
-    rest, rest_args = (" ".join(mix) + " ELSE 'delivered' END", margs) if margs else ("'delivered'", [])
+    mix, args = ["CASE"], {"o_mid": message_id, "o_seed": rules.seed}
+    for i, (outcome, threshold) in enumerate(rules.mix()):  # same formula as lifecycle.random_pick
+        mix.append(f"WHEN ((:o_mid * 7919 + key + :o_seed) % 1000003) * 2654435761 % 1000003 % 1000000 < :o_t{i} "
+                   f"THEN :o_mix{i}")
+        args.update({f"o_t{i}": threshold, f"o_mix{i}": str(outcome)})
+    rest = " ".join(mix) + " ELSE 'delivered' END" if len(mix) > 1 else "'delivered'"
     if not rules.magic:
-        return rest, rest_args
+        return rest, args
     lengths = {len(rule.suffix) for rule in rules.magic}
-    parts, args = [], []
-    if len(lengths) == 1:
-        parts.append(f"CASE substr(value, -{lengths.pop()})")
-        for rule in rules.magic:
-            parts.append("WHEN ? THEN ?")
-            args += [rule.suffix, str(rule.outcome)]
-    else:
-        parts.append("CASE")
-        for rule in rules.magic:
-            parts.append("WHEN substr(value, -?) = ? THEN ?")
-            args += [len(rule.suffix), rule.suffix, str(rule.outcome)]
+    parts = [f"CASE substr(value, -{lengths.pop()})"] if len(lengths) == 1 else ["CASE"]
+    for i, rule in enumerate(rules.magic):
+        parts.append(f"WHEN :o_s{i} THEN :o_m{i}" if parts[0] != "CASE" else
+                     f"WHEN substr(value, -:o_n{i}) = :o_s{i} THEN :o_m{i}")
+        args.update({f"o_n{i}": len(rule.suffix), f"o_s{i}": rule.suffix, f"o_m{i}": str(rule.outcome)})
     parts.append(f"ELSE {rest} END")
-    return " ".join(parts), args + rest_args
+    return " ".join(parts), args
 
 
 def assign(msg: Message, **values: Any) -> None:
@@ -75,26 +127,26 @@ def insert_with_recipients(
     (2M rows in ~0.7 s), so their integer ids are contiguous for the message.
     """
     assign(msg, id=insert(conn, msg))
-    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM recipient").fetchone()[0]
+    first = run(conn, _NEXT_RECIPIENT_ID).fetchone()[0]
     if dialect(conn) == "postgresql":
         return _copy_with_recipients(conn, msg, first, numbers_json, invalid_json, initial_status, first_due, rules)
-    case_sql, case_args = _outcome_sql(rules, msg.id)
-    # Explicit ids (first + index): contiguous on both engines (a PostgreSQL sequence is not max(id) + 1);
-    # the CASTs type a NULL parameter, which PostgreSQL would otherwise take for text.
-    cur = conn.execute(
-        f"INSERT INTO recipient (id, message_id, msisdn, status, outcome, next_at, updated_at) "
-        f"SELECT ? + key, ?, value, ?, {case_sql}, CAST(? AS DOUBLE PRECISION), ? FROM json_each(?)",
-        [first, msg.id, initial_status, *case_args, first_due, msg.created_at, numbers_json],
-    )
-    accepted = cur.rowcount
+    case_sql, params = _outcome_sql(rules, msg.id)
+    # Explicit ids (first + index): contiguous on both engines (a PostgreSQL sequence is not max(id) + 1).
+    params.update(first=first, message_id=msg.id, status=initial_status, first_due=first_due, at=msg.created_at,
+                  numbers=numbers_json)
+    accepted = run(conn, Pair(
+        sqlite=f"INSERT INTO recipient (id, message_id, msisdn, status, outcome, next_at, updated_at) "
+               f"SELECT :first + key, :message_id, value, :status, {case_sql}, CAST(:first_due AS DOUBLE PRECISION), "
+               f":at FROM json_each(:numbers)",
+        postgresql=_COPY_ON_POSTGRESQL), params).rowcount
     invalid = 0
     if invalid_json:
-        cur = conn.execute(
-            "INSERT INTO recipient (id, message_id, msisdn, status, outcome, next_at, updated_at, done_at) "
-            "SELECT ? + key, ?, value, 'invalid', 'rejected', NULL, ?, ? FROM json_each(?)",
-            [first + accepted, msg.id, msg.created_at, msg.created_at, invalid_json],
-        )
-        invalid = cur.rowcount
+        invalid = run(conn, Pair(
+            sqlite="INSERT INTO recipient (id, message_id, msisdn, status, outcome, next_at, updated_at, done_at) "
+                   "SELECT :first + key, :message_id, value, 'invalid', 'rejected', NULL, :at, :at "
+                   "FROM json_each(:numbers)",
+            postgresql=_COPY_ON_POSTGRESQL),
+            {"first": first + accepted, "message_id": msg.id, "at": msg.created_at, "numbers": invalid_json}).rowcount
     return _finish(conn, msg, first, accepted, invalid, first_due, initial_status)
 
 
@@ -115,81 +167,94 @@ def _finish(conn, msg: Message, first: int, accepted: int, invalid: int, first_d
     span = {"first_recipient_id": first if total else None, "last_recipient_id": last,
             "recipient_count": total, "next_due_at": first_due if accepted else None}
     assign(msg, **span)
-    update(conn, "message", {"id": msg.id}, span)
+    update_row(conn, "message", {"id": msg.id}, span)
     add_counts(conn, msg.id, {initial_status: accepted, Status.INVALID: invalid})
     return Inserted(msg, accepted, invalid)
 
 
 def add_counts(conn: sqlite3.Connection, message_id: int, deltas: dict[str, int]) -> None:
-    rows = [(message_id, str(s), n) for s, n in deltas.items() if n]
-    conn.executemany(
-        "INSERT INTO messagecount (message_id, status, n) VALUES (?, ?, ?) "
-        "ON CONFLICT (message_id, status) DO UPDATE SET n = messagecount.n + excluded.n",
-        rows,
-    )
+    add_counts_many(conn, ((message_id, s, n) for s, n in deltas.items()))
 
 
 def counts(conn: sqlite3.Connection, message_id: int) -> dict[str, int]:
-    rows = conn.execute("SELECT status, n FROM messagecount WHERE message_id = ? AND n > 0", (message_id,))
-    return {r[0]: r[1] for r in rows}
+    return {r[0]: r[1] for r in run(conn, _COUNTS, {"message_id": message_id})}
 
 
 def add_counts_many(conn: sqlite3.Connection, deltas: Iterable[tuple[int, str, int]]) -> None:
     """add_counts for several messages in one executemany: (message_id, status, delta) rows."""
-    rows = [(m, str(s), n) for m, s, n in deltas if n]
+    rows = [{"message_id": m, "status": str(s), "n": n} for m, s, n in deltas if n]
     if rows:
-        conn.executemany(
-            "INSERT INTO messagecount (message_id, status, n) VALUES (?, ?, ?) "
-            "ON CONFLICT (message_id, status) DO UPDATE SET n = messagecount.n + excluded.n",
-            rows,
-        )
+        run_many(conn, _ADD_COUNT, rows)
+
+
+def _ids(message_ids: list[int]) -> tuple[int, dict[str, int]]:
+    """An id list padded to a power of two (repeating its last id: IN ignores duplicates), so a few
+    statement shapes serve every list length; (the padded length, its parameters)."""
+    size = 1 << max(len(message_ids) - 1, 0).bit_length()
+    return size, in_params("id", [*message_ids, *[message_ids[-1]] * (size - len(message_ids))])
+
+
+@lru_cache(maxsize=64)
+def _counts_of(n: int) -> Statement:
+    return Statement(select(_c.c.message_id, _c.c.status, _c.c.n).where(in_list(_c.c.message_id, "id", n), _c.c.n > 0))
 
 
 def counts_of(conn: sqlite3.Connection, message_ids: list[int]) -> dict[int, dict[str, int]]:
     """counts() of several messages in one statement."""
     found: dict[int, dict[str, int]] = {m: {} for m in message_ids}
-    marks = ",".join("?" * len(message_ids))
-    for m, status, n in conn.execute(f"SELECT message_id, status, n FROM messagecount WHERE message_id IN ({marks}) "
-                                     "AND n > 0", message_ids):
+    if not message_ids:
+        return found
+    size, params = _ids(message_ids)
+    for m, status, n in run(conn, _counts_of(size), params):
         found[m][status] = n
     return found
 
 
+@lru_cache(maxsize=64)
+def _due_of(n: int) -> Statement:
+    return Statement(select(_m).where(in_list(_m.c.id, "id", n), _m.c.next_due_at.is_not(None),
+                                      _m.c.next_due_at <= bindparam("now")).order_by(_m.c.id))
+
+
 def due_of(conn: sqlite3.Connection, message_ids: list[int], now: float) -> list[SimpleNamespace]:
     """Those of `message_ids` still due at `now` (re-read inside the scheduler's write transaction)."""
-    marks = ",".join("?" * len(message_ids))
-    rows = conn.execute(f"SELECT * FROM message WHERE id IN ({marks}) AND next_due_at IS NOT NULL "
-                        "AND next_due_at <= ? ORDER BY id", [*message_ids, now])
-    return plain(rows)
+    if not message_ids:
+        return []
+    size, params = _ids(message_ids)
+    return plain(run(conn, _due_of(size), {**params, "now": now}))
 
 
 def set_progress(conn: sqlite3.Connection, rows: Iterable[tuple[float | None, float, str, float | None, int]]) -> None:
     """(next_due_at, updated_at, status, completed_at, id) for several messages in one executemany."""
-    conn.executemany("UPDATE message SET next_due_at = ?, updated_at = ?, status = ?, completed_at = ? WHERE id = ?",
-                     list(rows))
+    run_many(conn, _SET_PROGRESS, [{"next_due_at": n, "updated_at": u, "status": s, "completed_at": c, "mid": i}
+                                   for n, u, s, c, i in rows])
 
 
 def get(conn: sqlite3.Connection, message_id: int) -> Message | None:
-    return to_model(Message, conn.execute("SELECT * FROM message WHERE id = ?", (message_id,)).fetchone())
+    return to_model(Message, run(conn, _GET, {"id": message_id}).fetchone())
+
+
+@lru_cache(maxsize=64)
+def _statuses_of(n: int) -> Statement:
+    return Statement(select(_m.c.id, _m.c.status).where(in_list(_m.c.id, "id", n)))
 
 
 def statuses_of(conn: sqlite3.Connection, message_ids: list[int]) -> dict[int, str]:
     """Current status of each message (one statement; the scheduler announces changed messages with it)."""
     found: dict[int, str] = {}
-    for start in range(0, len(message_ids), 500):
-        chunk = message_ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(conn.execute(f"SELECT id, status FROM message WHERE id IN ({marks})", chunk).fetchall())
+    for start in range(0, len(message_ids), 512):
+        size, params = _ids(message_ids[start:start + 512])
+        found.update(run(conn, _statuses_of(size), params).fetchall())
     return found
 
 
 def by_public_id(conn: sqlite3.Connection, provider: str, public_id: str) -> Message | None:
-    row = conn.execute("SELECT * FROM message WHERE provider = ? AND public_id = ?", (provider, public_id))
+    row = run(conn, _BY_PUBLIC_ID, {"provider": provider, "public_id": public_id})
     return to_model(Message, row.fetchone())
 
 
 def set_fields(conn: sqlite3.Connection, message_id: int, **values: Any) -> int:
-    return update(conn, "message", {"id": message_id}, values)
+    return update_row(conn, "message", {"id": message_id}, values)
 
 
 @dataclass
@@ -209,41 +274,44 @@ class MessageFilter:
     before_id: int | None = None  # keyset: newest first, rows with id < before_id
 
 
+#: MessageFilter's single-valued filters: (field, column of message m / recipient r, operator).
+_EQUALS = (("provider", "m", "provider", "eq"), ("account_id", "m", "account_id", "eq"),
+           ("channel", "m", "channel", "eq"), ("sender", "m", "sender", "eq"), ("to", "r", "msisdn", "eq"),
+           ("since", "m", "created_at", "ge"), ("until", "m", "created_at", "le"), ("before_id", "m", "id", "lt"))
+_BOUNDS = ("since", "until", "before_id")  # applied when not None (the others when not empty)
+
+
 def list_newest(conn: sqlite3.Connection, flt: MessageFilter, limit: int, offset: int = 0) -> list[sqlite3.Row]:
     """Messages newest first with their first recipient's number and status (keyset or offset)."""
-    where, args = ["1=1"], []
-    if flt.provider:
-        where.append("m.provider = ?"); args.append(flt.provider)
-    if flt.account_id:
-        where.append("m.account_id = ?"); args.append(flt.account_id)
-    if flt.message_statuses:
-        vals = list(flt.message_statuses)
-        where.append(f"m.status IN ({','.join('?' * len(vals))})"); args += vals
-    if flt.recipient_statuses:
-        vals = list(flt.recipient_statuses)
-        where.append(f"r.status IN ({','.join('?' * len(vals))})"); args += vals
-    if flt.channel:
-        where.append("m.channel = ?"); args.append(flt.channel)
-    if flt.sender:
-        where.append("m.sender = ?"); args.append(flt.sender)
-    if flt.to:
-        where.append("r.msisdn = ?"); args.append(flt.to)
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    present = tuple(f for f, *_ in _EQUALS if (getattr(flt, f) is not None if f in _BOUNDS else getattr(flt, f)))
+    params.update({f: getattr(flt, f) for f in present})
+    m_statuses, r_statuses = list(flt.message_statuses or ()), list(flt.recipient_statuses or ())
+    params.update(**in_params("m_status", m_statuses), **in_params("r_status", r_statuses))
     if flt.text:
-        where.append("(m.body LIKE ? OR r.msisdn LIKE ? OR m.public_id = ?)")
-        args += [f"%{flt.text}%", f"%{flt.text}%", flt.text]
-    if flt.since is not None:
-        where.append("m.created_at >= ?"); args.append(flt.since)
-    if flt.until is not None:
-        where.append("m.created_at <= ?"); args.append(flt.until)
-    if flt.before_id is not None:
-        where.append("m.id < ?"); args.append(flt.before_id)
-    sql = (
-        "SELECT m.*, r.msisdn AS r_msisdn, r.status AS r_status, r.sent_at AS r_sent_at, "
-        "r.done_at AS r_done_at, r.updated_at AS r_updated_at, r.outcome AS r_outcome "
-        "FROM message m LEFT JOIN recipient r ON r.id = m.first_recipient_id "
-        f"WHERE {' AND '.join(where)} ORDER BY m.id DESC LIMIT ? OFFSET ?"
-    )
-    return conn.execute(sql, [*args, limit, offset]).fetchall()
+        params.update(text=flt.text, pattern=f"%{flt.text}%")
+    statement = _list_newest(present, len(m_statuses), len(r_statuses), bool(flt.text))
+    return run(conn, statement, params).fetchall()
+
+
+@lru_cache(maxsize=256)
+def _list_newest(present: tuple[str, ...], m_statuses: int, r_statuses: int, text: bool) -> Statement:
+    """list_newest's statement for one combination of filters (a few dozen occur)."""
+    m, r = _m.alias("m"), _r.alias("r")
+    tables = {"m": m, "r": r}
+    where = [getattr(tables[t].c[column], f"__{op}__")(big_id(field) if field == "before_id" else bindparam(field))
+             for field, t, column, op in _EQUALS if field in present]
+    if m_statuses:
+        where.append(in_list(m.c.status, "m_status", m_statuses))
+    if r_statuses:
+        where.append(in_list(r.c.status, "r_status", r_statuses))
+    if text:  # ilike: SQLite's LIKE ignores ASCII case, and the callers rely on it on both engines
+        where.append(m.c.body.ilike(bindparam("pattern")) | r.c.msisdn.ilike(bindparam("pattern"))
+                     | (m.c.public_id == bindparam("text")))
+    first = ("msisdn", "status", "sent_at", "done_at", "updated_at", "outcome")
+    columns = [m, *(r.c[c].label(f"r_{c}") for c in first)]
+    return Statement(select(*columns).select_from(m.outerjoin(r, r.c.id == m.c.first_recipient_id)).where(*where)
+                     .order_by(m.c.id.desc()).limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 def to_message(row: sqlite3.Row) -> Message:
@@ -253,11 +321,7 @@ def to_message(row: sqlite3.Row) -> Message:
 
 def due(conn: sqlite3.Connection, now: float, limit: int = 200) -> list[SimpleNamespace]:
     """Messages due at `now`, earliest first, as plain rows (see plain)."""
-    rows = conn.execute(
-        "SELECT * FROM message WHERE next_due_at IS NOT NULL AND next_due_at <= ? ORDER BY next_due_at LIMIT ?",
-        (now, limit),
-    )
-    return plain(rows)
+    return plain(run(conn, _DUE, {"now": now, "limit": limit}))
 
 
 def plain(rows: Iterable[sqlite3.Row]) -> list[SimpleNamespace]:
@@ -269,45 +333,43 @@ def plain(rows: Iterable[sqlite3.Row]) -> list[SimpleNamespace]:
 
 def recent_recipients(conn: sqlite3.Connection, account_id: str, since: float, msisdns: list[str]) -> list[sqlite3.Row]:
     """(msisdn, status, meta) of the account's recipients among `msisdns` in messages created at or after `since`."""
-    return conn.execute(
-        "SELECT r.msisdn AS msisdn, r.status AS status, m.meta AS meta FROM message m "
-        "JOIN recipient r ON r.id BETWEEN m.first_recipient_id AND m.last_recipient_id "
-        "WHERE m.account_id = ? AND m.created_at >= ? AND r.msisdn IN (SELECT value FROM json_each(?))",
-        (account_id, since, json.dumps(msisdns)),
-    ).fetchall()
+    params = {"account_id": account_id, "since": since, "msisdns": json.dumps(msisdns)}
+    return run(conn, _RECENT_RECIPIENTS, params).fetchall()
+
+
+@lru_cache(maxsize=64)
+def _list_for_account(statuses: int, delivered: bool | None, before: bool) -> Statement:
+    where = [_m.c.provider == bindparam("provider"), _m.c.account_id == bindparam("account_id")]
+    if statuses:
+        where.append(in_list(_m.c.status, "status", statuses))
+    if delivered is not None:
+        has = exists().where(_c.c.message_id == _m.c.id, _c.c.status == literal_column("'delivered'"), _c.c.n > 0)
+        where.append(has if delivered else not_(has))
+    if before:
+        where.append(_m.c.id < big_id("before"))
+    return Statement(select(_m).where(*where).order_by(_m.c.id.desc()).limit(bindparam("limit")))
 
 
 def list_for_account(conn: sqlite3.Connection, provider: str, account_id: str, statuses: list[str] | None,
                      delivered: bool | None, before_id: int | None, limit: int) -> list[sqlite3.Row]:
     """An account's messages newest first (keyset on id); `delivered` keeps only messages with (True)
     or without (False) a delivered recipient, read from the kept counters."""
-    where, args = ["provider = ?", "account_id = ?"], [provider, account_id]
-    if statuses:
-        where.append(f"status IN ({','.join('?' * len(statuses))})"); args += statuses
-    if delivered is not None:
-        has = "EXISTS (SELECT 1 FROM messagecount c WHERE c.message_id = message.id AND c.status = 'delivered' " \
-              "AND c.n > 0)"
-        where.append(has if delivered else f"NOT {has}")
-    if before_id is not None:
-        where.append("id < ?"); args.append(before_id)
-    sql = f"SELECT * FROM message WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?"
-    return conn.execute(sql, [*args, limit]).fetchall()
+    statuses = list(statuses or ())
+    params = {"provider": provider, "account_id": account_id, "before": before_id, "limit": limit,
+              **in_params("status", statuses)}
+    statement = _list_for_account(len(statuses), delivered, before_id is not None)
+    return run(conn, statement, params).fetchall()
 
 
 def delete(conn: sqlite3.Connection, message_id: int) -> bool:
     """Remove one message and all it owns (recipients, counters, events, webhooks and their attempts),
     inside the caller's transaction; False when there was no such message."""
-    span = conn.execute("SELECT first_recipient_id, last_recipient_id FROM message WHERE id = ?",
-                        (message_id,)).fetchone()
+    span = run(conn, _SPAN, {"id": message_id}).fetchone()
     if span is None:
         return False
     # By the contiguous id range, not message_id: a primary-key range delete, fast for a 2M-recipient send.
     if span[0] is not None:
-        conn.execute("DELETE FROM recipient WHERE id BETWEEN ? AND ? AND message_id = ?", (span[0], span[1], message_id))
-    conn.execute("DELETE FROM messagecount WHERE message_id = ?", (message_id,))
-    conn.execute("DELETE FROM event WHERE message_id = ?", (message_id,))
-    conn.execute("DELETE FROM webhookattempt WHERE webhook_id IN (SELECT id FROM webhook WHERE message_id = ?)",
-                 (message_id,))
-    conn.execute("DELETE FROM webhook WHERE message_id = ?", (message_id,))
-    conn.execute("DELETE FROM message WHERE id = ?", (message_id,))
+        run(conn, _DELETE_RECIPIENTS, {"lo": span[0], "hi": span[1], "id": message_id})
+    for statement in (_DELETE_COUNTS, _DELETE_EVENTS, _DELETE_ATTEMPTS, _DELETE_WEBHOOKS, _DELETE_MESSAGE):
+        run(conn, statement, {"id": message_id})
     return True

@@ -1,16 +1,68 @@
-"""Recipients: keyset pages, set-based state advances in id ranges, forced statuses."""
+"""Recipients: keyset pages, set-based state advances in id ranges, forced statuses.
+
+The scheduler's UPDATEs (_ADVANCE, _JUMP, _BULK) are measured hand-written SQL: each is one template whose
+`{name}` marks a parameter, written out once per dialect by `_pair` (SQLite `:name`, psycopg `%(name)s`;
+the two texts differ in nothing else). Everything else is SQLAlchemy Core (core/db/sql.py).
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from functools import lru_cache
 from typing import Iterable
 
+from sqlalchemy import BigInteger, bindparam, case, func, literal_column, null, or_, select, update
+
+from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.lifecycle import OutcomeRules, Timing
 from mockserver.core.models import Recipient
 from mockserver.core.store.rows import to_model, to_models
 
+_r = Recipient.__table__
+
+
+class _Marks(dict):
+    """str.format_map's view of a template's parameters: each `{name}` becomes `style` with the name."""
+
+    def __init__(self, style: str) -> None:
+        super().__init__()
+        self.style = style
+
+    def __missing__(self, name: str) -> str:
+        return self.style % name
+
+
+def _pair(template: str) -> Pair:
+    """Both dialects' texts of one hand-written statement (its `{name}`s are parameters). No literal %
+    in these statements, so psycopg's text needs no %% either."""
+    assert "%" not in template, "write a literal % as %% on PostgreSQL's side"
+    return Pair(sqlite=template.format_map(_Marks(":%s")), postgresql=template.format_map(_Marks("%%(%s)s")))
+
+
+def in_list(column, name: str, n: int):
+    """`column IN (:name0, ..., :name<n-1>)`: one parameter per value, so the text is final when compiled
+    (Core's `in_(list)` leaves an expanding parameter that only SQLAlchemy's execution layer renders)."""
+    return column.in_([bindparam(f"{name}{i}") for i in range(n)])
+
+
+def in_params(name: str, values: Iterable) -> dict:
+    return {f"{name}{i}": v for i, v in enumerate(values)}
+
+
+def big_id(name: str):
+    """An id or keyset cursor a client may have chosen: bound as BIGINT, so one beyond any id compares
+    and finds nothing (Core binds a compared parameter with its column's type, and PostgreSQL refuses
+    a value past int4 as an INTEGER parameter)."""
+    return bindparam(name, type_=BigInteger)
+
+
+def words(*values: str) -> list:
+    """Constant strings for an IN list, as SQL literals (known values, never user input)."""
+    return [literal_column(f"'{v}'") for v in values]
+
+
 # One UPDATE walks every due recipient in a range one step; columns on the right are OLD values.
-_ADVANCE = """
+_ADVANCE_SET = """
 UPDATE recipient SET
   status = CASE status
     WHEN 'scheduled' THEN 'queued'
@@ -19,23 +71,100 @@ UPDATE recipient SET
     WHEN 'sent' THEN CASE outcome WHEN 'delivered_slow' THEN 'delivered' ELSE outcome END
     ELSE status END,
   next_at = CASE status
-    WHEN 'scheduled' THEN next_at + :dq
+    WHEN 'scheduled' THEN next_at + {dq}
     WHEN 'queued' THEN CASE WHEN outcome IN ('stuck', 'failed', 'rejected') THEN NULL
-                            ELSE next_at + CASE outcome WHEN 'delivered_slow' THEN :dslow
-                                                        WHEN 'timeout' THEN :dtimeout ELSE :dd END END
+                            ELSE next_at + CASE outcome WHEN 'delivered_slow' THEN {dslow}
+                                                        WHEN 'timeout' THEN {dtimeout} ELSE {dd} END END
     ELSE NULL END,
   sent_at = CASE WHEN status = 'queued' AND outcome NOT IN ('stuck', 'failed', 'rejected')
                  THEN next_at ELSE sent_at END,
   done_at = CASE WHEN status = 'sent' OR (status = 'queued' AND outcome IN ('failed', 'rejected'))
                  THEN next_at ELSE done_at END,
   updated_at = next_at
-WHERE id BETWEEN :lo AND :hi AND next_at <= :now
 """
+_ADVANCE = _pair(_ADVANCE_SET + "WHERE id BETWEEN {lo} AND {hi} AND next_at <= {now}")
+_ADVANCE_RETURNING = _pair(_ADVANCE_SET + "WHERE id BETWEEN {lo} AND {hi} AND next_at <= {now} "
+                                          "RETURNING id, msisdn, status, updated_at, next_at")
 
-_DUE_COUNTS = """
-SELECT status, outcome, count(*) FROM recipient
-WHERE id BETWEEN ? AND ? AND next_at <= ? GROUP BY status, outcome
-"""
+
+@lru_cache(maxsize=64)
+def _advance_in(n: int) -> Pair:
+    """_ADVANCE over n messages' id ranges (the scheduler's batch of small messages)."""
+    return _pair(_ADVANCE_SET + f"WHERE {_ranges_template(n)} AND next_at <= {{now}} "
+                                "RETURNING message_id, id, msisdn, status, updated_at, next_at")
+
+
+def _ranges_template(n: int) -> str:
+    """`(id BETWEEN {lo0} AND {hi0} OR ...)`: several messages' id ranges as one rowid-range filter."""
+    return "(" + " OR ".join(f"id BETWEEN {{lo{i}}} AND {{hi{i}}}" for i in range(n)) + ")"
+
+
+def _ranges(n: int):
+    """The same filter as a Core clause."""
+    return or_(*(_r.c.id.between(bindparam(f"lo{i}"), bindparam(f"hi{i}")) for i in range(n)))
+
+
+def _ranges_params(ranges: list[tuple[int, int]], params: dict) -> dict:
+    for i, (lo, hi) in enumerate(ranges):
+        params[f"lo{i}"], params[f"hi{i}"] = lo, hi
+    return params
+
+
+_IN_RANGE = _r.c.id.between(bindparam("lo"), bindparam("hi"))
+_DUE_COUNTS = Statement(select(_r.c.status, _r.c.outcome, func.count())
+                        .where(_IN_RANGE, _r.c.next_at <= bindparam("now")).group_by(_r.c.status, _r.c.outcome))
+_MIN_NEXT_AT = Statement(select(func.min(_r.c.next_at)).where(_IN_RANGE))
+_GET = Statement(select(_r).where(_r.c.id == big_id("id")))
+_FORCE_STATUS = Statement(update(_r).where(_r.c.id == bindparam("rid")).values(
+    status=bindparam("new_status"), next_at=null(), updated_at=bindparam("now"),
+    sent_at=case((bindparam("new_status").in_(words("sent", "delivered", "undelivered", "expired", "blocked",
+                                                    "timeout")),
+                  func.coalesce(_r.c.sent_at, bindparam("now"))), else_=_r.c.sent_at),
+    done_at=case((bindparam("new_status").in_(words("queued", "sent", "scheduled")), null()), else_=bindparam("now"))))
+_CANCEL_RANGE = Statement(update(_r).where(_IN_RANGE, _r.c.status == literal_column("'scheduled'")).values(
+    status=literal_column("'cancelled'"), next_at=null(), updated_at=bindparam("now"), done_at=bindparam("now")))
+_BY_MSISDN = Statement(select(_r).where(_IN_RANGE, _r.c.msisdn.in_([bindparam("digits"), bindparam("plus")]))
+                       .order_by(_r.c.id).limit(bindparam("limit")))
+_SET_PUBLIC_ID = Statement(update(_r).where(_r.c.id == bindparam("rid")).values(public_id=bindparam("pid")))
+
+
+@lru_cache(maxsize=64)
+def _due_counts_in(n: int) -> Statement:
+    return Statement(select(_r.c.message_id, _r.c.status, _r.c.outcome, func.count())
+                     .where(_ranges(n), _r.c.next_at <= bindparam("now"))
+                     .group_by(_r.c.message_id, _r.c.status, _r.c.outcome))
+
+
+@lru_cache(maxsize=64)
+def _min_next_at_in(n: int) -> Statement:
+    return Statement(select(_r.c.message_id, func.min(_r.c.next_at)).where(_ranges(n), _r.c.next_at.is_not(None))
+                     .group_by(_r.c.message_id))
+
+
+@lru_cache(maxsize=64)
+def _page(statuses: int) -> Statement:
+    where = [_r.c.id > big_id("after"), _IN_RANGE]
+    if statuses:
+        where.append(in_list(_r.c.status, "status", statuses))
+    return Statement(select(_r).where(*where).order_by(_r.c.id).limit(bindparam("limit")))
+
+
+@lru_cache(maxsize=64)
+def _page_rows(statuses: int) -> Statement:
+    c = _r.c
+    where = [_IN_RANGE, in_list(c.status, "status", statuses)] if statuses else [_IN_RANGE]
+    return Statement(select(c.id, c.msisdn, c.status, c.updated_at, c.sent_at, c.done_at).where(*where)
+                     .order_by(c.id).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+@lru_cache(maxsize=64)
+def _numbers_json(statuses: int) -> Statement:
+    def build(d):
+        picked = (select(_r.c.msisdn).where(_IN_RANGE, in_list(_r.c.status, "status", statuses))
+                  .order_by(_r.c.id).subquery("picked"))
+        agg = func.json_group_array if d.__name__.endswith("sqlite") else func.json_agg
+        return select(func.coalesce(agg(picked.c.msisdn), literal_column("'[]'")), func.count()).select_from(picked)
+    return Statement(build)
 
 
 _COPY_CHUNK = 50_000
@@ -74,70 +203,52 @@ def _outcome_picker(rules: OutcomeRules, message_id: int):
     return lambda n, _i: by_suffix.get(n[-size:], "delivered")
 
 
+def _timing_params(timing: Timing, **params) -> dict:
+    return {**params, "dq": timing.queue_delay, "dd": timing.delivery_delay,
+            "dslow": timing.slow_delivery_delay, "dtimeout": timing.receipt_timeout}
+
+
 def due_counts(conn: sqlite3.Connection, lo: int, hi: int, now: float) -> list[tuple[str, str, int]]:
-    return [tuple(r) for r in conn.execute(_DUE_COUNTS, (lo, hi, now))]
+    return [tuple(r) for r in run(conn, _DUE_COUNTS, {"lo": lo, "hi": hi, "now": now})]
 
 
 def advance_range(
     conn: sqlite3.Connection, lo: int, hi: int, now: float, timing: Timing, returning: bool
 ) -> list[sqlite3.Row]:
     """Move every due recipient with id in [lo, hi] one step; rows (id, msisdn, status, updated_at) if asked."""
-    params = {
-        "lo": lo, "hi": hi, "now": now, "dq": timing.queue_delay, "dd": timing.delivery_delay,
-        "dslow": timing.slow_delivery_delay, "dtimeout": timing.receipt_timeout,
-    }
+    params = _timing_params(timing, lo=lo, hi=hi, now=now)
     if returning:
-        return conn.execute(_ADVANCE + " RETURNING id, msisdn, status, updated_at, next_at", params).fetchall()
-    conn.execute(_ADVANCE, params)
+        return run(conn, _ADVANCE_RETURNING, params).fetchall()
+    run(conn, _ADVANCE, params)
     return []
 
 
-def _ranges_sql(ranges: list[tuple[int, int]], params: dict) -> str:
-    """`(id BETWEEN :lo0 AND :hi0 OR ...)`: the id ranges of several messages as one rowid-range filter
-    (named parameters, so it mixes with _ADVANCE's; the same text on SQLite and PostgreSQL)."""
-    terms = []
-    for i, (lo, hi) in enumerate(ranges):
-        params[f"lo{i}"], params[f"hi{i}"] = lo, hi
-        terms.append(f"id BETWEEN :lo{i} AND :hi{i}")
-    return "(" + " OR ".join(terms) + ")"
-
-
-def due_counts_in(conn: sqlite3.Connection, ranges: list[tuple[int, int]], now: float) -> list[tuple[int, str, str, int]]:
+def due_counts_in(conn: sqlite3.Connection, ranges: list[tuple[int, int]],
+                  now: float) -> list[tuple[int, str, str, int]]:
     """(message_id, status, outcome, count) of the due recipients in several messages' id ranges."""
-    params: dict = {"now": now}
-    where = _ranges_sql(ranges, params)
-    sql = (f"SELECT message_id, status, outcome, count(*) FROM recipient WHERE {where} AND next_at <= :now "
-           "GROUP BY message_id, status, outcome")
-    return [tuple(r) for r in conn.execute(sql, params)]
+    return [tuple(r) for r in run(conn, _due_counts_in(len(ranges)), _ranges_params(ranges, {"now": now}))]
 
 
 def advance_ranges(conn: sqlite3.Connection, ranges: list[tuple[int, int]], now: float,
                    timing: Timing) -> list[sqlite3.Row]:
     """advance_range over several messages' id ranges in one statement (the scheduler's batch of small
     messages); rows (message_id, id, msisdn, status, updated_at, next_at) of every recipient moved."""
-    params: dict = {"now": now, "dq": timing.queue_delay, "dd": timing.delivery_delay,
-                    "dslow": timing.slow_delivery_delay, "dtimeout": timing.receipt_timeout}
-    where = _ranges_sql(ranges, params)
-    sql = _ADVANCE.replace("WHERE id BETWEEN :lo AND :hi AND", f"WHERE {where} AND")
-    return conn.execute(sql + " RETURNING message_id, id, msisdn, status, updated_at, next_at", params).fetchall()
+    params = _ranges_params(ranges, _timing_params(timing, now=now))
+    return run(conn, _advance_in(len(ranges)), params).fetchall()
 
 
 def min_next_at_in(conn: sqlite3.Connection, ranges: list[tuple[int, int]]) -> dict[int, float]:
     """message_id -> its recipients' earliest next step, for the messages of `ranges` that have one."""
-    params: dict = {}
-    where = _ranges_sql(ranges, params)
-    rows = conn.execute(f"SELECT message_id, min(next_at) FROM recipient WHERE {where} AND next_at IS NOT NULL "
-                        "GROUP BY message_id", params)
+    rows = run(conn, _min_next_at_in(len(ranges)), _ranges_params(ranges, {}))
     return {r[0]: r[1] for r in rows}
 
 
 def min_next_at(conn: sqlite3.Connection, lo: int, hi: int) -> float | None:
-    row = conn.execute("SELECT min(next_at) FROM recipient WHERE id BETWEEN ? AND ?", (lo, hi)).fetchone()
-    return row[0]
+    return run(conn, _MIN_NEXT_AT, {"lo": lo, "hi": hi}).fetchone()[0]
 
 
 def get(conn: sqlite3.Connection, recipient_id: int) -> Recipient | None:
-    return to_model(Recipient, conn.execute("SELECT * FROM recipient WHERE id = ?", (recipient_id,)).fetchone())
+    return to_model(Recipient, run(conn, _GET, {"id": recipient_id}).fetchone())
 
 
 def page(
@@ -149,50 +260,31 @@ def page(
     statuses: Iterable[str] | None = None,
 ) -> list[Recipient]:
     """Keyset page of a message's recipients (ids in [lo, hi]) after `after_id`; never OFFSET."""
-    sql, args = "SELECT * FROM recipient WHERE id > ? AND id BETWEEN ? AND ?", [after_id, lo, hi]
-    if statuses:
-        vals = list(statuses)
-        sql += f" AND status IN ({','.join('?' * len(vals))})"
-        args += vals
-    sql += " ORDER BY id LIMIT ?"
-    args.append(limit)
-    return to_models(Recipient, conn.execute(sql, args))
+    vals = list(statuses or ())
+    params = {"after": after_id, "lo": lo, "hi": hi, "limit": limit, **in_params("status", vals)}
+    return to_models(Recipient, run(conn, _page(len(vals)), params))
 
 
 def force_status(conn: sqlite3.Connection, recipient_id: int, status: str, now: float) -> Recipient | None:
     """Set a recipient's status now and stop its automatic progression."""
-    conn.execute(
-        "UPDATE recipient SET status = ?, next_at = NULL, updated_at = ?, "
-        "sent_at = CASE WHEN ? IN ('sent','delivered','undelivered','expired','blocked','timeout') "
-        "THEN coalesce(sent_at, ?) ELSE sent_at END, "
-        "done_at = CASE WHEN ? IN ('queued','sent','scheduled') THEN NULL ELSE ? END WHERE id = ?",
-        (status, now, status, now, status, now, recipient_id),
-    )
+    run(conn, _FORCE_STATUS, {"new_status": status, "now": now, "rid": recipient_id})
     return get(conn, recipient_id)
 
 
 def cancel_range(conn: sqlite3.Connection, lo: int, hi: int, now: float) -> int:
-    cur = conn.execute(
-        "UPDATE recipient SET status = 'cancelled', next_at = NULL, updated_at = ?, done_at = ? "
-        "WHERE id BETWEEN ? AND ? AND status = 'scheduled'",
-        (now, now, lo, hi),
-    )
-    return cur.rowcount
+    return run(conn, _CANCEL_RANGE, {"now": now, "lo": lo, "hi": hi}).rowcount
 
 
 def by_msisdn(conn: sqlite3.Connection, lo: int, hi: int, msisdn: str, limit: int = 1000) -> list[Recipient]:
     """A message's recipients (ids in [lo, hi]) with this number, with or without a leading '+'."""
     digits = msisdn.lstrip("+")
-    rows = conn.execute(
-        "SELECT * FROM recipient WHERE id BETWEEN ? AND ? AND msisdn IN (?, ?) ORDER BY id LIMIT ?",
-        (lo, hi, digits, "+" + digits, limit),
-    )
-    return to_models(Recipient, rows)
+    params = {"lo": lo, "hi": hi, "digits": digits, "plus": "+" + digits, "limit": limit}
+    return to_models(Recipient, run(conn, _BY_MSISDN, params))
 
 
 def set_public_ids(conn: sqlite3.Connection, pairs: Iterable[tuple[str, int]]) -> None:
     """Give recipients their provider-visible ids: pairs of (public_id, recipient id)."""
-    conn.executemany("UPDATE recipient SET public_id = ? WHERE id = ?", pairs)
+    run_many(conn, _SET_PUBLIC_ID, [{"pid": pid, "rid": rid} for pid, rid in pairs])
 
 
 def page_rows(conn: sqlite3.Connection, lo: int, hi: int, after_id: int, limit: int,
@@ -203,83 +295,75 @@ def page_rows(conn: sqlite3.Connection, lo: int, hi: int, after_id: int, limit: 
     # and filters, which costs ~100 ms at row 1.9M instead of a direct seek.
     if after_id >= hi or offset > hi - lo:
         return []  # past the end; also keeps a huge client cursor from overflowing SQLite's INTEGER
-    sql = "SELECT id, msisdn, status, updated_at, sent_at, done_at FROM recipient WHERE id BETWEEN ? AND ?"
-    args: list = [max(after_id + 1, lo), hi]
-    if statuses:
-        vals = list(statuses)
-        sql += f" AND status IN ({','.join('?' * len(vals))})"
-        args += vals
-    sql += " ORDER BY id LIMIT ? OFFSET ?"
-    cur = conn.execute(sql, [*args, limit, offset])
+    vals = list(statuses or ())
+    params = {"lo": max(after_id + 1, lo), "hi": hi, "limit": limit, "offset": offset, **in_params("status", vals)}
+    cur = run(conn, _page_rows(len(vals)), params)
     cur.row_factory = None
     return cur.fetchall()
 
 
 def numbers_json(conn: sqlite3.Connection, lo: int, hi: int, statuses: Iterable[str]) -> tuple[str, int]:
-    """The numbers of recipients in [lo, hi] with these statuses as a JSON array text built by SQLite
+    """The numbers of recipients in [lo, hi] with these statuses as a JSON array text built by the database
     (no Python list, whatever the size), and how many there are."""
     vals = list(statuses)
-    row = conn.execute(
-        f"SELECT coalesce(json_group_array(msisdn), '[]'), count(*) FROM (SELECT msisdn FROM recipient "
-        f"WHERE id BETWEEN ? AND ? AND status IN ({','.join('?' * len(vals))}) ORDER BY id) AS picked",
-        (lo, hi, *vals),
-    ).fetchone()
+    row = run(conn, _numbers_json(len(vals)), {"lo": lo, "hi": hi, **in_params("status", vals)}).fetchone()
     return row[0], row[1]
 
 
-# Catch-up in one statement: every due recipient goes straight to the state due at :now, however
+# Catch-up in one statement: every due recipient goes straight to the state due at {now}, however
 # many steps behind it is (same path as _ADVANCE, step by step). Q is the queued->next step time,
 # F the final-step time; columns on the right are OLD values. Used for messages without
 # per-recipient events or webhooks, where intermediate states need not be observed.
-_Q = "(CASE status WHEN 'scheduled' THEN next_at + :dq ELSE next_at END)"
-_F = (f"(CASE status WHEN 'sent' THEN next_at ELSE {_Q} + CASE outcome WHEN 'delivered_slow' THEN :dslow "
-      f"WHEN 'timeout' THEN :dtimeout ELSE :dd END END)")
+_Q = "(CASE status WHEN 'scheduled' THEN next_at + {dq} ELSE next_at END)"
+_F = (f"(CASE status WHEN 'sent' THEN next_at ELSE {_Q} + CASE outcome WHEN 'delivered_slow' THEN {{dslow}} "
+      f"WHEN 'timeout' THEN {{dtimeout}} ELSE {{dd}} END END)")
 _FINAL = "(CASE outcome WHEN 'delivered_slow' THEN 'delivered' ELSE outcome END)"
 _NEVER = "outcome IN ('failed', 'rejected')"
-_JUMP_STATUS = (f"CASE WHEN status = 'sent' THEN {_FINAL} WHEN {_Q} > :now THEN 'queued' "
+_JUMP_STATUS = (f"CASE WHEN status = 'sent' THEN {_FINAL} WHEN {_Q} > {{now}} THEN 'queued' "
                 f"WHEN outcome = 'stuck' THEN 'queued' WHEN {_NEVER} THEN outcome "
-                f"WHEN {_F} <= :now THEN {_FINAL} ELSE 'sent' END")
-_JUMP = f"""
+                f"WHEN {_F} <= {{now}} THEN {_FINAL} ELSE 'sent' END")
+_JUMP = _pair(f"""
 UPDATE recipient SET
   status = {_JUMP_STATUS},
-  next_at = CASE WHEN status = 'sent' THEN NULL WHEN {_Q} > :now THEN {_Q}
-                 WHEN outcome = 'stuck' OR {_NEVER} OR {_F} <= :now THEN NULL ELSE {_F} END,
-  sent_at = CASE WHEN status = 'sent' OR {_Q} > :now OR outcome = 'stuck' OR {_NEVER} THEN sent_at ELSE {_Q} END,
-  done_at = CASE WHEN status = 'sent' THEN next_at WHEN {_Q} > :now OR outcome = 'stuck' THEN done_at
-                 WHEN {_NEVER} THEN {_Q} WHEN {_F} <= :now THEN {_F} ELSE done_at END,
-  updated_at = CASE WHEN status = 'sent' OR {_Q} > :now THEN next_at WHEN outcome = 'stuck' OR {_NEVER} THEN {_Q}
-                    WHEN {_F} <= :now THEN {_F} ELSE {_Q} END
-WHERE id BETWEEN :lo AND :hi AND next_at <= :now
-"""
-_JUMP_COUNTS = f"""
+  next_at = CASE WHEN status = 'sent' THEN NULL WHEN {_Q} > {{now}} THEN {_Q}
+                 WHEN outcome = 'stuck' OR {_NEVER} OR {_F} <= {{now}} THEN NULL ELSE {_F} END,
+  sent_at = CASE WHEN status = 'sent' OR {_Q} > {{now}} OR outcome = 'stuck' OR {_NEVER} THEN sent_at ELSE {_Q} END,
+  done_at = CASE WHEN status = 'sent' THEN next_at WHEN {_Q} > {{now}} OR outcome = 'stuck' THEN done_at
+                 WHEN {_NEVER} THEN {_Q} WHEN {_F} <= {{now}} THEN {_F} ELSE done_at END,
+  updated_at = CASE WHEN status = 'sent' OR {_Q} > {{now}} THEN next_at WHEN outcome = 'stuck' OR {_NEVER} THEN {_Q}
+                    WHEN {_F} <= {{now}} THEN {_F} ELSE {_Q} END
+WHERE id BETWEEN {{lo}} AND {{hi}} AND next_at <= {{now}} AND outcome <> 'delivered'
+""")
+_JUMP_COUNTS = _pair(f"""
 SELECT status, {_JUMP_STATUS}, count(*) FROM recipient
-WHERE id BETWEEN :lo AND :hi AND next_at <= :now AND outcome <> 'delivered' GROUP BY 1, 2
-"""
+WHERE id BETWEEN {{lo}} AND {{hi}} AND next_at <= {{now}} AND outcome <> 'delivered' GROUP BY 1, 2
+""")
 # The bulk of a big send has outcome 'delivered': for those rows the state due at now depends only on
 # (status, next_at), so each (old, new) pair is a plain UPDATE with no CASE, and its rowcount is the
 # move count (no GROUP BY over millions of rows). The time sums keep _ADVANCE's association order
-# ((next_at + dq) + dd), so boundaries match the step-by-step path exactly.
-_BULK: dict[tuple[str, str], tuple[str, str]] = {
-    ("sent", "delivered"): ("next_at <= :now", "status = 'delivered', done_at = next_at, updated_at = next_at"),
-    ("queued", "delivered"): ("next_at <= :now AND next_at + :dd <= :now",
-                              "status = 'delivered', sent_at = next_at, done_at = next_at + :dd, "
-                              "updated_at = next_at + :dd"),
-    ("queued", "sent"): ("next_at <= :now AND next_at + :dd > :now",
-                         "status = 'sent', sent_at = next_at, updated_at = next_at, next_at = next_at + :dd"),
-    ("scheduled", "delivered"): ("next_at + :dq <= :now AND next_at + :dq + :dd <= :now",
-                                 "status = 'delivered', sent_at = next_at + :dq, done_at = next_at + :dq + :dd, "
-                                 "updated_at = next_at + :dq + :dd"),
-    ("scheduled", "sent"): ("next_at + :dq <= :now AND next_at + :dq + :dd > :now",
-                            "status = 'sent', sent_at = next_at + :dq, updated_at = next_at + :dq, "
-                            "next_at = next_at + :dq + :dd"),
-    ("scheduled", "queued"): ("next_at <= :now AND next_at + :dq > :now",
-                              "status = 'queued', updated_at = next_at, next_at = next_at + :dq"),
+# ((next_at + dq) + dd), so boundaries match the step-by-step path exactly. next_at goes NULL last in
+# SET order only for readability: SET sees OLD values.
+_BULK_STEPS: dict[tuple[str, str], tuple[str, str]] = {
+    ("sent", "delivered"): ("next_at <= {now}", "status = 'delivered', done_at = next_at, updated_at = next_at"),
+    ("queued", "delivered"): ("next_at <= {now} AND next_at + {dd} <= {now}",
+                              "status = 'delivered', sent_at = next_at, done_at = next_at + {dd}, "
+                              "updated_at = next_at + {dd}"),
+    ("queued", "sent"): ("next_at <= {now} AND next_at + {dd} > {now}",
+                         "status = 'sent', sent_at = next_at, updated_at = next_at, next_at = next_at + {dd}"),
+    ("scheduled", "delivered"): ("next_at + {dq} <= {now} AND next_at + {dq} + {dd} <= {now}",
+                                 "status = 'delivered', sent_at = next_at + {dq}, done_at = next_at + {dq} + {dd}, "
+                                 "updated_at = next_at + {dq} + {dd}"),
+    ("scheduled", "sent"): ("next_at + {dq} <= {now} AND next_at + {dq} + {dd} > {now}",
+                            "status = 'sent', sent_at = next_at + {dq}, updated_at = next_at + {dq}, "
+                            "next_at = next_at + {dq} + {dd}"),
+    ("scheduled", "queued"): ("next_at <= {now} AND next_at + {dq} > {now}",
+                              "status = 'queued', updated_at = next_at, next_at = next_at + {dq}"),
 }
-
-
-def _jump_params(lo: int, hi: int, now: float, timing: Timing) -> dict:
-    return {"lo": lo, "hi": hi, "now": now, "dq": timing.queue_delay, "dd": timing.delivery_delay,
-            "dslow": timing.slow_delivery_delay, "dtimeout": timing.receipt_timeout}
+_BULK: dict[tuple[str, str], Pair] = {
+    (old, new): _pair(f"UPDATE recipient SET {sets}{', next_at = NULL' if new == 'delivered' else ''} "
+                      f"WHERE id BETWEEN {{lo}} AND {{hi}} AND status = '{old}' AND outcome = 'delivered' AND {cond}")
+    for (old, new), (cond, sets) in _BULK_STEPS.items()
+}
 
 
 def jump_range(conn: sqlite3.Connection, lo: int, hi: int, now: float, timing: Timing,
@@ -287,18 +371,15 @@ def jump_range(conn: sqlite3.Connection, lo: int, hi: int, now: float, timing: T
     """Move every due recipient in [lo, hi] straight to the state due at `now`; returns the moves as
     (old status, new status, count). `present`: the active statuses the message still has (from its
     counters), so statements that cannot match are skipped."""
-    params = _jump_params(lo, hi, now, timing)
-    moves = [tuple(r) for r in conn.execute(_JUMP_COUNTS, params)]
+    params = _timing_params(timing, lo=lo, hi=hi, now=now)
+    moves = [tuple(r) for r in run(conn, _JUMP_COUNTS, params)]
     if moves:
-        conn.execute(_JUMP + " AND outcome <> 'delivered'", params)
+        run(conn, _JUMP, params)
     present = set(present)
-    for (old, new), (cond, sets) in _BULK.items():
+    for (old, new), statement in _BULK.items():
         if old not in present:
             continue
-        # next_at goes NULL last in SET order only matters for readability: SET sees OLD values.
-        tail = ", next_at = NULL" if new == "delivered" else ""
-        cur = conn.execute(f"UPDATE recipient SET {sets}{tail} WHERE id BETWEEN :lo AND :hi AND status = '{old}' "
-                           f"AND outcome = 'delivered' AND {cond}", params)
+        cur = run(conn, statement, params)
         if cur.rowcount:
             moves.append((old, new, cur.rowcount))
     return moves
