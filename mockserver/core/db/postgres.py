@@ -3,7 +3,7 @@
 `PgDatabase` mirrors `sqlite.Database`: `conn()` gives this thread's connection (autocommit: each read
 stands alone), `write()` a transaction that holds a transaction-scoped advisory lock, so every
 check-then-update in the store stays atomic across threads *and* processes, as BEGIN IMMEDIATE
-makes it on SQLite. Statements are SQLite-flavoured text translated by `pg_sql.translate`.
+makes it on SQLite. Statements come compiled for PostgreSQL from core/db/sql.py; nothing is rewritten here.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from psycopg import adapt, pq
 from psycopg.rows import tuple_row
 from psycopg.types.string import TextLoader
 
-from mockserver.core.db.pg_sql import translate
 
 #: Advisory lock keys (class 0x4d4f434b = "MOCK"): one exclusive write lock, one for schema set-up.
 LOCK_CLASS = 0x4D4F434B
@@ -124,31 +123,22 @@ class PgConnection:
         self.raw.adapters.register_loader("numeric", _NumberLoader)
 
     def execute(self, sql: str, params: Any = None) -> Cursor:
-        cur = self.raw.cursor()
-        if params is None or (not isinstance(params, dict) and len(params) == 0):
-            cur.execute(translate(sql, False))
-        else:
-            cur.execute(translate(sql, True), params if isinstance(params, dict) else tuple(params))
-        return Cursor(cur)
-
-    def execute_native(self, sql: str, params: Any) -> Cursor:
-        """A statement already in PostgreSQL's words with `%(name)s` parameters (core/db/sql.py)."""
+        """A statement in PostgreSQL's words (core/db/sql.py compiles the store's; a few fixed texts such as
+        SAVEPOINT are the same on both engines), with `%(name)s` / `%s` parameters."""
         cur = self.raw.cursor()
         cur.execute(sql, params)
         return Cursor(cur)
 
-    def executemany_native(self, sql: str, rows: list) -> Cursor:
+    execute_native = execute  # what core/db/sql.run calls on PostgreSQL
+
+    def executemany(self, sql: str, rows: Any) -> Cursor:
         cur = self.raw.cursor()
+        rows = list(rows)
         if rows:
             cur.executemany(sql, rows)
         return Cursor(cur)
 
-    def executemany(self, sql: str, rows: Any) -> Cursor:
-        rows = [r if isinstance(r, dict) else tuple(r) for r in rows]
-        cur = self.raw.cursor()
-        if rows:
-            cur.executemany(translate(sql, True), rows)
-        return Cursor(cur)
+    executemany_native = executemany
 
     @property
     def in_transaction(self) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.interfaces import BindTyping
 from sqlalchemy.sql import ClauseElement
 
 from mockserver.core.db import schema  # noqa: F401  (its Boolean -> INTEGER rule must precede any compile)
@@ -26,6 +27,11 @@ DIALECTS: dict[str, tuple[Any, Any]] = {
     "sqlite": (sqlite.dialect(paramstyle="named"), sqlite),
     "postgresql": (postgresql.psycopg.dialect(paramstyle="pyformat"), postgresql),
 }
+# psycopg's dialect writes a cast after every parameter (`%(id)s::INTEGER`) for server-side binding. The store
+# binds on the client (psycopg.ClientCursor: values become literals typed by their context, as SQLite takes
+# them), where those casts only hurt: an id past 2**31 from a client raised "integer out of range" (a 500)
+# instead of finding nothing, and a fractional rate bound as INTEGER was truncated.
+DIALECTS["postgresql"][0].bind_typing = BindTyping.NONE
 
 Build = ClauseElement | Callable[[Any], ClauseElement]
 

@@ -16,6 +16,8 @@ from mockserver.core.notify import OutgoingWebhook
 from mockserver.core.store import webhooks as outbox
 from tests.conftest import advance, make_settings
 from tests.core.kit import TestShaper, install, runtime_of, send
+from mockserver.core.db.sql import run_once
+from sqlalchemy import text
 
 
 def dead_url(path: str = "/hook") -> str:
@@ -208,6 +210,6 @@ def test_many_redeliveries_to_a_failing_url_keep_the_backoff_bounded(client, rec
     body = client.get(f"/_mock/webhooks/{hook['id']}").json()
     assert body["attempts"] == 41 and body["status"] == "pending"
     now = client.get("/_mock/clock").json()["now"]
-    wait = runtime_of(client).db.conn().execute("SELECT next_attempt_at FROM webhook WHERE id = ?",
-                                                (hook["id"],)).fetchone()[0] - now
+    wait = run_once(runtime_of(client).db.conn(), text("SELECT next_attempt_at FROM webhook WHERE id = :id"),
+                    {"id": hook["id"]}).fetchone()[0] - now
     assert 0 < wait <= 3600

@@ -9,6 +9,8 @@ from mockserver.core.sending import Submission, submit
 from mockserver.core.store import accounts, messages
 from tests.conftest import advance
 from tests.core.kit import install, runtime_of
+from mockserver.core.db.sql import run_once
+from sqlalchemy import text
 
 SUFFIXES = ["999001", "999002", "999003", "999004", "999005", "999006", "999007", "999008"]
 NUMBERS = [f"66812{s}" for s in SUFFIXES] + [f"668{n:08d}" for n in range(40)]
@@ -25,8 +27,8 @@ def _send(rt, account_id: str, public_id: str, scheduled_in: float | None, bulk:
 
 
 def _rows(rt, msg):
-    sql = f"SELECT {COLUMNS} FROM recipient WHERE id BETWEEN ? AND ? ORDER BY id"
-    return [tuple(r) for r in rt.db.conn().execute(sql, (msg.first_recipient_id, msg.last_recipient_id))]
+    sql = text(f"SELECT {COLUMNS} FROM recipient WHERE id BETWEEN :lo AND :hi ORDER BY id")
+    return [tuple(r) for r in run_once(rt.db.conn(), sql, {"lo": msg.first_recipient_id, "hi": msg.last_recipient_id})]
 
 
 @pytest.mark.parametrize("scheduled_in", [None, 5.0])

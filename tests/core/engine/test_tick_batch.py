@@ -12,6 +12,8 @@ from mockserver.core.engine import tick_batch
 from mockserver.core.store import accounts, messages
 from tests.conftest import advance
 from tests.core.kit import install, runtime_of, send
+from mockserver.core.db.sql import run_once
+from sqlalchemy import text
 
 MAGIC = ["999001", "999002", "999003", "999004", "999005", "999006", "999007", "999008"]
 #: Each send: a few ordinary numbers and one magic number (failed, rejected, stuck, slow, ...).
@@ -43,12 +45,13 @@ def _pair(client, receiver, monkeypatch, scheduled_in: float | None) -> tuple[li
 
 def _state(rt, msg) -> tuple:
     conn = rt.db.conn()
-    rows = conn.execute(f"SELECT {COLUMNS} FROM recipient WHERE id BETWEEN ? AND ? ORDER BY id",
-                        (msg.first_recipient_id, msg.last_recipient_id)).fetchall()
-    events = conn.execute("SELECT r.msisdn, e.status, e.at FROM event e LEFT JOIN recipient r ON r.id = e.recipient_id "
-                          "WHERE e.message_id = ? ORDER BY e.at, r.msisdn, e.status", (msg.id,)).fetchall()
-    hooks = [json.loads(r[0]) for r in conn.execute("SELECT body FROM webhook WHERE message_id = ? ORDER BY id",
-                                                    (msg.id,))]
+    rows = run_once(conn, text(f"SELECT {COLUMNS} FROM recipient WHERE id BETWEEN :lo AND :hi ORDER BY id"),
+                    {"lo": msg.first_recipient_id, "hi": msg.last_recipient_id}).fetchall()
+    events = run_once(conn, text("SELECT r.msisdn, e.status, e.at FROM event e LEFT JOIN recipient r "
+                                 "ON r.id = e.recipient_id WHERE e.message_id = :m ORDER BY e.at, r.msisdn, e.status"),
+                      {"m": msg.id}).fetchall()
+    hooks = [json.loads(r[0]) for r in run_once(conn, text("SELECT body FROM webhook WHERE message_id = :m ORDER BY id"),
+                                                {"m": msg.id})]
     stored = messages.get(conn, msg.id)
     return ([tuple(r) for r in rows], messages.counts(conn, msg.id), [tuple(e) for e in events],
             sorted((h["to"], h["status"], h["at"]) for h in hooks),

@@ -9,15 +9,18 @@ from mockserver.core.db.connect import open_database
 from mockserver.settings import Settings
 from tests.conftest import database_url
 from tests.providers.cast.kit import V1, err, h, new_account
+from mockserver.core.db.sql import run_once
+from sqlalchemy import text
 
 BODY = {"to": "09171234567", "message": "hello", "sender_id": "CAST"}
 
 
-def other_replica(tmp_path, sql: str, *args) -> None:
+def other_replica(tmp_path, sql: str, key: str) -> None:
+    """Write through another process's connection: `sql` names the key :key (SQLAlchemy binds it per dialect)."""
     db = open_database(Settings(database_url=database_url(tmp_path)))
     try:
         with db.write() as conn:
-            assert conn.execute(sql, args).rowcount == 1
+            assert run_once(conn, text(sql), {"key": key}).rowcount == 1
     finally:
         db.close()
 
@@ -29,7 +32,7 @@ def send(client, key: str, body: dict = BODY):
 def test_a_key_revoked_elsewhere_is_refused_next(client, tmp_path):
     key = new_account(client)
     assert send(client, key).status_code == 200  # the key is now cached
-    other_replica(tmp_path, "UPDATE apikey SET status = 'revoked' WHERE key = ?", key)
+    other_replica(tmp_path, "UPDATE apikey SET status = 'revoked' WHERE key = :key", key)
     resp = send(client, key)
     assert (resp.status_code, resp.json()) == (403, err("api key is revoked", "API_KEY_REVOKED"))
 
@@ -37,7 +40,7 @@ def test_a_key_revoked_elsewhere_is_refused_next(client, tmp_path):
 def test_an_account_disabled_elsewhere_is_refused_next(client, tmp_path):
     key = new_account(client)
     assert send(client, key).status_code == 200
-    other_replica(tmp_path, "UPDATE account SET is_active = 0 WHERE id = (SELECT account_id FROM apikey WHERE key = ?)",
+    other_replica(tmp_path, "UPDATE account SET is_active = 0 WHERE id = (SELECT account_id FROM apikey WHERE key = :key)",
                   key)
     resp = send(client, key)
     assert (resp.status_code, resp.json()) == (403, err("user account is inactive", "USER_INACTIVE"))
@@ -47,7 +50,7 @@ def test_a_sender_withdrawn_elsewhere_is_refused_next(client, tmp_path):
     key = new_account(client)
     assert send(client, key).status_code == 200
     other_replica(tmp_path, "UPDATE sender SET status = 'rejected' WHERE name = 'CAST' AND account_id = "
-                  "(SELECT account_id FROM apikey WHERE key = ?)", key)
+                  "(SELECT account_id FROM apikey WHERE key = :key)", key)
     resp = send(client, key)
     assert resp.status_code == 403 and resp.json()["error_code"] == "SENDER_ID_NOT_ALLOWED", resp.text
 
@@ -56,6 +59,6 @@ def test_a_balance_spent_elsewhere_is_never_overdrawn(client, tmp_path):
     key = new_account(client, credits=3)
     assert send(client, key).status_code == 200  # 2 left
     other_replica(tmp_path, "UPDATE account SET credits = credits - 2 WHERE id = "
-                  "(SELECT account_id FROM apikey WHERE key = ?)", key)
+                  "(SELECT account_id FROM apikey WHERE key = :key)", key)
     resp = send(client, key)
     assert (resp.status_code, resp.json()) == (402, err("insufficient credits: need 1, have 0", "INSUFFICIENT_CREDITS"))
