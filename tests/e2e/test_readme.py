@@ -22,6 +22,9 @@ def test_readme_first_screen_has_exactly_two_commands():
     assert len(commands) == 2
     assert commands[0].endswith("mockserver serve")
     assert commands[1].endswith("pytest")
+    # Command 2 installs into a venv of its own: re-installing into command 1's venv broke a running server.
+    venv_1, venv_2 = (c.split("python3 -m venv ", 1)[1].split()[0] for c in commands)
+    assert venv_1 != venv_2
 
 
 def test_readme_prints_every_fixture_credential():
