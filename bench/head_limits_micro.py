@@ -73,7 +73,7 @@ async def per_request(cls, n: int) -> float:
 
 
 async def main(rounds: int, requests: int) -> None:
-    arms = [("stock", HttpToolsProtocol), ("empty subclass", Plain), ("limited", http_protocol(65536, 100))]
+    arms = [("stock", HttpToolsProtocol), ("empty subclass", Plain), ("limited", http_protocol(65536, 100, 10.0))]
     results: dict[str, list[float]] = {}
     for i in range(rounds):
         for name, cls in (arms if i % 2 == 0 else arms[::-1]):

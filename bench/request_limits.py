@@ -42,7 +42,7 @@ s = Settings()
 http = "httptools"
 if arm == "limited":
     from mockserver.limits import http_protocol
-    http = http_protocol(s.max_header_bytes, s.max_header_count)
+    http = http_protocol(s.max_header_bytes, s.max_header_count, s.head_timeout)
 uvicorn.run(create_app(s), host="127.0.0.1", port=port, loop="asyncio", log_level="warning", access_log=False, http=http)
 '''
 

@@ -150,7 +150,7 @@ def _header(scope: dict, name: bytes) -> str | None:
     return None
 
 
-def http_protocol(max_header_bytes: int, max_header_count: int, head_timeout: float = 10.0) -> Any:
+def http_protocol(max_header_bytes: int, max_header_count: int, head_timeout: float) -> Any:
     """uvicorn's httptools protocol with request-head limits (httptools itself has none: a 64 MiB
     header was buffered, re-concatenated, and answered 200 after 4.9 s; head_limits.py). Past either
     limit the client gets 431 and the connection closes, as soon as the limit is crossed; a head not

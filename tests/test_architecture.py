@@ -176,3 +176,30 @@ def test_cycle_finder_sees_a_cycle_through_a_function_import(tmp_path: Path):
     graph = import_graph(pkg)
     assert cycles(graph) == [["mockserver.core.a", "mockserver.core.b"]]
     assert graph["mockserver.core.c"] == set() and graph["mockserver.core.d"] == {"mockserver.core.c"}
+
+
+def test_one_default_per_setting():
+    """A setting's default lives in Settings only: a function parameter named after a setting (or its last
+    word) never repeats the default as a literal, where the two could drift apart (issue: the webhook
+    attempt budget was written twice)."""
+    from mockserver.settings import Settings
+
+    defaults = {name: f.default for name, f in Settings.model_fields.items()
+                if isinstance(f.default, (int, float, str)) and not isinstance(f.default, bool)}
+    repeated = []
+    for path in modules(PKG):
+        if path.name == "settings.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            a = node.args
+            pairs = list(zip(a.args[len(a.args) - len(a.defaults):], a.defaults))
+            pairs += [(arg, d) for arg, d in zip(a.kwonlyargs, a.kw_defaults) if d is not None]
+            for arg, default in pairs:
+                if not isinstance(default, ast.Constant):
+                    continue
+                for name, value in defaults.items():
+                    if arg.arg in (name, name.rsplit("_", 1)[-1]) and arg.arg != "timeout" and default.value == value:
+                        repeated.append(f"{path.relative_to(PKG)}:{node.lineno} {node.name}({arg.arg}={value!r})")
+    assert repeated == []
