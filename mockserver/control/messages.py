@@ -21,7 +21,8 @@ from mockserver.core.store.inspect import MessageQuery, find_message, first_numb
 router = APIRouter(prefix="/messages", tags=["messages"])
 
 
-def _time(value: str | None, name: str) -> float | None:
+def query_time(value: str | None, name: str) -> float | None:
+    """A time query parameter: epoch seconds or ISO-8601; anything else is the control API's 422."""
     if value is None or value == "":
         return None
     try:
@@ -56,7 +57,7 @@ def message_query(
     return MessageQuery(
         provider=provider, account_id=account_id, to=to, sender=from_, statuses=_csv(status),
         message_statuses=_csv(message_status), text=text, public_id=public_id,
-        since=_time(since, "since"), until=_time(until, "until"), after_id=after_id,
+        since=query_time(since, "since"), until=query_time(until, "until"), after_id=after_id,
     )
 
 

@@ -12,8 +12,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from mockserver.control import views
+from mockserver.control.messages import query_time
 from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
-from mockserver.core.clock import iso_ms, parse_iso
+from mockserver.core.clock import iso_ms
 from mockserver.core.models import JournalEntry
 from mockserver.core.store import journal as store
 from mockserver.core.store.journal import JournalQuery
@@ -39,16 +40,7 @@ def _status(value: str | None) -> tuple[int | None, int | None]:
 
 
 def _since(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        pass
-    try:
-        return parse_iso(value)
-    except ValueError:
-        raise invalid(("query", "since"), "expected epoch seconds or ISO-8601", value) from None
+    return query_time(value, "since")
 
 
 def _parsed(text: str, encoding: str) -> object:
