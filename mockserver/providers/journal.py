@@ -16,6 +16,9 @@ class JournalGate:
     def __init__(self, app: Any, journal: Journal, provider: str) -> None:
         self.app, self.journal, self.provider = app, journal, provider
 
+    def __getattr__(self, name: str) -> Any:  # the mount's app still looks like the provider's sub-app (as FaultGate)
+        return getattr(self.app, name)
+
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)

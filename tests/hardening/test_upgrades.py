@@ -177,8 +177,9 @@ def test_db_commands_upgrade_show_and_list_revisions(tmp_path):
     assert cli("db", "current", "--database-url", f"sqlite:///{other}", db=path).stdout.startswith("none")
     history = cli("db", "history", db=path).stdout.splitlines()
     assert [line.split(":")[0] for line in history] == [*migrate.revisions()[:-1], f"{migrate.head()} (head)"]
-    assert migrate.revisions()[:6] == ["0001_baseline", "0002_fixture_ledger", "0003_api_key_hashes",
-                                       "0004_webhook_delivery", "0005_shared_state", "0006_bin_rules"]
+    assert migrate.revisions()[:7] == ["0001_baseline", "0002_fixture_ledger", "0003_api_key_hashes",
+                                       "0004_webhook_delivery", "0005_shared_state", "0006_bin_rules",
+                                       "0007_request_journal"]
 
 
 def test_processes_starting_together_on_a_fresh_file_create_the_schema_once(tmp_path):

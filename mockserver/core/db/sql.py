@@ -44,7 +44,9 @@ def dialect_of(conn: Any) -> str:
 def compile_for(construct: ClauseElement, dialect: str) -> tuple[str, dict[str, Any]]:
     """One Core construct as the text `dialect`'s driver runs (parameters stay named), with the values
     the construct itself carries (a constant in a WHERE becomes a parameter with its value)."""
-    compiled = construct.compile(dialect=DIALECTS[dialect][0])
+    # render_postcompile: a constant list (`col.in_(("a", "b"))`) becomes one parameter per item, with its
+    # values, instead of a placeholder that only SQLAlchemy's execution layer would expand.
+    compiled = construct.compile(dialect=DIALECTS[dialect][0], compile_kwargs={"render_postcompile": True})
     defaults = {k: v for k, v in compiled.params.items() if v is not None}
     # Columns an INSERT/UPDATE leaves out get their model default, which SQLAlchemy's execution layer would
     # compute at run time: supply the scalar ones here; a callable default has to be passed by the caller.

@@ -23,12 +23,13 @@ _REPLAYS_OF = Statement(delete(_i).where(_i.c.provider == bindparam("provider"))
 # PostgreSQL's catalog (restart_ids runs there only).
 _class = table("pg_class", column("oid"), column("relkind"), column("relname"), column("relnamespace"))
 _namespace = table("pg_namespace", column("oid"), column("nspname"))
-# Not feedevent's sequence: the replicas' live feed is not wiped, its ids are cursors and go on.
+# Not feedevent's nor journalentry's sequence: their ids are cursors that go on (the live feed is not wiped;
+# the journal is cleared apart, and another replica may be writing its batch while the reset runs).
 _RESTART_SEQUENCES = Statement(
     select(func.setval(_class.c.oid, literal_column("1"), false()))
     .select_from(_class.join(_namespace, _namespace.c.oid == _class.c.relnamespace))
     .where(_class.c.relkind == "S", _namespace.c.nspname == func.current_schema(),
-           _class.c.relname != "feedevent_id_seq"))
+           _class.c.relname.not_in(("feedevent_id_seq", "journalentry_id_seq"))))
 
 
 def wipe(conn: sqlite3.Connection, provider: str | None = None) -> None:

@@ -86,3 +86,9 @@ def test_dialect_functions_spell_each_dialect():
 
 def test_the_run_time_translator_is_gone():
     assert not (PKG / "core" / "db" / "pg_sql.py").exists() and not (PKG / "core" / "pg_sql.py").exists()
+
+
+def test_a_constant_list_is_expanded_at_compile_time():
+    t = BinRequest.__table__
+    text, params = Statement(select(t.c.id).where(t.c.bin.not_in(("a", "b")))).compiled("postgresql")
+    assert "POSTCOMPILE" not in text and sorted(params.values()) == ["a", "b"]
