@@ -3,17 +3,17 @@ accounts (credentials with copy buttons, credits, editable callback URLs)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from mockserver.control import views
-from mockserver.control.deps import MAX_ID, RuntimeDep
+from mockserver.control.deps import RuntimeDep
 from mockserver.core.store import accounts, inbox
 from mockserver.core.store import webhooks as outbox
 from mockserver.providers import PROVIDERS
-from mockserver.ui.common import chrome
+from mockserver.ui.common import Cursor, chrome
 from mockserver.ui.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -34,14 +34,14 @@ def _hooks_context(runtime, status: str | None, cursor: int | None) -> dict:
 
 @router.get("/inbox/webhooks", response_class=HTMLResponse)
 def webhooks_page(runtime: RuntimeDep, status: HookStatus = "",
-                  cursor: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None) -> HTMLResponse:
+                  cursor: Cursor = None) -> HTMLResponse:
     """Every webhook and its attempts, newest first; filter failed ones; redeliver."""
     return page("webhooks.html", **chrome(runtime, "webhooks"), **_hooks_context(runtime, status, cursor))
 
 
 @router.get("/inbox/webhooks/rows", response_class=HTMLResponse)
 def webhooks_rows(runtime: RuntimeDep, status: HookStatus = "",
-                  cursor: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None) -> HTMLResponse:
+                  cursor: Cursor = None) -> HTMLResponse:
     """The webhook list alone (live refresh)."""
     return page("_webhooks.html", **_hooks_context(runtime, status, cursor))
 

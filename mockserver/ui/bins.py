@@ -3,22 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from mockserver.control import bins as bins_api
-from mockserver.control.deps import MAX_ID, RuntimeDep
+from mockserver.control.deps import RuntimeDep
 from mockserver.core.store import bins
-from mockserver.ui.common import chrome
+from mockserver.ui.common import Cursor, chrome
 from mockserver.ui.render import page
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 EXCERPT = 2000  # characters of a body shown; the control API has the whole stored body
-Cursor = Annotated[int | None, Query(ge=0, le=MAX_ID)]
 
 
 def _request(req) -> dict:

@@ -3,13 +3,21 @@ list of messages becomes view rows (the control API's own JSON views)."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import urlencode
 
+from fastapi import Query
+
+from mockserver.control.deps import MAX_ID
 from mockserver.control.messages import message_views
 from mockserver.core.clock import iso_ms
 from mockserver.core.models import Message
 from mockserver.core.store import accounts
 from mockserver.providers import PROVIDERS
+
+
+#: A keyset cursor of an inbox page (an id: the page holds what is older).
+Cursor = Annotated[int | None, Query(ge=0, le=MAX_ID)]
 
 
 def clock_state(runtime) -> dict:

@@ -4,16 +4,15 @@ per-number conversation threads with their reply box."""
 from __future__ import annotations
 
 import time
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from mockserver.control.deps import MAX_ID, RuntimeDep
+from mockserver.control.deps import RuntimeDep
 from mockserver.control.views import inbound as inbound_view
-from mockserver.core.store import inbound_list, inbox, messages, unread
+from mockserver.core.store import inbound, inbox, messages
 from mockserver.core.store.inspect import MessageQuery
-from mockserver.ui.common import chrome, query_string, rows
+from mockserver.ui.common import Cursor, chrome, query_string, rows
 from mockserver.ui.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -56,12 +55,12 @@ def _inbound_rows(conn, f: dict, cursor: int | None, found: list) -> list[dict]:
         previous = messages.get(conn, cursor)
         until = previous.created_at if previous is not None else None
     after = found[-1].created_at if len(found) == PAGE_SIZE else None
-    heard = inbound_list.in_window(conn, provider=f["provider"], account_id=f["account_id"], search=f["q"],
+    heard = inbound.in_window(conn, provider=f["provider"], account_id=f["account_id"], search=f["q"],
                                    after=after, until=until, limit=PAGE_SIZE)
-    return [{"direction": "in", **inbound_view(m), "at": inbound_view(m)["received_at"]} for m in heard]
+    views = [inbound_view(m) for m in heard]
+    return [{"direction": "in", **v, "at": v["received_at"]} for v in views]
 
 
-Cursor = Annotated[int | None, Query(ge=0, le=MAX_ID)]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -134,11 +133,11 @@ def unread_count(runtime: RuntimeDep, message: Cursor = None, inbound: Cursor = 
     newest ids now. Without ids (a first visit) nothing is unread. Ids above the newest (after a reset) count
     as nothing seen yet."""
     conn = runtime.db.conn()
-    newest = unread.latest(conn)
+    newest = inbox.latest(conn)
     seen = (message if message is not None and message <= newest[0] else None,
             inbound if inbound is not None and inbound <= newest[1] else None)
     if message is None and inbound is None:
         count = 0
     else:
-        count = unread.newer_than(conn, seen[0] or 0, seen[1] or 0)
+        count = inbox.newer_than(conn, seen[0] or 0, seen[1] or 0)
     return JSONResponse({"unread": count, "latest": {"message": newest[0], "inbound": newest[1]}})

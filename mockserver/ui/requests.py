@@ -4,23 +4,21 @@ every 2 s, and refreshes on message.created). Also the request a message came fr
 
 from __future__ import annotations
 
-from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 
 from mockserver.control import requests as requests_api
-from mockserver.control.deps import MAX_ID, RuntimeDep
+from mockserver.control.deps import RuntimeDep
 from mockserver.core.store import journal
 from mockserver.core.store.journal import JournalQuery
-from mockserver.ui.common import chrome, query_string
+from mockserver.ui.common import Cursor, chrome, query_string
 from mockserver.ui.render import page
 
 router = APIRouter(include_in_schema=False)
 
 PAGE_SIZE = 50
 EXCERPT = 4000  # characters of a body shown; the control API has the whole stored excerpt
-Cursor = Annotated[int | None, Query(ge=0, le=MAX_ID)]
 
 
 def _row(entry) -> dict:

@@ -22,24 +22,14 @@ class greatest(GenericFunction):  # noqa: N801
     inherit_cache = True
 
 
-@compiles(least, "sqlite")
-def _least_sqlite(element, compiler, **kw) -> str:
-    return f"min({compiler.process(element.clauses, **kw)})"
+def _spell(function: type, dialect: str, name: str) -> None:
+    """Compile `function` on `dialect` as `name(arguments)`."""
+    compiles(function, dialect)(lambda element, compiler, **kw: f"{name}({compiler.process(element.clauses, **kw)})")
 
 
-@compiles(least, "postgresql")
-def _least_postgresql(element, compiler, **kw) -> str:
-    return f"LEAST({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(greatest, "sqlite")
-def _greatest_sqlite(element, compiler, **kw) -> str:
-    return f"max({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(greatest, "postgresql")
-def _greatest_postgresql(element, compiler, **kw) -> str:
-    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+for _function, _sqlite, _postgresql in ((least, "min", "LEAST"), (greatest, "max", "GREATEST")):
+    _spell(_function, "sqlite", _sqlite)
+    _spell(_function, "postgresql", _postgresql)
 
 
 def json_array_rows(dialect: Any, param: str, alias: str = "je"):

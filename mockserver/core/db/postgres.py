@@ -129,7 +129,6 @@ class PgConnection:
         cur.execute(sql, params)
         return Cursor(cur)
 
-    execute_native = execute  # what core/db/sql.run calls on PostgreSQL
 
     def executemany(self, sql: str, rows: Any) -> Cursor:
         cur = self.raw.cursor()
@@ -138,7 +137,6 @@ class PgConnection:
             cur.executemany(sql, rows)
         return Cursor(cur)
 
-    executemany_native = executemany
 
     @property
     def in_transaction(self) -> bool:

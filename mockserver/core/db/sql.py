@@ -103,22 +103,16 @@ def _params(defaults: dict[str, Any], params: Mapping[str, Any] | None) -> Mappi
 
 
 def run(conn: Any, statement: Statement | Pair, params: Mapping[str, Any] | None = None) -> Any:
-    """Execute on the store's connection; returns the driver's cursor (rowcount, fetchone, iteration)."""
-    dialect = dialect_of(conn)
-    text, defaults = statement.compiled(dialect)
-    if dialect == "sqlite":
-        return conn.execute(text, _params(defaults, params))
-    return conn.execute_native(text, _params(defaults, params))
+    """Execute on the store's connection; returns the driver's cursor (rowcount, fetchone, iteration). The
+    parameters are always a mapping: psycopg then reads the `%%` SQLAlchemy wrote for a literal percent."""
+    text, defaults = statement.compiled(dialect_of(conn))
+    return conn.execute(text, _params(defaults, params))
 
 
 def run_many(conn: Any, statement: Statement | Pair, rows: list[Mapping[str, Any]]) -> Any:
     """executemany with a dict of parameters per row."""
-    dialect = dialect_of(conn)
-    text, defaults = statement.compiled(dialect)
-    rows = [_params(defaults, row) for row in rows] if defaults else rows
-    if dialect == "sqlite":
-        return conn.executemany(text, rows)
-    return conn.executemany_native(text, rows)
+    text, defaults = statement.compiled(dialect_of(conn))
+    return conn.executemany(text, [_params(defaults, row) for row in rows] if defaults else rows)
 
 
 def run_once(conn: Any, construct: Build, params: Mapping[str, Any] | None = None) -> Any:

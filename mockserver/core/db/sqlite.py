@@ -14,7 +14,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from mockserver.core import models  # noqa: F401  (registers the tables)
 from mockserver.core.db import migrate

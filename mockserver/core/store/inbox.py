@@ -233,3 +233,22 @@ def attempts_of(conn: sqlite3.Connection, webhook_ids: list[int]) -> dict[int, l
     for a in rows:
         out.setdefault(a.webhook_id, []).append(a)
     return out
+
+
+# The inbox's unread count: what arrived after the newest ids a browser saw.
+_NEWER_MESSAGES = Statement(select(func.count()).where(_message.c.id > bindparam("since")))
+_NEWER_INBOUND = Statement(select(func.count()).where(_inbound.c.id > bindparam("since")))
+_LATEST = Statement(select(select(func.coalesce(func.max(_message.c.id), 0)).scalar_subquery(),
+                           select(func.coalesce(func.max(_inbound.c.id), 0)).scalar_subquery()))
+
+
+def latest(conn: sqlite3.Connection) -> tuple[int, int]:
+    """(newest message id, newest inbound id), 0 for none."""
+    row = run(conn, _LATEST).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def newer_than(conn: sqlite3.Connection, message_id: int, inbound_id: int) -> int:
+    """How many messages and inbound messages have ids above the given ones."""
+    return (run(conn, _NEWER_MESSAGES, {"since": message_id}).fetchone()[0]
+            + run(conn, _NEWER_INBOUND, {"since": inbound_id}).fetchone()[0])
