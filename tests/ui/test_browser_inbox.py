@@ -147,7 +147,13 @@ def test_advancing_the_clock_delivers_a_pending_message(live, browser):
     before = page.inner_text("#clock-time")
     page.click("text=+1 min")
     page.wait_for_selector('.row[data-id="1"] .chip[data-status="delivered"]', timeout=2000)
-    assert page.inner_text("#clock-time") != before
+    # The stream can bring the delivered chip before the advance's own answer swaps the clock in
+    # (the walk publishes each step as it runs), so wait for the clock rather than read it once.
+    page.wait_for_function(
+        "before => document.getElementById('clock-time').textContent.trim() !== before",
+        arg=before.strip(),
+        timeout=5000,
+    )
 
 
 def test_redeliver_a_failed_webhook_then_reset(live, browser, receiver):
