@@ -14,6 +14,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from mockserver.control import views
 from mockserver.control.messages import query_time
 from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
+from mockserver.control.schemas import JournaledRequest, Page, Removed
 from mockserver.core.clock import iso_ms
 from mockserver.core.models import JournalEntry
 from mockserver.core.store import journal as store
@@ -82,7 +83,7 @@ def view(entry: JournalEntry) -> dict:
     }
 
 
-@router.get("")
+@router.get("", response_model=Page[JournaledRequest])
 def list_requests(
     runtime: RuntimeDep,
     provider: str | None = None,
@@ -104,7 +105,7 @@ def list_requests(
     return views.page([view(e) for e in store.newest(runtime.db.conn(), q, limit)], limit)
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", response_model=JournaledRequest)
 def get_request(runtime: RuntimeDep, request_id: Annotated[int, Path(ge=0, le=MAX_ID)]) -> dict:
     """One journaled request and its answer, with a curl command that repeats it."""
     runtime.journal.flush()
@@ -114,7 +115,7 @@ def get_request(runtime: RuntimeDep, request_id: Annotated[int, Path(ge=0, le=MA
     return view(entry)
 
 
-@router.delete("")
+@router.delete("", response_model=Removed)
 def clear_requests(runtime: RuntimeDep, provider: str | None = None) -> dict:
     """Forget the journal (or one provider's part of it); POST /_mock/reset does it too."""
     runtime.journal.flush()

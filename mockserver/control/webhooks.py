@@ -8,12 +8,13 @@ from fastapi import APIRouter, HTTPException, Query
 
 from mockserver.control import views
 from mockserver.control.deps import MAX_ID, RuntimeDep, WebhookId
+from mockserver.control.schemas import Page, Webhook
 from mockserver.core.store import webhooks as outbox
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
 
-@router.get("")
+@router.get("", response_model=Page[Webhook])
 def list_webhooks(
     runtime: RuntimeDep,
     provider: str | None = None,
@@ -39,7 +40,7 @@ def list_webhooks(
     return views.page(items, limit)
 
 
-@router.get("/{webhook_id}")
+@router.get("/{webhook_id}", response_model=Webhook)
 def get_webhook(webhook_id: WebhookId, runtime: RuntimeDep) -> dict:
     """One webhook with every attempt: URL, request headers and body, response status and excerpt, latency, error."""
     conn = runtime.db.conn()
@@ -49,7 +50,7 @@ def get_webhook(webhook_id: WebhookId, runtime: RuntimeDep) -> dict:
     return views.webhook(hook, outbox.attempts(conn, webhook_id))
 
 
-@router.post("/{webhook_id}/redeliver")
+@router.post("/{webhook_id}/redeliver", response_model=Webhook)
 async def redeliver_webhook(webhook_id: WebhookId, runtime: RuntimeDep) -> dict:
     """Send a webhook again now with a fresh attempt budget; answers after that attempt."""
     if not await runtime.dispatcher.redeliver(webhook_id):
