@@ -88,10 +88,10 @@ def set_bin_answer(runtime: RuntimeDep, name: BinName, body: Answer) -> dict:
 def list_bin_requests(runtime: RuntimeDep, name: BinName,
                       cursor: Annotated[int | None, Query(ge=0, le=MAX_ID, description="next_cursor of the "
                                                           "previous page.")] = None,
-                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
     """Requests a bin caught, newest first, keyset-paged (an empty page for a bin never used)."""
     rows = bins.newest(runtime.db.conn(), _check(name), cursor, limit)
-    return views.page([view(r) for r in rows], limit)
+    return views.listing(views.page([view(r) for r in rows], limit))
 
 
 @router.delete("/{name}/requests", response_model=BinCleared)

@@ -7,7 +7,7 @@ import asyncio
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from mockserver.control import views
@@ -80,6 +80,6 @@ async def inject_inbound(body: InjectInbound, runtime: RuntimeDep) -> dict:
 
 @router.get("", response_model=list[InboundOut])
 def list_inbound(runtime: RuntimeDep, provider: str | None = None, account_id: str | None = None,
-                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list:
+                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
     """Injected inbound messages, newest first."""
-    return [views.inbound(m) for m in inbox.list_newest(runtime.db.conn(), provider, account_id, limit)]
+    return views.listing([views.inbound(m) for m in inbox.list_newest(runtime.db.conn(), provider, account_id, limit)])

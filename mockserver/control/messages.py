@@ -81,7 +81,7 @@ def _newest(runtime, q: MessageQuery) -> dict | None:
 @router.get("", response_model=Page[MessageOut])
 def list_messages(runtime: RuntimeDep, q: QueryDep, order: Literal["desc", "asc"] = "desc",
                   cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
-                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
     """Messages of every provider, newest first (or oldest first), filtered and keyset-paged."""
     if cursor:
         # isdecimal() alone admits non-ASCII digits int() may refuse; the bound keeps SQLite from overflowing.
@@ -92,7 +92,7 @@ def list_messages(runtime: RuntimeDep, q: QueryDep, order: Literal["desc", "asc"
         else:
             q.before_id = int(cursor)
     rows = search_messages(runtime.db.conn(), q, limit, oldest_first=order == "asc")
-    return views.page(message_views(runtime, rows), limit)
+    return views.listing(views.page(message_views(runtime, rows), limit))
 
 
 @router.get("/latest", response_model=MessageOut)
@@ -200,16 +200,16 @@ def get_message(runtime: RuntimeDep, message_id: MessageRef,
 def list_recipients(runtime: RuntimeDep, message_id: MessageRef,
                     cursor: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                    status: Annotated[str | None, Query(description="Comma-separated statuses.")] = None) -> dict:
+                    status: Annotated[str | None, Query(description="Comma-separated statuses.")] = None) -> Response:
     """A message's recipients in id order, keyset-paged (fast at any depth of a 2M-recipient send)."""
-    return _recipient_page(runtime, _message_or_404(runtime, message_id), cursor, limit, status)
+    return views.listing(_recipient_page(runtime, _message_or_404(runtime, message_id), cursor, limit, status))
 
 
 @router.get("/{message_id}/events", response_model=list[Event])
-def list_events(runtime: RuntimeDep, message_id: MessageRef, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> list:
+def list_events(runtime: RuntimeDep, message_id: MessageRef, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> Response:
     """A message's event timeline, oldest first (per recipient for sends up to 10,000 recipients)."""
     msg = _message_or_404(runtime, message_id)
-    return [views.event(e) for e in events.of_message(runtime.db.conn(), msg.id, limit)]
+    return views.listing([views.event(e) for e in events.of_message(runtime.db.conn(), msg.id, limit)])
 
 
 @router.get("/{message_id}/webhooks", response_model=list[Webhook])

@@ -9,7 +9,7 @@ import re
 import shlex
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from mockserver.control import views
 from mockserver.control.messages import query_time
@@ -96,13 +96,13 @@ def list_requests(
                                        "ISO-8601).")] = None,
     cursor: Annotated[int | None, Query(ge=0, le=MAX_ID, description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict:
+) -> Response:
     """Requests the provider APIs received, accepted or refused, newest first, with their answers."""
     low, high = _status(status)
     runtime.journal.flush()  # what this process received up to now is visible at once
     q = JournalQuery(provider=provider, account_id=account, status_min=low, status_max=high, path=path,
                      message_id=message, since=_since(since), before_id=cursor)
-    return views.page([view(e) for e in store.newest(runtime.db.conn(), q, limit)], limit)
+    return views.listing(views.page([view(e) for e in store.newest(runtime.db.conn(), q, limit)], limit))
 
 
 @router.get("/{request_id}", response_model=JournaledRequest)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 #: A number that may be an int or a float on the wire: a plain `float` field would turn 5 into 5.0.
 Number = int | float
@@ -361,7 +361,7 @@ class BinRequest(Schema):
     body: Any = None
     body_encoding: str = "utf-8"
     # The API calls it `json`, which pydantic's own `.json()` method would shadow on the model.
-    parsed: Any = Field(default=None, alias="json", validation_alias=AliasChoices("json", "parsed"),
+    parsed: Any = Field(default=None, alias="json",
                         description="The body parsed as JSON (null when it is not JSON).")
     size: int | None = None
     truncated: bool = False
@@ -374,7 +374,7 @@ class JournaledResponse(Schema):
     status: int
     headers: dict[str, Any] = Field(default_factory=dict)
     body: str = ""
-    parsed: Any = Field(default=None, alias="json", validation_alias=AliasChoices("json", "parsed"),
+    parsed: Any = Field(default=None, alias="json",
                         description="The answer's body parsed as JSON (null when it is not JSON).")
     size: int | None = None
 
@@ -394,7 +394,7 @@ class JournaledRequest(Schema):
     headers: dict[str, Any] = Field(default_factory=dict)
     body: str = ""
     body_encoding: str = "utf-8"
-    parsed: Any = Field(default=None, alias="json", validation_alias=AliasChoices("json", "parsed"),
+    parsed: Any = Field(default=None, alias="json",
                         description="The request body parsed as JSON (null when it is not JSON).")
     size: int | None = None
     truncated: bool = False

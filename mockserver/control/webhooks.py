@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from mockserver.control import views
 from mockserver.control.deps import MAX_ID, RuntimeDep, WebhookId
@@ -27,7 +27,7 @@ def list_webhooks(
     cursor: Annotated[int | None, Query(ge=0, le=MAX_ID, description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     attempts: Annotated[bool, Query(description="Include each webhook's attempt log.")] = False,
-) -> dict:
+) -> Response:
     """Webhooks newest first (or oldest first), filtered, keyset-paged."""
     where = {k: v for k, v in (("provider", provider), ("account_id", account_id), ("message_id", message_id),
                                ("status", status), ("kind", kind), ("url", url)) if v is not None}
@@ -37,7 +37,7 @@ def list_webhooks(
     else:
         rows = outbox.page(conn, where, after_id=None, before_id=cursor, limit=limit)
     items = [views.webhook(h, outbox.attempts(conn, h.id) if attempts else None) for h in rows]
-    return views.page(items, limit)
+    return views.listing(views.page(items, limit))
 
 
 @router.get("/{webhook_id}", response_model=Webhook)
