@@ -286,14 +286,14 @@ class Fault(Schema):
     method: str | None = None
     path: str | None = None
     to: str | None = None
-    times: int | None = None
-    after: int = 0
+    times: Number | None = None
+    after: Number = 0
     probability: Number | None = None
     on_demand: bool = False
     error: str | None = None
     status: int | None = None
-    retry_after: int | None = None
-    latency_ms: int | list[int] | None = None
+    retry_after: Number | None = None
+    latency_ms: Number | list[Number] | None = None
     hang: bool = False
     hang_s: Number = 60.0
     drop_connection: bool = False
@@ -303,7 +303,7 @@ class Fault(Schema):
     dlr_delay_s: Number | None = None
     dlr_drop: bool = False
     dlr_duplicate: bool = False
-    webhook_latency_ms: int | None = None
+    webhook_latency_ms: Number | None = None
     webhook_reorder: bool = False
     hits: int = Field(default=0, description="Times it fired.")
     seen: int = Field(default=0, description="Times it matched (fired or let through by after/probability).")
