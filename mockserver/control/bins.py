@@ -17,7 +17,8 @@ from fastapi.responses import JSONResponse, Response
 
 from mockserver.control import views
 from mockserver.control.bins_answer import Answer, answer_of, respond, rule_view
-from mockserver.control.schemas import BinAnswerSet, BinCaught, BinCleared, BinRequest as BinRequestOut, BinSummary, Page
+from mockserver.control.schemas import BinAnswerSet, BinCaught, BinCleared, BinSummary, Page
+from mockserver.control.schemas import BinRequest as BinRequestOut
 from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
 from mockserver.core.clock import iso_ms
 from mockserver.core.models import BinRequest, BinRule

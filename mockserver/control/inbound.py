@@ -82,4 +82,5 @@ async def inject_inbound(body: InjectInbound, runtime: RuntimeDep) -> dict:
 def list_inbound(runtime: RuntimeDep, provider: str | None = None, account_id: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
     """Injected inbound messages, newest first."""
-    return views.listing([views.inbound(m) for m in inbox.list_newest(runtime.db.conn(), provider, account_id, limit)])
+    rows = inbox.list_newest(runtime.db.conn(), provider, account_id, limit)
+    return views.listing([views.inbound(m) for m in rows])

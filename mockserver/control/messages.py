@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse, Response
 
 from mockserver.control import views
 from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
-from mockserver.control.schemas import Event, Message as MessageOut, MessageDetail, Page, Recipient, WaitTimedOut, Webhook
+from mockserver.control.schemas import Event, MessageDetail, Page, Recipient, WaitTimedOut, Webhook
+from mockserver.control.schemas import Message as MessageOut
 from mockserver.core.clock import parse_iso
 from mockserver.core.models import Message
 from mockserver.core.store import events, messages, recipients
@@ -206,7 +207,8 @@ def list_recipients(runtime: RuntimeDep, message_id: MessageRef,
 
 
 @router.get("/{message_id}/events", response_model=list[Event])
-def list_events(runtime: RuntimeDep, message_id: MessageRef, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> Response:
+def list_events(runtime: RuntimeDep, message_id: MessageRef,
+                limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> Response:
     """A message's event timeline, oldest first (per recipient for sends up to 10,000 recipients)."""
     msg = _message_or_404(runtime, message_id)
     return views.listing([views.event(e) for e in events.of_message(runtime.db.conn(), msg.id, limit)])

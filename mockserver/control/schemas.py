@@ -1,6 +1,7 @@
 """The control API's answers as pydantic models: the one statement of the /_mock contract. Routes declare
-them (so /_mock/docs shows them and each answer is checked against them), and the test kit
-(mockserver.testing) parses answers with these same classes. Request bodies stay beside their routes."""
+them (so /_mock/docs shows them; single answers are validated by them, the long list pages are held to them
+by tests/control/test_contract.py), and the test kit (mockserver.testing) parses answers with these same
+classes. Only pydantic is imported here: the kit must stay cheap to import. Request bodies stay by their routes."""
 
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ def _absent(value: Any) -> bool:
 
 
 class Schema(BaseModel):
-    """Extra fields are kept, not refused, so a newer server never breaks an older kit; the defaults make
-    the kit lenient, and the OpenAPI still marks every field the server always sends as required."""
+    """Extra fields are kept, not refused: a newer server never breaks an older kit, and a key a view adds
+    without declaring it still reaches the wire (never filtered away) where the contract test flags it.
+    The defaults make the kit lenient; the OpenAPI still marks every field the server always sends required."""
 
     model_config = ConfigDict(extra="allow", validate_by_name=True, validate_by_alias=True,
                               json_schema_serialization_defaults_required=True)
