@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 
 from mockserver.control import views
+from mockserver.control.schemas import Account as AccountOut, CreatedAccount
 from mockserver.control.deps import RuntimeDep, invalid
 
 #: Far beyond any test's needs, and far inside SQLite's signed 64-bit INTEGER even after many top-ups.
@@ -88,14 +89,14 @@ def _with_extra(acc: Account, extra: dict | None) -> Account:
     return acc.model_copy(update={"extra": json.dumps({k: v for k, v in merged.items() if v is not None})})
 
 
-@router.get("")
+@router.get("", response_model=list[AccountOut])
 def list_accounts(runtime: RuntimeDep, provider: str | None = None) -> list:
     """Every account (optionally one provider's) with its keys, credits and callback URLs."""
     conn = runtime.db.conn()
     return [views.account(a, accounts.keys_of(conn, a.id)) for a in accounts.list_all(conn, provider)]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=CreatedAccount)
 async def create_account(body: NewAccount, runtime: RuntimeDep) -> dict:
     """Create an account and its credentials now; answers the account and what a client needs to call."""
     provider = PROVIDERS.get(body.provider)
@@ -125,13 +126,13 @@ async def create_account(body: NewAccount, runtime: RuntimeDep) -> dict:
     return await asyncio.to_thread(store)
 
 
-@router.get("/{account_id}")
+@router.get("/{account_id}", response_model=AccountOut)
 def get_account(account_id: str, runtime: RuntimeDep) -> dict:
     """One account with its keys, credits, callback URLs and extra."""
     return _view(runtime, account_id)
 
 
-@router.patch("/{account_id}")
+@router.patch("/{account_id}", response_model=AccountOut)
 async def update_account(account_id: str, body: AccountPatch, runtime: RuntimeDep) -> dict:
     """Change credits, callback URLs, name, active flag or extra (merged); only the fields sent change."""
     acc = await asyncio.to_thread(accounts.get, runtime.db.conn(), account_id)

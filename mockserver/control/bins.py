@@ -17,6 +17,8 @@ from fastapi.responses import JSONResponse, Response
 
 from mockserver.control import views
 from mockserver.control.bins_answer import Answer, answer_of, respond, rule_view
+from mockserver.control.schemas import BinAnswerSet, BinCaught, BinCleared, BinSummary, Page
+from mockserver.control.schemas import BinRequest as BinRequestOut
 from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
 from mockserver.core.clock import iso_ms
 from mockserver.core.models import BinRequest, BinRule
@@ -65,7 +67,7 @@ def view(req: BinRequest) -> dict:
             "at": iso_ms(req.at), "received_at": iso_ms(req.received_at)}
 
 
-@router.get("")
+@router.get("", response_model=list[BinSummary])
 def list_bins(runtime: RuntimeDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list:
     """Every bin that has caught something: name, how many requests it keeps, most recently used first."""
     conn = runtime.db.conn()
@@ -74,7 +76,7 @@ def list_bins(runtime: RuntimeDep, limit: Annotated[int, Query(ge=1, le=1000)] =
             for name, count, _ in bins.summary(conn, limit)]
 
 
-@router.put("/{name}")
+@router.put("/{name}", response_model=BinAnswerSet)
 def set_bin_answer(runtime: RuntimeDep, name: BinName, body: Answer) -> dict:
     """Set how the bin answers (status, retry_after, latency, body, fail_first); {} restores the usual 200."""
     rule = BinRule(bin=_check(name), updated_at=runtime.clock.now(), **body.model_dump())
@@ -83,17 +85,17 @@ def set_bin_answer(runtime: RuntimeDep, name: BinName, body: Answer) -> dict:
     return {"bin": name, "answer": rule_view(rule)}
 
 
-@router.get("/{name}/requests")
+@router.get("/{name}/requests", response_model=Page[BinRequestOut])
 def list_bin_requests(runtime: RuntimeDep, name: BinName,
                       cursor: Annotated[int | None, Query(ge=0, le=MAX_ID, description="next_cursor of the "
                                                           "previous page.")] = None,
-                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+                      limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
     """Requests a bin caught, newest first, keyset-paged (an empty page for a bin never used)."""
     rows = bins.newest(runtime.db.conn(), _check(name), cursor, limit)
-    return views.page([view(r) for r in rows], limit)
+    return views.listing(views.page([view(r) for r in rows], limit))
 
 
-@router.delete("/{name}/requests")
+@router.delete("/{name}/requests", response_model=BinCleared)
 def clear_bin(runtime: RuntimeDep, name: BinName) -> dict:
     """Empty one bin (POST /_mock/reset empties every bin)."""
     with runtime.db.write() as conn:
@@ -140,12 +142,18 @@ async def catch_request_below(runtime: RuntimeDep, request: Request, name: BinNa
     return await _record(runtime, request, name)
 
 
+#: The catch routes answer a Response of their own (the bin may be told to misbehave), so the usual
+#: answer is documented here rather than checked as a response_model.
+CAUGHT = {200: {"model": BinCaught, "description": "Recorded (or the answer the bin was set to give)."}}
+
 # One route per method, so each has its own operationId; Swagger shows POST (what webhooks use) and
 # GET, and hides the rest and the sub-path form (same behaviour, documented in the docstring). PUT on the
 # bin itself sets its answer (above); a PUT below it is caught.
 for _method in RECORD_METHODS:
     if _method != "PUT":
         router.add_api_route("/{name}", catch_request, methods=[_method],
-                             operation_id=f"bin_catch_{_method.lower()}", include_in_schema=_method in ("POST", "GET"))
+                             operation_id=f"bin_catch_{_method.lower()}", include_in_schema=_method in ("POST", "GET"),
+                             responses=CAUGHT)
     router.add_api_route("/{name}/{subpath:path}", catch_request_below, methods=[_method],
-                         operation_id=f"bin_catch_below_{_method.lower()}", include_in_schema=False)
+                         operation_id=f"bin_catch_below_{_method.lower()}", include_in_schema=False,
+                         responses=CAUGHT)

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, field_validator
 
 from mockserver.control.deps import RuntimeDep, invalid
+from mockserver.control.schemas import AdvanceReport, ClockState
 from mockserver.core.clock import iso_ms, parse_iso
 
 router = APIRouter(prefix="/clock", tags=["clock"])
@@ -15,19 +16,6 @@ router = APIRouter(prefix="/clock", tags=["clock"])
 #: Every date the providers render must stay inside datetime's years 1..9999; past this the sandbox
 #: clock would make every later request fail, so a jump or advance beyond it is refused first.
 LATEST = parse_iso("9000-01-01T00:00:00Z")
-
-
-class ClockState(BaseModel):
-    now: float = Field(description="Epoch seconds, UTC.")
-    iso: str
-    frozen: bool
-
-
-class AdvanceResult(ClockState):
-    transitions: int = Field(description="Recipient and message state changes the advance applied.")
-    webhook_attempts: int = Field(description="Webhook attempts made and answered during the advance, retries included.")
-    still_pending: int = Field(description="Webhooks still pending when it answered: a retry due later, or not "
-                                           "settled within MOCKSERVER_ADVANCE_MAX_WAIT.")
 
 
 class Advance(BaseModel):
@@ -67,14 +55,14 @@ def get_clock(runtime: RuntimeDep) -> ClockState:
     return _state(runtime)
 
 
-@router.post("/advance", response_model=AdvanceResult)
-async def advance_clock(body: Advance, runtime: RuntimeDep) -> AdvanceResult:
+@router.post("/advance", response_model=AdvanceReport)
+async def advance_clock(body: Advance, runtime: RuntimeDep) -> AdvanceReport:
     """Move time forward through everything due on the way, in order (transitions, webhooks and their
     retries, reviews), bounded by MOCKSERVER_ADVANCE_MAX_WAIT; reports what ran."""
     if runtime.clock.now() + body.seconds > LATEST:
         raise invalid(("body", "seconds"), "the clock cannot pass 9000-01-01", body.seconds)
     report = await runtime.advance(body.seconds)  # each step of the clock is saved to the database
-    return AdvanceResult(**_moved(runtime).model_dump(), **report.as_dict())
+    return AdvanceReport(**_moved(runtime).model_dump(), **report.as_dict())
 
 
 @router.post("/set", response_model=ClockState)

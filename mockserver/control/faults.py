@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from mockserver.control.deps import RuntimeDep
+from mockserver.control.schemas import Fault, FaultList
 from mockserver.core.faults import FaultRule
 from mockserver.core.lifecycle import Outcome
 from mockserver.core.runtime import Runtime
@@ -91,7 +92,7 @@ def install_faults(runtime: Runtime) -> None:
     runtime.on_reset(on_reset)
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=Fault)
 def create_fault(body: FaultIn, runtime: RuntimeDep) -> dict:
     """Add a fault rule; answers the rule with its id and counters."""
     try:
@@ -101,13 +102,13 @@ def create_fault(body: FaultIn, runtime: RuntimeDep) -> dict:
     return runtime.faults.add(rule).view()
 
 
-@router.get("")
+@router.get("", response_model=FaultList)
 def list_faults(runtime: RuntimeDep) -> dict:
     """Every fault rule with its hit counters."""
     return {"items": [r.view() for r in runtime.faults.all()]}
 
 
-@router.get("/{fault_id}")
+@router.get("/{fault_id}", response_model=Fault)
 def get_fault(fault_id: str, runtime: RuntimeDep) -> dict:
     """One fault rule: `hits` (times it fired), `seen` (times it matched), `exhausted`."""
     rule = runtime.faults.get(fault_id)

@@ -11,25 +11,23 @@ from starlette.concurrency import run_in_threadpool
 
 from mockserver import __version__
 from mockserver.control.deps import RuntimeDep
+from mockserver.control.schemas import Health
 from mockserver.providers import PROVIDERS
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
+@router.get("/health", response_model=Health, responses={503: {"model": Health, "description": "Still starting."}})
 async def health(request: Request, runtime: RuntimeDep) -> JSONResponse:
     """Answers 200 with the version once the server is ready (503 before), and the engine's lag."""
     ready = bool(getattr(request.app.state.main_app.state, "ready", False))
     gauges = runtime.scheduler.gauges
     # As of the background loop's last tick; without that loop (scheduler disabled) read the store now.
     webhooks = gauges.latest() or await run_in_threadpool(gauges.read)
-    body = {"status": "ok" if ready else "starting", "version": __version__,
-            "providers": sorted(PROVIDERS), "time": runtime.clock.now(),
-            # Seconds between a transition's due time and when the background scheduler ran it.
-            "scheduler_lag_s": round(runtime.scheduler.lag, 3),
-            # Seconds the oldest webhook due now (and not in flight) has been waiting for its attempt.
-            "webhook_lag_s": webhooks.lag_s,
-            "webhook_queue_depth": webhooks.depth, "webhooks_in_flight": runtime.dispatcher.lanes.in_flight(),
-            # Sends answered with the vendor's 429 while scheduler_lag_s exceeds MOCKSERVER_BACKPRESSURE_LAG.
-            "backpressure": runtime.backpressure.state()}
-    return JSONResponse(body, status_code=200 if ready else 503)
+    body = Health(status="ok" if ready else "starting", version=__version__, providers=sorted(PROVIDERS),
+                  time=runtime.clock.now(), scheduler_lag_s=round(runtime.scheduler.lag, 3),
+                  webhook_lag_s=webhooks.lag_s, webhook_queue_depth=webhooks.depth,
+                  webhooks_in_flight=runtime.dispatcher.lanes.in_flight(),
+                  backpressure=runtime.backpressure.state())
+    # A JSONResponse, not the model, because the status depends on readiness (503 while starting).
+    return JSONResponse(body.model_dump(by_alias=True), status_code=200 if ready else 503)

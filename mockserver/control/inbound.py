@@ -7,11 +7,12 @@ import asyncio
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 
 from mockserver.control import views
 from mockserver.control.deps import RuntimeDep, invalid
+from mockserver.control.schemas import Inbound as InboundOut, InjectedInbound
 from mockserver.core.models import Account, Inbound
 from mockserver.core.store import accounts
 from mockserver.core.store import inbound as inbox
@@ -62,7 +63,7 @@ def _store(runtime, body: InjectInbound) -> tuple[Inbound, list[int]]:
     return msg, ids
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=InjectedInbound)
 async def inject_inbound(body: InjectInbound, runtime: RuntimeDep) -> dict:
     """Inject an MO message; its webhooks are attempted before this answers (see `webhooks`)."""
     if body.provider not in PROVIDERS and body.provider not in runtime.shapers:
@@ -77,8 +78,9 @@ async def inject_inbound(body: InjectInbound, runtime: RuntimeDep) -> dict:
     return {**views.inbound(msg), "webhooks": await asyncio.to_thread(read)}
 
 
-@router.get("")
+@router.get("", response_model=list[InboundOut])
 def list_inbound(runtime: RuntimeDep, provider: str | None = None, account_id: str | None = None,
-                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list:
+                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
     """Injected inbound messages, newest first."""
-    return [views.inbound(m) for m in inbox.list_newest(runtime.db.conn(), provider, account_id, limit)]
+    rows = inbox.list_newest(runtime.db.conn(), provider, account_id, limit)
+    return views.listing([views.inbound(m) for m in rows])

@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse, Response
 
 from mockserver.control import views
 from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
+from mockserver.control.schemas import Event, MessageDetail, Page, Recipient, WaitTimedOut, Webhook
+from mockserver.control.schemas import Message as MessageOut
 from mockserver.core.clock import parse_iso
 from mockserver.core.models import Message
 from mockserver.core.store import events, messages, recipients
@@ -77,10 +79,10 @@ def _newest(runtime, q: MessageQuery) -> dict | None:
     return message_views(runtime, rows)[0] if rows else None
 
 
-@router.get("")
+@router.get("", response_model=Page[MessageOut])
 def list_messages(runtime: RuntimeDep, q: QueryDep, order: Literal["desc", "asc"] = "desc",
                   cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
-                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict:
+                  limit: Annotated[int, Query(ge=1, le=500)] = 50) -> Response:
     """Messages of every provider, newest first (or oldest first), filtered and keyset-paged."""
     if cursor:
         # isdecimal() alone admits non-ASCII digits int() may refuse; the bound keeps SQLite from overflowing.
@@ -91,10 +93,10 @@ def list_messages(runtime: RuntimeDep, q: QueryDep, order: Literal["desc", "asc"
         else:
             q.before_id = int(cursor)
     rows = search_messages(runtime.db.conn(), q, limit, oldest_first=order == "asc")
-    return views.page(message_views(runtime, rows), limit)
+    return views.listing(views.page(message_views(runtime, rows), limit))
 
 
-@router.get("/latest")
+@router.get("/latest", response_model=MessageOut)
 def latest_message(runtime: RuntimeDep, q: QueryDep) -> dict:
     """The newest message matching the filters (404 when none does)."""
     found = _newest(runtime, q)
@@ -125,7 +127,7 @@ def _timeout_body(runtime, q: MessageQuery, after: int | None, timeout: float) -
             "seen": seen}
 
 
-@router.get("/wait", responses={408: {"description": "Nothing matched before the timeout; `waited_for` "
+@router.get("/wait", response_model=MessageOut, responses={408: {"model": WaitTimedOut, "description": "Nothing matched before the timeout; `waited_for` "
                                       "echoes the filters and `seen` lists the scope's newest messages."}})
 async def wait_message(runtime: RuntimeDep, q: QueryDep,
                        after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Cursor: a message id. "
@@ -183,7 +185,7 @@ def _webhooks(runtime, message_id: int) -> list[dict]:
     return [views.webhook(h, outbox.attempts(conn, h.id)) for h in hooks]
 
 
-@router.get("/{message_id}")
+@router.get("/{message_id}", response_model=MessageDetail)
 def get_message(runtime: RuntimeDep, message_id: MessageRef,
                 recipients_limit: Annotated[int, Query(ge=0, le=1000)] = 100) -> dict:
     """One message with its first page of recipients, its event timeline and its webhooks with attempts."""
@@ -195,23 +197,24 @@ def get_message(runtime: RuntimeDep, message_id: MessageRef,
     return out
 
 
-@router.get("/{message_id}/recipients")
+@router.get("/{message_id}/recipients", response_model=Page[Recipient])
 def list_recipients(runtime: RuntimeDep, message_id: MessageRef,
                     cursor: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                    status: Annotated[str | None, Query(description="Comma-separated statuses.")] = None) -> dict:
+                    status: Annotated[str | None, Query(description="Comma-separated statuses.")] = None) -> Response:
     """A message's recipients in id order, keyset-paged (fast at any depth of a 2M-recipient send)."""
-    return _recipient_page(runtime, _message_or_404(runtime, message_id), cursor, limit, status)
+    return views.listing(_recipient_page(runtime, _message_or_404(runtime, message_id), cursor, limit, status))
 
 
-@router.get("/{message_id}/events")
-def list_events(runtime: RuntimeDep, message_id: MessageRef, limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> list:
+@router.get("/{message_id}/events", response_model=list[Event])
+def list_events(runtime: RuntimeDep, message_id: MessageRef,
+                limit: Annotated[int, Query(ge=1, le=10000)] = 1000) -> Response:
     """A message's event timeline, oldest first (per recipient for sends up to 10,000 recipients)."""
     msg = _message_or_404(runtime, message_id)
-    return [views.event(e) for e in events.of_message(runtime.db.conn(), msg.id, limit)]
+    return views.listing([views.event(e) for e in events.of_message(runtime.db.conn(), msg.id, limit)])
 
 
-@router.get("/{message_id}/webhooks")
+@router.get("/{message_id}/webhooks", response_model=list[Webhook])
 def list_message_webhooks(runtime: RuntimeDep, message_id: MessageRef) -> list:
     """Webhooks this message caused, oldest first, each with its attempt log."""
     return _webhooks(runtime, _message_or_404(runtime, message_id).id)

@@ -9,11 +9,12 @@ import re
 import shlex
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from mockserver.control import views
 from mockserver.control.messages import query_time
 from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
+from mockserver.control.schemas import JournaledRequest, Page, Removed
 from mockserver.core.clock import iso_ms
 from mockserver.core.models import JournalEntry
 from mockserver.core.store import journal as store
@@ -82,7 +83,7 @@ def view(entry: JournalEntry) -> dict:
     }
 
 
-@router.get("")
+@router.get("", response_model=Page[JournaledRequest])
 def list_requests(
     runtime: RuntimeDep,
     provider: str | None = None,
@@ -95,16 +96,16 @@ def list_requests(
                                        "ISO-8601).")] = None,
     cursor: Annotated[int | None, Query(ge=0, le=MAX_ID, description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> dict:
+) -> Response:
     """Requests the provider APIs received, accepted or refused, newest first, with their answers."""
     low, high = _status(status)
     runtime.journal.flush()  # what this process received up to now is visible at once
     q = JournalQuery(provider=provider, account_id=account, status_min=low, status_max=high, path=path,
                      message_id=message, since=_since(since), before_id=cursor)
-    return views.page([view(e) for e in store.newest(runtime.db.conn(), q, limit)], limit)
+    return views.listing(views.page([view(e) for e in store.newest(runtime.db.conn(), q, limit)], limit))
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", response_model=JournaledRequest)
 def get_request(runtime: RuntimeDep, request_id: Annotated[int, Path(ge=0, le=MAX_ID)]) -> dict:
     """One journaled request and its answer, with a curl command that repeats it."""
     runtime.journal.flush()
@@ -114,7 +115,7 @@ def get_request(runtime: RuntimeDep, request_id: Annotated[int, Path(ge=0, le=MA
     return view(entry)
 
 
-@router.delete("")
+@router.delete("", response_model=Removed)
 def clear_requests(runtime: RuntimeDep, provider: str | None = None) -> dict:
     """Forget the journal (or one provider's part of it); POST /_mock/reset does it too."""
     runtime.journal.flush()

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from mockserver.control.deps import RuntimeDep
+from mockserver.control.schemas import ResetResult
 from mockserver.providers import PROVIDERS
 
 router = APIRouter(tags=["reset"])
@@ -16,7 +17,7 @@ class ResetRequest(BaseModel):
     account_id: str | None = None
 
 
-@router.post("/reset")
+@router.post("/reset", response_model=ResetResult)
 async def reset(runtime: RuntimeDep, body: ResetRequest | None = None) -> dict:
     """Reset without a restart. Empty body: everything, clock and id seed included."""
     body = body or ResetRequest()

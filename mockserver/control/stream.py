@@ -211,7 +211,9 @@ async def _events(request: Request, runtime, cursor: int, provider: str | None, 
 
 
 @router.get("/stream", response_class=StreamingResponse, responses={200: {
-    "content": {"text/event-stream": {}}, "description": "Server-sent events: `id`, `event` (kind), `data` (JSON)."}})
+    "content": {"text/event-stream": {"schema": {"type": "string", "example": 'id: 7\nevent: message.created\n'
+                                                  'data: {"id": 12, "provider": "cast"}\n\n'}}},
+    "description": "Server-sent events: `id`, `event` (kind), `data` (JSON)."}})
 async def stream_events(
     request: Request, runtime: RuntimeDep,
     provider: str | None = None, account_id: str | None = None,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from mockserver.control.deps import MAX_ID, MessageId, RuntimeDep
 from mockserver.control.messages import message_views
+from mockserver.control.schemas import ForcedStatus
 from mockserver.core.engine import transitions
 
 router = APIRouter(prefix="/messages", tags=["transitions"])
@@ -23,7 +24,7 @@ class ForceStatus(BaseModel):
     to: str | None = Field(default=None, description="Recipients with this number ('+' optional).")
 
 
-@router.post("/{message_id}/status")
+@router.post("/{message_id}/status", response_model=ForcedStatus)
 async def force_status(message_id: MessageId, body: ForceStatus, runtime: RuntimeDep) -> dict:
     """Force one recipient (by id or number), or every open one, into a status; webhooks go out before the answer."""
     forced = await asyncio.to_thread(transitions.force, runtime, message_id, str(body.status.value),
