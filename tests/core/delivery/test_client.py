@@ -1,4 +1,4 @@
-"""The webhook HTTP client (core/delivery/h1.py through delivery/client.Poster) against a raw local
+"""The webhook HTTP client (core/delivery/client.Poster on aiohttp) against a raw local
 socket server that answers with scripted bytes: what a receiver may really send back."""
 
 from __future__ import annotations
