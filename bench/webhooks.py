@@ -1,7 +1,8 @@
 """Webhook throughput vs the receiver's own capacity, measured in the same run: wrk against a local
-receiver gives its req/s; then each client library alone (the choice of client), then the dispatcher
-delivering N outbox rows to it end to end (claim with a lease, POST, attempt logged, state written
-back), per client and lane size.
+receiver gives its req/s; then the delivery client alone (core/delivery/client.Poster: aiohttp with the
+hostile-receiver limits of session.py) beside a plain aiohttp session (what the limits cost) and httpx;
+then the dispatcher delivering N outbox rows to it end to end (claim with a lease, POST, attempt
+logged, state written back), per lane size. Every figure is a ratio to the receiver's wrk capacity.
 
     .venv/bin/python -m bench.webhooks [--count 5000] [--runs 3]
 
@@ -27,18 +28,17 @@ from pathlib import Path
 import aiohttp
 import httpx
 
-from mockserver.core.delivery.h1 import H1Pool
+from mockserver.core.delivery.client import Poster
 from mockserver.core.notify import OutgoingWebhook
 from mockserver.core.runtime import Runtime
 from mockserver.settings import Settings
 
 RESPONSE = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
 BODY = '{"status":"delivered","message_id":"m-%d","to":"+639170000001","at":"2026-11-30T10:00:00Z"}'
-#: (label, client, per-host lane, overall cap): the outbox end to end
-CASES = (("h1, lane 16 (default)", "h1", 16, 64), ("aiohttp, lane 16", "aiohttp", 16, 64),
-         ("h1, lane 32", "h1", 32, 64))
-#: The bare clients compared (the library choice), 16 requests in flight.
-BARE = ("h1", "aiohttp", "httpx")
+#: (label, per-host lane, overall cap): the outbox end to end
+CASES = (("lane 16 (default)", 16, 64), ("lane 32", 32, 64))
+#: The bare clients compared, 16 requests in flight: ours, plain aiohttp (the limits' cost), httpx.
+BARE = ("delivery", "aiohttp", "httpx")
 
 
 async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -100,8 +100,8 @@ async def _bare_client(url: str, count: int, concurrency: int, client_name: str)
         client = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=concurrency))
         post = lambda i: _aiohttp_post(client, url, i)  # noqa: E731
     else:
-        client = H1Pool(concurrency, concurrency)
-        post = lambda i: client.post(url, (BODY % i).encode(), {"Content-Type": "application/json"}, 5.0)  # noqa: E731
+        client = Poster(5.0, concurrency, concurrency)
+        post = lambda i: _checked(client.post(url, BODY % i, {"Content-Type": "application/json"}))  # noqa: E731
 
     async def one(i: int) -> None:
         async with gate:
@@ -113,17 +113,21 @@ async def _bare_client(url: str, count: int, concurrency: int, client_name: str)
     return count / elapsed
 
 
+async def _checked(attempt) -> None:
+    result = await attempt
+    assert result.ok, result
+
+
 async def _aiohttp_post(session, url: str, i: int) -> None:
     async with session.post(url, data=(BODY % i).encode()) as resp:
         await resp.read()
 
 
-def deliveries_per_second(url: str, count: int, client: str, per_host: int, total: int) -> float:
+def deliveries_per_second(url: str, count: int, per_host: int, total: int) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/bench.db", load_fixtures=False, seed=1,
                             webhook_per_host_concurrency=per_host, webhook_concurrency=total)
-        runtime = Runtime(settings, transport=httpx.AsyncHTTPTransport() if client == "httpx" else None)
-        runtime.dispatcher.client = client
+        runtime = Runtime(settings)
         elapsed = asyncio.run(_deliver(runtime, url, count))
         delivered = runtime.db.conn().execute("SELECT count(*) FROM webhook WHERE status = 'delivered'").fetchone()[0]
         logged = runtime.db.conn().execute("SELECT count(*) FROM webhookattempt").fetchone()[0]
@@ -153,8 +157,8 @@ def main() -> int:
             label = f"bare {name} client, 16 in flight"
             print(f"  {label:34s} {rate:7,.0f} POST/s      {rate / capacity:5.3f}x receiver  "
                   f"(runs: {', '.join(f'{r:,.0f}' for r in rates)})")
-        for label, client, per_host, total in CASES:
-            rates = [deliveries_per_second(url, args.count, client, per_host, total) for _ in range(args.runs)]
+        for label, per_host, total in CASES:
+            rates = [deliveries_per_second(url, args.count, per_host, total) for _ in range(args.runs)]
             rate = statistics.median(rates)
             print(f"  outbox, {label:26s} {rate:7,.0f} webhooks/s  {rate / capacity:5.3f}x receiver  "
                   f"(runs: {', '.join(f'{r:,.0f}' for r in rates)})")
