@@ -15,7 +15,7 @@ import aiohttp
 import httpx
 from yarl import URL
 
-from mockserver.core.delivery.session import new_session, outgoing_headers, reused_idle
+from mockserver.core.delivery.session import forget_connection, new_session, outgoing_headers, reused_idle
 
 #: Characters of the answer's body kept in the attempt log.
 EXCERPT = 2000
@@ -67,10 +67,11 @@ class Poster:
             self._session = new_session(self._timeout, self._total, self._per_host)
         try:
             target, data = _target(url, headers), body.encode()
+            forget_connection()
             try:
                 return await self._exchange(target, data, headers)
-            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
-                if not reused_idle():
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as exc:
+                if isinstance(exc, aiohttp.ClientConnectorError) or not reused_idle():
                     raise
                 return await self._exchange(target, data, headers)
         except TimeoutError as exc:  # aiohttp's timeouts are TimeoutError subclasses too

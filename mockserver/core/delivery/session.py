@@ -118,6 +118,11 @@ class _GuardedHandler(ResponseHandler):
             self.transport.close()
 
 
+def forget_connection() -> None:
+    """Start of an attempt: no connection of an earlier request of this task counts for reused_idle."""
+    _CURRENT.set(None)
+
+
 def reused_idle() -> bool:
     """Whether the current task's last request failed on a kept-alive connection that sent nothing back:
     the receiver closed it as we wrote (its FIN not yet seen), the one case worth one more try at once on

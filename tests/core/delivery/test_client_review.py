@@ -164,3 +164,12 @@ def test_no_compression_no_cookies_no_proxy_from_the_environment(raw, monkeypatc
     assert second.status == 200
     lines = _head(r.requests[1])
     assert not _named(lines, b"Cookie") and not _named(lines, b"Accept-Encoding")
+
+
+def test_a_hang_up_without_answer_on_a_new_connection_is_not_resent(raw):
+    """Only a kept-alive connection closed under us is retried at once; a receiver that read the request
+    on a fresh connection and hung up gets no second copy from the client (the ladder decides)."""
+    r = raw(lambda conn: conn.close())
+    [result] = post(r.url())
+    assert result.status is None and result.error.startswith("ServerDisconnectedError")
+    assert (len(r.requests), r.accepted) == (1, 1)
