@@ -57,13 +57,14 @@ def outgoing_headers(headers: dict[str, str]) -> dict[str, str]:
 
 class _GuardedHandler(ResponseHandler):
     """aiohttp's connection protocol with the limits it lacks: state is per request (set_response_params
-    runs as each request starts on the connection)."""
+    runs as each request starts on the connection). It overrides aiohttp 3.x internals (data_received,
+    feed_data of parsed answers, set_exception, _payload): pinned <4 in pyproject, and the raw-receiver
+    tests in tests/core/delivery fail if they change under it."""
 
     def __init__(self, loop) -> None:
         super().__init__(loop)
         self._reset()
-
-        self.requests = 0
+        self.requests = 0  # requests started on this connection (more than one: it was kept alive)
 
     def _reset(self) -> None:
         self._head_bytes = self._interim = 0
@@ -104,9 +105,9 @@ class _GuardedHandler(ResponseHandler):
             self._answered = True
         super().feed_data(data, size)
 
-    def set_exception(self, exc, exc_cause=None) -> None:
+    def set_exception(self, exc, *cause) -> None:
         if not self._refused:  # the refusal is the reason; the close it causes is not
-            super().set_exception(exc, exc_cause) if exc_cause is not None else super().set_exception(exc)
+            super().set_exception(exc, *cause)
 
     def _refuse(self, exc: ProtocolError) -> None:
         super().set_exception(exc)
@@ -134,7 +135,7 @@ def reused_idle() -> bool:
 
 class _GuardedConnector(aiohttp.TCPConnector):
     """A TCPConnector whose connections speak through _GuardedHandler (aiohttp builds each connection's
-    protocol with its `_factory`; that attribute is the one place this leans on aiohttp's internals)."""
+    protocol with its private `_factory`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
