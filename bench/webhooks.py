@@ -4,7 +4,11 @@ hostile-receiver limits of session.py) beside a plain aiohttp session (what the 
 then the dispatcher delivering N outbox rows to it end to end (claim with a lease, POST, attempt
 logged, state written back), per lane size. Every figure is a ratio to the receiver's wrk capacity.
 
-    .venv/bin/python -m bench.webhooks [--count 5000] [--runs 3]
+    .venv/bin/python -m bench.webhooks [--count 5000] [--runs 3] [--hostile]
+
+--hostile measures issue 24's hostile receivers instead: 32 of each kind (endless header value, endless body,
+endless header lines, a 1xx flood; served from another process) posted to at once by the delivery
+client; prints the time, the client's RSS growth and the longest event-loop stall.
 
 Needs `wrk` (Debian package). Loopback only. The receiver is a minimal keep-alive HTTP/1.1 server in
 another process; the sandbox side runs in this process on the plain asyncio loop, as the server runs
@@ -136,12 +140,85 @@ def deliveries_per_second(url: str, count: int, per_host: int, total: int) -> fl
     return count / elapsed
 
 
+HOSTILE = {"endless header value": (b"HTTP/1.1 200 OK\r\nX-Endless: ", b"a" * 65536),
+           "endless body": (b"HTTP/1.1 200 OK\r\nContent-Length: 100000000000\r\n\r\n", b"b" * 65536),
+           "endless header lines": (b"HTTP/1.1 200 OK\r\n", b"X-H: v\r\n" * 8192),
+           "1xx flood": (b"", b"HTTP/1.1 100 Continue\r\n\r\n" * 2000)}
+
+
+def _hostile_serve(first: bytes, filler: bytes, socks: list[socket.socket]) -> None:
+    """Each connection: read the request, send `first`, then `filler` until the client hangs up."""
+    import threading
+
+    def answer(conn: socket.socket) -> None:
+        try:
+            conn.recv(65536)
+            conn.sendall(first)
+            while True:
+                conn.sendall(filler)
+        except OSError:
+            conn.close()
+
+    def accept(sock: socket.socket) -> None:
+        while True:
+            threading.Thread(target=answer, args=(sock.accept()[0],), daemon=True).start()
+    for sock in socks:
+        threading.Thread(target=accept, args=(sock,), daemon=True).start()
+    time.sleep(3600)
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS"))
+
+
+async def _hostile_round(urls: list[str]) -> tuple[float, float, float, set]:
+    """(seconds, RSS growth MB, longest loop stall s, outcomes) of one POST to each URL at once."""
+    poster = Poster(10.0, total=64, per_host=4)
+    await poster.post("http://127.0.0.1:9/warm-up", "{}", {})  # the session exists before measuring
+    before = peak = _rss_mb()
+    stall, last, started = 0.0, time.perf_counter(), time.perf_counter()
+    task = asyncio.gather(*(poster.post(url, "{}", {}) for url in urls))
+    while not task.done():
+        await asyncio.sleep(0.01)
+        now = time.perf_counter()
+        stall, last, peak = max(stall, now - last - 0.01), now, max(peak, _rss_mb())
+    results = await task
+    elapsed = time.perf_counter() - started
+    await poster.close()
+    return elapsed, peak - before, stall, {r.status if r.status else (r.error or "")[:48] for r in results}
+
+
+def hostile(count: int = 32) -> None:
+    for kind, (first, filler) in HOSTILE.items():
+        socks = [socket.socket() for _ in range(count)]
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+            sock.listen(16)
+        server = multiprocessing.Process(target=_hostile_serve, args=(first, filler, socks), daemon=True)
+        server.start()
+        try:
+            urls = [f"http://127.0.0.1:{sock.getsockname()[1]}/hook" for sock in socks]
+            elapsed, grown, stall, outcomes = asyncio.run(_hostile_round(urls))
+        finally:
+            server.terminate()
+            for sock in socks:
+                sock.close()
+        print(f"  {count} x {kind:21s} {elapsed:5.2f} s  RSS +{grown:5.1f} MB  loop stall max {stall * 1000:4.0f} ms"
+              f"  {sorted(map(str, outcomes))}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=5000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--wrk-seconds", type=int, default=5)
+    ap.add_argument("--hostile", action="store_true", help="the hostile receivers (issue 24) instead")
     args = ap.parse_args()
+    if args.hostile:
+        print("hostile receivers, the delivery client alone:")
+        hostile()
+        return 0
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(1024)
