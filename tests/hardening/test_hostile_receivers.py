@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.core.delivery.conftest import wait_for
-from tests.core.delivery.test_h1 import RawReceiver, post, raw  # noqa: F401  (raw: the receiver fixture)
+from tests.core.delivery.test_client import RawReceiver, post, raw  # noqa: F401  (raw: the receiver fixture)
 from tests.hardening.kit import send_case
 
 

@@ -90,7 +90,6 @@ class Dispatcher:
         self._rules: tuple = ()
         self._refusals: dict[str, str | None] = {}  # URL -> why it is refused (None: allowed)
         self._counters: dict = {}  # outcome -> its labelled attempts counter
-        self.client = "h1"  # the HTTP client (delivery/client.py); the bench also runs "aiohttp"
 
     # -- loop-bound state (tests and benches run several event loops over one runtime) -------------
     def _bind(self) -> None:
@@ -98,7 +97,7 @@ class Dispatcher:
         if loop is not self._loop:
             self._loop = loop
             self._http = Poster(self.rt.settings.webhook_timeout, self.rt.settings.webhook_concurrency,
-                                self.rt.settings.webhook_per_host_concurrency, self._transport, self.client)
+                                self.rt.settings.webhook_per_host_concurrency, self._transport)
             self._claiming = asyncio.Lock()  # one claim pass at a time; quiet() holds it too
             self._kick = asyncio.Event()
             self._tasks.clear()

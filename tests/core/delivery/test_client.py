@@ -1,4 +1,4 @@
-"""The webhook HTTP client (core/delivery/h1.py through delivery/client.Poster) against a raw local
+"""The webhook HTTP client (core/delivery/client.Poster on aiohttp) against a raw local
 socket server that answers with scripted bytes: what a receiver may really send back."""
 
 from __future__ import annotations
@@ -43,6 +43,12 @@ class RawReceiver:
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
+        try:
+            self._exchange(conn)
+        except OSError:  # the client hung up on a hostile answer, as it should
+            conn.close()
+
+    def _exchange(self, conn: socket.socket) -> None:
         data = b""
         while True:
             while b"\r\n\r\n" not in data:
