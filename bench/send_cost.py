@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import statistics
 import tempfile
@@ -91,6 +92,8 @@ async def measure(journal_modes: list[bool], requests: int, rounds: int, schedul
         app = create_app(Settings())
         await stack.enter_async_context(app.router.lifespan_context(app))
         apps[journal] = app
+    gc.collect()
+    gc.freeze()  # as `mockserver serve` does after startup (mockserver/__main__.py freeze_startup_heap)
     cpu: dict[str, list[float]] = {}
     for _ in range(rounds):
         cpu.setdefault("bare", []).append((await drive(bare, "/send", [], CAST_BODY, requests))[0] / requests)

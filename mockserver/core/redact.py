@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from mockserver.core.journal import Entry
 
 BODY_KEEP = 64 * 1024  # bytes of a request body stored (its full size is recorded)
-SECRET_NAME = re.compile(r"auth|key|token|secret|passw|signature|cookie|session|credential", re.I)
+#: The words that make a name a secret's; `_may_name_secret` tests them before any regex runs.
+SECRET_WORDS = ("auth", "key", "token", "secret", "passw", "signature", "cookie", "session", "credential")
+SECRET_NAME = re.compile("|".join(SECRET_WORDS), re.I)
 #: Header names that carry a credential without saying so.
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 #: Named like a secret, but not one: shown as sent.
@@ -102,7 +104,7 @@ def body(raw: bytes, content_type: str, found: set[str]) -> tuple[str, str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return base64.b64encode(raw).decode("ascii"), "base64"
-    if "json" in content_type and text.lstrip()[:1] in ("{", "[") and SECRET_NAME.search(text):
+    if "json" in content_type and text.lstrip()[:1] in ("{", "[") and _may_name_secret(text):
         # Parsed only when some text could name a secret field: most sends hold none.
         try:
             parsed = json.loads(text)
@@ -113,6 +115,15 @@ def body(raw: bytes, content_type: str, found: set[str]) -> tuple[str, str]:
     if "x-www-form-urlencoded" in content_type:
         return query(text, found), "utf-8"
     return text, "utf-8"
+
+
+def _may_name_secret(text: str) -> bool:
+    """SECRET_NAME.search(text), as substring scans of the case-folded text (casefold, not lower: re.I
+    also matches "ſ" for "s"): a case-insensitive
+    alternation steps through every position of a body (~30 us for a 100-byte send, most of the
+    journal's CPU per request); nine `in` scans cost ~1 us and say no for most sends."""
+    folded = text.casefold()
+    return any(word in folded for word in SECRET_WORDS)
 
 
 def scrub(text: str, secrets: list[str]) -> str:

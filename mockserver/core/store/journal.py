@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 
 from mockserver.core.db.sql import Statement, run, run_many, run_once
 from mockserver.core.models import JournalEntry
@@ -17,8 +17,11 @@ _t = JournalEntry.__table__
 COLUMNS = tuple(c.name for c in _t.columns if c.name != "id")
 
 _INSERT = Statement(insert(_t).values({c: bindparam(c) for c in COLUMNS}))
-_PRUNE = Statement(delete(_t).where(
-    _t.c.id <= select(_t.c.id).order_by(_t.c.id.desc()).limit(1).offset(bindparam("keep")).scalar_subquery()))
+# The newest `keep` ids: ids only grow (a reset does not restart them) and a batch takes consecutive ones,
+# so everything at or below max(id) - keep is older than the newest `keep` (fewer are kept only after a
+# provider's entries were cleared from the middle). An OFFSET of `keep` would walk 10,000 index entries
+# at every batch; this reads one end of the index.
+_PRUNE = Statement(delete(_t).where(_t.c.id <= select(func.max(_t.c.id)).scalar_subquery() - bindparam("keep")))
 _ONE = Statement(select(_t).where(_t.c.id == bindparam("id")))
 _CLEAR_ALL = Statement(delete(_t))
 _CLEAR_PROVIDER = Statement(delete(_t).where(_t.c.provider == bindparam("provider")))
