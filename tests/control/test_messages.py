@@ -105,7 +105,7 @@ def test_wait_times_out_with_408(client):
     assert (body["detail"], body["timeout"], body["waited_for"]) == ("no matching message within 0.3 s", 0.3,
                                                                      {"to": "+639179999999"})
     assert body["seen"] == []  # nothing was sent at all
-    assert 0.3 <= time.monotonic() - started < 2
+    assert time.monotonic() - started >= 0.3  # it waited its timeout (no upper bound: a busy CI box is slow)
 
 
 def wait_in_background(client, params: dict):
