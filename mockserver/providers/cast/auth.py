@@ -19,7 +19,8 @@ from mockserver.providers.cast.settings import CastSettings
 from mockserver.providers.context import ProviderContext, context_of, provide_context
 from mockserver.providers.http import client_ip
 
-#: Cast's context: the runtime, CastSettings, the "ip" and "account" rate limiters (built in app.py).
+#: Cast's context (built once by Provider.context): the runtime, CastSettings, and the "ip" and "account"
+#: rate limiters app.py adds.
 Context = ProviderContext[CastSettings]
 ContextDep = Annotated[Context, Depends(provide_context)]
 

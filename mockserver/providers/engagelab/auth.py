@@ -97,7 +97,7 @@ def authenticate(runtime: Runtime, header: str | None, scope: str) -> Caller:
     return lookup.caller()
 
 
-#: EngageLab's context: the runtime and EngageLabSettings (built in app.py).
+#: EngageLab's context (built once by Provider.context): the runtime and EngageLabSettings; no limiter.
 Context = ProviderContext[EngageLabSettings]
 ContextDep = Annotated[Context, Depends(provide_context)]
 AuthHeader = Annotated[str | None, Security(basic_scheme)]

@@ -29,7 +29,8 @@ DEFAULT_SENDER = "MeSMS"
 api_key_header = APIKeyHeader(name="x-api-key", auto_error=False,
                               description="API key from Settings → API Keys (fixture: see the docs page).")
 
-#: me-sms's context: the runtime, MesmsSettings and the per-key "key" rate limiter (built in app.py).
+#: me-sms's context (built once by Provider.context): the runtime, MesmsSettings and the per-key "key"
+#: rate limiter app.py adds.
 Context = ProviderContext[MesmsSettings]
 ContextDep = Annotated[Context, Depends(provide_context)]
 

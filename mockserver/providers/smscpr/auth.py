@@ -83,7 +83,8 @@ def require_decodable(raw: bytes) -> None:
         raise SmscprError(400, "INVALID_JSON", "request body is not valid JSON") from None
 
 
-#: SMSCPR's context: the runtime, SmscprSettings and the per-account "account" rate limiter (built in app.py).
+#: SMSCPR's context (built once by Provider.context): the runtime, SmscprSettings and the per-account
+#: "account" rate limiter app.py adds.
 Context = ProviderContext[SmscprSettings]
 ContextDep = Annotated[Context, Depends(provide_context)]
 
