@@ -1,7 +1,7 @@
 # SMS provider sandbox: `docker compose up`, then http://localhost:8000/
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py README.md ./
 COPY mockserver ./mockserver
 COPY fixtures ./fixtures
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .

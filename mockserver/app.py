@@ -78,10 +78,11 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
     app.state.ready = False
     install_faults(runtime)
     for provider in PROVIDERS.values():
+        ctx = provider.context(runtime)  # one context: the sub-app and the shaper share its settings
         if provider.shaper is not None:  # wrapped: fault rules may drop, repeat or delay its receipts
             reorder_s = runtime.timing_for(provider.name).delivery_delay + 5
-            runtime.register_shaper(provider.name, FaultShaper(provider.shaper(runtime), runtime.faults, reorder_s))
-        vendor_app = offline_docs(without_framework_422(provider.build_app(runtime)))
+            runtime.register_shaper(provider.name, FaultShaper(provider.shaper(ctx), runtime.faults, reorder_s))
+        vendor_app = offline_docs(without_framework_422(provider.build_app(ctx)))
         gate = FaultGate(vendor_app, provider, runtime)  # request-side fault rules (providers/faults.py)
         if runtime.journal.enabled:  # every request and its answer, refusals included (core/journal.py)
             gate = JournalGate(gate, runtime.journal, provider.name)

@@ -1,17 +1,23 @@
 """The Provider spec every vendor package fills in, and the error base class they all share.
 
 A provider is a mounted FastAPI sub-app with the vendor's own paths, errors and docs, plus a
-WebhookShaper that turns neutral state changes into that vendor's callback payloads.
+WebhookShaper that turns neutral state changes into that vendor's callback payloads; both are made from
+one ProviderContext (context.py), built once per runtime by `Provider.context`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from fastapi import FastAPI
+from pydantic_settings import BaseSettings
 
 from mockserver.core.notify import OutgoingWebhook, WebhookShaper
+from mockserver.providers.context import NoSettings, ProviderContext
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
 
 
 class ProviderError(Exception):
@@ -45,8 +51,12 @@ class Provider:
     title: str
     vendor_base_url: str
     auth: str  # a one-line description for the index page and README
-    build_app: Callable[..., FastAPI]  # build_app(runtime) -> FastAPI
-    shaper: Callable[..., WebhookShaper] | None = None  # shaper(runtime) -> WebhookShaper
+    build_app: Callable[[ProviderContext[Any]], FastAPI]  # build_app(ctx) -> the sub-app
+    #: The provider's BaseSettings (MOCKSERVER_<P>_*), filled once into its context.
+    settings: type[BaseSettings] = NoSettings
+    #: shaper(ctx) -> WebhookShaper: the webhooks.py shaper class, registered as the class itself by every
+    #: provider; None when the vendor documents no webhooks.
+    shaper: Callable[[ProviderContext[Any]], WebhookShaper] | None = None
     #: make_credentials(runtime, account) -> dict: create key rows for a new account (control API's
     #: POST /_mock/accounts) and return what a client needs, e.g. {"api_key": "cast_..."}.
     make_credentials: Callable[..., dict[str, Any]] | None = None
@@ -65,6 +75,10 @@ class Provider:
     #: fault_error(error, request, body) -> ProviderError: fit a catalogue error to the request it answers
     #: (e.g. a fresh plan id); None when the catalogue entry reads right as it is.
     fault_error: Callable[..., ProviderError] | None = None
+
+    def context(self, runtime: Runtime) -> ProviderContext[Any]:
+        """The one context the sub-app and the shaper share: the runtime and this provider's settings."""
+        return ProviderContext.build(runtime, self.name, self.settings)
 
     def error_for(self, name: str | None = None, status: int | None = None) -> ProviderError | None:
         """A fresh copy of a catalogue error: by name, else the first answering `status` (else the first

@@ -1,6 +1,7 @@
 """Shared plumbing for provider sub-apps: exception handlers that route every failure (validation,
 bad JSON, 404, 405, oversized body, core errors, crashes) through the provider's own error type, and the
-wiring every provider's app.py calls the same way (settings, body limit, rate limiter, Retry-After).
+wiring every provider's app.py calls the same way (body limit, pushback, Retry-After); settings and rate
+limiters are made by the provider context (context.py).
 
 Each provider supplies an ErrorMap; nothing here knows a vendor's envelope.
 """
@@ -13,7 +14,7 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,12 +27,9 @@ from mockserver.limits import BodyLimit, breathe, max_json_depth, replay_then, t
 from mockserver.providers.base import ProviderError
 
 if TYPE_CHECKING:
-    from pydantic_settings import BaseSettings
-
     from mockserver.core.runtime import Runtime
 
 log = logging.getLogger("mockserver.providers")
-S = TypeVar("S", bound="BaseSettings")
 
 #: The longest Retry-After any provider announces: a client told to wait longer would look hung.
 MAX_RETRY_AFTER = 3600
@@ -223,21 +221,6 @@ def install_pushback(app: FastAPI, runtime: Runtime, name: str, sends: str,
     """Refuse sends (POSTs to paths matching the regex `sends`) with `busy(request, retry_after_s)`, the
     vendor's own rate-limit error, while the scheduler lags (MOCKSERVER_BACKPRESSURE_LAG)."""
     app.add_middleware(Pushback, runtime=runtime, provider=name, sends=re.compile(sends), busy=busy)
-
-
-def provider_settings(runtime: Runtime, name: str, cls: type[S]) -> S:
-    """The provider's settings: `Settings.provider_settings[name]` over its MOCKSERVER_<NAME>_* variables."""
-    return cls(**runtime.settings.provider_settings.get(name, {}))
-
-
-def rate_limiter(runtime: Runtime, name: str, rate: float, burst: int, enabled: bool = True) -> RateLimiter:
-    """A token bucket on the sandbox clock, off when MOCKSERVER_RATE_LIMIT_ENABLED is false, emptied by a
-    reset of this provider (or of everything)."""
-    store, scope = runtime.replicas.limiter_scope(name)  # shared buckets when replicas share the database
-    limiter = RateLimiter(rate, burst, runtime.clock.now, enabled=runtime.settings.rate_limit_enabled and enabled,
-                          store=store, scope=scope)
-    runtime.on_reset(lambda provider: limiter.reset() if provider in (None, name) else None)
-    return limiter
 
 
 def retry_after(seconds: float) -> int:

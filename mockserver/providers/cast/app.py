@@ -12,13 +12,13 @@ from mockserver.core.store import accounts, catalog
 from mockserver.providers.base import Provider
 from mockserver.providers.cast import errors
 from mockserver.providers.cast import NAME
-from mockserver.providers.cast.context import CastContext
+from mockserver.providers.cast.auth import Context
 from mockserver.providers.cast.routes import build_router
 from mockserver.providers.cast.senders import DEFAULT_AUTO_SENDER as DEFAULT_SENDER
-from mockserver.providers.cast.routes.unsubscribe import click_router
 from mockserver.providers.cast.settings import CastSettings
 from mockserver.providers.cast.webhooks import CastShaper
-from mockserver.providers.http import install_error_handlers, install_pushback, limit_body, provider_settings, render
+from mockserver.providers.context import install_context
+from mockserver.providers.http import install_error_handlers, install_pushback, limit_body, render
 from mockserver.providers.openapi import with_error_examples
 
 if TYPE_CHECKING:
@@ -41,14 +41,17 @@ def _readme_key(runtime: Runtime) -> str:
     return ""
 
 
-def build_app(runtime: Runtime) -> FastAPI:
-    cfg = provider_settings(runtime, NAME, CastSettings)
+def build_app(ctx: Context) -> FastAPI:
+    """The /cast sub-app: Cast's two path families, its envelopes, body limit and rate limiters."""
+    runtime, cfg = ctx.runtime, ctx.settings
     app = FastAPI(title="Cast SMS API (sandbox)", version="v1", docs_url="/docs",
                   description=DESCRIPTION.replace("{readme}", _readme_key(runtime)),
                   redoc_url=None, openapi_url="/openapi.json",
                   strict_content_type=False,  # Cast (Go) decodes the body whatever the Content-Type says
                   swagger_ui_parameters={"persistAuthorization": True, "tryItOutEnabled": True})
-    app.state.cast = CastContext(runtime, cfg)
+    ctx.add_limiter("ip", cfg.rate_limit_rate, cfg.rate_limit_burst, cfg.rate_limit_enabled)
+    ctx.add_limiter("account", cfg.account_send_rate, cfg.account_send_burst, cfg.rate_limit_enabled)
+    install_context(app, ctx)
     errs = errors.ERROR_MAP
     install_error_handlers(app, errs)
 
@@ -59,9 +62,7 @@ def build_app(runtime: Runtime) -> FastAPI:
     limit_body(app, runtime, cfg.max_body_bytes, errs.too_large)
     install_pushback(app, runtime, NAME, r"/api(/v1)?/(sms|otp|sim|viber)/(send|bulk)/?",
                      lambda request, wait: errors.rate_limited(wait))  # the scheduler lags: Cast's own 429
-    app.include_router(build_router("v1"), prefix="/api/v1")
-    app.include_router(build_router("legacy"), prefix="/api", deprecated=True)
-    app.include_router(click_router)
+    app.include_router(build_router())
     return with_error_examples(app, errors.ERRORS, errors.example_body)
 
 
@@ -85,6 +86,7 @@ PROVIDER = Provider(
     vendor_base_url="https://api.cast.ph",
     auth="X-API-Key: cast_<64 hex> header (sandbox keys cast_test_…)",
     build_app=build_app,
+    settings=CastSettings,
     shaper=CastShaper,
     make_credentials=make_credentials,
     notes=["Legacy /api/... and /api/v1/... paths; DLR/MO webhooks are designed (Cast documents none)."],

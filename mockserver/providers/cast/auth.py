@@ -15,8 +15,14 @@ from fastapi.security import APIKeyHeader
 from mockserver.core.models import ApiKey
 from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision_async
 from mockserver.providers.cast import NAME, errors
-from mockserver.providers.cast.context import CastContext
+from mockserver.providers.cast.settings import CastSettings
+from mockserver.providers.context import ProviderContext, context_of, provide_context
 from mockserver.providers.http import client_ip
+
+#: Cast's context (built once by Provider.context): the runtime, CastSettings, and the "ip" and "account"
+#: rate limiters app.py adds.
+Context = ProviderContext[CastSettings]
+ContextDep = Annotated[Context, Depends(provide_context)]
 
 KEY_RE = re.compile(r"cast_(test_)?[0-9a-fA-F]{64}")
 SANDBOX_PREFIX = "cast_test_"
@@ -27,7 +33,7 @@ api_key_header = APIKeyHeader(
 )
 
 
-def _provision(ctx: CastContext, key: str) -> Callable[[], ApiKey]:
+def _provision(ctx: Context, key: str) -> Callable[[], ApiKey]:
     rt = ctx.runtime
     return lambda: rt.provision(NAME, key, extra={"auto_provisioned": True})
 
@@ -40,7 +46,7 @@ _REFUSALS = {
 }
 
 
-async def authenticate(ctx: CastContext, key: str | None, ip: str) -> Caller:
+async def authenticate(ctx: Context, key: str | None, ip: str) -> Caller:
     """The documented checks, in Cast's order; raises CastError. The reads run on the event loop."""
     if not key:
         raise errors.unauthorized("missing X-API-Key header")
@@ -55,9 +61,9 @@ async def authenticate(ctx: CastContext, key: str | None, ip: str) -> Caller:
 
 
 async def _gate(request: Request) -> None:
-    ctx: CastContext = request.app.state.cast
+    ctx: Context = context_of(request)
     ip = client_ip(request)
-    if not ctx.ip_limiter.allow(ip):
+    if not ctx.limiters["ip"].allow(ip):
         raise errors.rate_limited(ctx.settings.retry_after)
     request.state.caller = await authenticate(ctx, request.headers.get("x-api-key"), ip)
 
@@ -80,7 +86,7 @@ def require_channel(caller: Caller, channel: str) -> None:
         raise errors.forbidden(f"{channel} channel not enabled for this account", "CHANNEL_NOT_ALLOWED")
 
 
-def limit_account_sends(ctx: CastContext, caller: Caller) -> None:
+def limit_account_sends(ctx: Context, caller: Caller) -> None:
     """Cast's per-account send rate (10 requests/s by default)."""
-    if not ctx.account_limiter.allow(caller.account.id):
+    if not ctx.limiters["account"].allow(caller.account.id):
         raise errors.rate_limited(ctx.settings.retry_after)

@@ -13,7 +13,7 @@ from mockserver.core.store import idempotency as store
 from mockserver.providers.cast import errors
 from mockserver.providers.cast.auth import Caller
 from mockserver.providers.cast import NAME
-from mockserver.providers.cast.context import CastContext
+from mockserver.providers.cast.auth import Context
 
 MAX_KEY = 255
 REPLAY_HEADER = "X-Idempotent-Replay"
@@ -24,7 +24,7 @@ REPLAY_HEADER = "X-Idempotent-Replay"
 IN_FLIGHT_WAIT = 10.0
 
 
-def run_once(ctx: CastContext, caller: Caller, key: str | None, run: Callable[[], Response]) -> Response:
+def run_once(ctx: Context, caller: Caller, key: str | None, run: Callable[[], Response]) -> Response:
     """Run the send, or replay the stored answer to the same key. Errors are not stored, so a
     corrected retry with the same key goes through (designed: Cast does not say)."""
     if key is None or key == "":
@@ -32,7 +32,7 @@ def run_once(ctx: CastContext, caller: Caller, key: str | None, run: Callable[[]
     if len(key) > MAX_KEY:
         raise errors.bad_request(f"X-Idempotency-Key is too long (max {MAX_KEY} characters)")
     rt, owner = ctx.runtime, caller.key.key  # "cached per API key"; core deletes these with the account
-    with ctx.idempotency_lock(owner, key):  # one process: queue here; processes: the claim in the store
+    with ctx.lock(owner, key):  # one process: queue here; processes: the claim in the store
         now = rt.clock.now()
         found = _claim(ctx, owner, key, now)
         if found is not None:
@@ -54,7 +54,7 @@ def run_once(ctx: CastContext, caller: Caller, key: str | None, run: Callable[[]
         return response
 
 
-def _claim(ctx: CastContext, owner: str, key: str, now: float) -> Idempotency | None:
+def _claim(ctx: Context, owner: str, key: str, now: float) -> Idempotency | None:
     """None once this request holds the key (it must run the send); else the stored answer to replay.
     A request of the same key still running on another replica is waited for."""
     rt = ctx.runtime

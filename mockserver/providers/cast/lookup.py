@@ -8,10 +8,10 @@ from mockserver.core.store import messages, recipients
 from mockserver.providers.cast import errors, ids
 from mockserver.providers.cast.auth import Caller
 from mockserver.providers.cast import NAME
-from mockserver.providers.cast.context import CastContext
+from mockserver.providers.cast.auth import Context
 
 
-def destination(ctx: CastContext, caller: Caller, message_id: str, channels: set[str]) -> tuple[Message, Recipient]:
+def destination(ctx: Context, caller: Caller, message_id: str, channels: set[str]) -> tuple[Message, Recipient]:
     parsed = ids.parse(message_id)
     if parsed is None:
         raise errors.not_found()

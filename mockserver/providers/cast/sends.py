@@ -17,7 +17,7 @@ from mockserver.core.store import accounts, recipients
 from mockserver.core.store.messages import Inserted
 from mockserver.providers.cast import NAME, errors, ids, optouts, senders, validation
 from mockserver.providers.cast.auth import Caller, require_channel
-from mockserver.providers.cast.context import CastContext
+from mockserver.providers.cast.auth import Context
 from mockserver.providers.cast.validation import Limits
 from mockserver.providers.cast.views import timestamp
 
@@ -38,7 +38,7 @@ SMS, OTP, SIM = Route("sms", "sms"), Route("otp", "otp", schedulable=False), Rou
 BULK, SIM_BULK = Route("bulk", "bulk"), Route("sim", "sim")
 
 
-def _gate(ctx: CastContext, caller: Caller, route: Route) -> None:
+def _gate(ctx: Context, caller: Caller, route: Route) -> None:
     require_channel(caller, route.needs)
     if route.needs == "sim" and not ctx.settings.sim_service_enabled:
         raise errors.CastError("sim service is disabled", http_status=503, error_code="SERVICE_UNAVAILABLE")
@@ -47,13 +47,13 @@ def _gate(ctx: CastContext, caller: Caller, route: Route) -> None:
         raise errors.sms_service_unavailable()
 
 
-def provider_error(ctx: CastContext, number: str) -> bool:
+def provider_error(ctx: Context, number: str) -> bool:
     """The magic destination that makes the upstream SMSC fail (502 PROVIDER_ERROR)."""
     suffix = ctx.settings.provider_error_suffix
     return bool(suffix) and number.endswith(suffix)
 
 
-def _check_credit_limit(ctx: CastContext, caller: Caller, body: str, count: int) -> None:
+def _check_credit_limit(ctx: Context, caller: Caller, body: str, count: int) -> None:
     """Postpaid accounts with extra.credit_limit = N may not go below -N credits (402 CREDIT_LIMIT_REACHED)."""
     limit = json.loads(caller.account.extra or "{}").get("credit_limit")
     if caller.sandbox or caller.account.billing_type != "postpaid" or limit is None:
@@ -65,7 +65,7 @@ def _check_credit_limit(ctx: CastContext, caller: Caller, body: str, count: int)
                                http_status=402, error_code="CREDIT_LIMIT_REACHED")
 
 
-def _common(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> tuple[str, float | None]:
+def _common(ctx: Context, caller: Caller, route: Route, body, limits: Limits) -> tuple[str, float | None]:
     """Message, sender ID length, scheduled_at and sender resolution; returns (sender, scheduled epoch)."""
     validation.check_message(body.message, limits)
     validation.check_sender_length(body.sender_id, limits)
@@ -76,7 +76,7 @@ def _common(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits
     return sender, at
 
 
-def _submission(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: list[str], invalid: list[str],
+def _submission(ctx: Context, caller: Caller, channel: str, body: str, numbers: list[str], invalid: list[str],
                 sender: str | None, at: float | None, prefix: str | None = None,
                 parts_override: int | None = None) -> Submission:
     rt = ctx.runtime
@@ -99,7 +99,7 @@ def _submission(ctx: CastContext, caller: Caller, channel: str, body: str, numbe
     )
 
 
-def submit(ctx: CastContext, caller: Caller, channel: str, body: str, numbers: list[str], invalid: list[str],
+def submit(ctx: Context, caller: Caller, channel: str, body: str, numbers: list[str], invalid: list[str],
            sender: str | None, at: float | None, prefix: str | None = None,
            parts_override: int | None = None) -> Inserted:
     """One core submission; credits for every valid destination are taken at once or not at all."""
@@ -113,7 +113,7 @@ def _with_sandbox(caller: Caller, body: dict) -> dict:
     return body
 
 
-def _check_one(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> tuple[str, str, float | None]:
+def _check_one(ctx: Context, caller: Caller, route: Route, body, limits: Limits) -> tuple[str, str, float | None]:
     """Cast's checks of a single send, in order; returns (number, sender, scheduled epoch)."""
     _gate(ctx, caller, route)
     number = validation.check_to(body.to, limits)
@@ -134,13 +134,13 @@ def _answer_one(caller: Caller, inserted: Inserted, at: float | None) -> JSONRes
     return JSONResponse(_with_sandbox(caller, out))
 
 
-def send_one(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
+def send_one(ctx: Context, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
     """sms/send, otp/send, sim/send."""
     number, sender, at = _check_one(ctx, caller, route, body, limits)
     return _answer_one(caller, submit(ctx, caller, route.channel, body.message, [number], [], sender, at), at)
 
 
-async def send_one_grouped(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
+async def send_one_grouped(ctx: Context, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
     """send_one on the event loop: the checks read SQLite directly (~0.1 ms, cheaper than a thread hop)
     and the insert joins the group writer's next commit; answered once committed."""
     number, sender, at = _check_one(ctx, caller, route, body, limits)
@@ -148,7 +148,7 @@ async def send_one_grouped(ctx: CastContext, caller: Caller, route: Route, body,
     return _answer_one(caller, await sending.submit_grouped(ctx.runtime, sub), at)
 
 
-def _problems(ctx: CastContext, caller: Caller, to: list[str], sender: str, limits: Limits) -> list[str | None]:
+def _problems(ctx: Context, caller: Caller, to: list[str], sender: str, limits: Limits) -> list[str | None]:
     """Each destination's failure text (None when it goes out): validation, the PROVIDER_ERROR magic
     number, or an opt-out from this sender ID. Failed destinations are never charged."""
     opted_out = optouts.blocked(ctx.runtime, caller.account.id, sender)
@@ -163,7 +163,7 @@ def _problems(ctx: CastContext, caller: Caller, to: list[str], sender: str, limi
     return out
 
 
-def send_many(ctx: CastContext, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
+def send_many(ctx: Context, caller: Caller, route: Route, body, limits: Limits) -> JSONResponse:
     """sms/bulk, sim/bulk: 1-1000 destinations, one result each, HTTP 200 even on partial failure."""
     _gate(ctx, caller, route)
     if not body.to:

@@ -12,8 +12,7 @@ from mockserver.core.store import recipients
 from mockserver.providers.cast import ids, views
 
 if TYPE_CHECKING:
-    from mockserver.core.runtime import Runtime
-
+    from mockserver.providers.cast.auth import Context
 
 
 def _dumps(body: dict) -> str:
@@ -21,8 +20,10 @@ def _dumps(body: dict) -> str:
 
 
 class CastShaper:
-    def __init__(self, runtime: Runtime) -> None:
-        self.rt = runtime
+    """The WebhookShaper core calls: made from Cast's context (Provider.shaper), as every provider's is."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.rt, self.settings = ctx.runtime, ctx.settings
 
     def status_webhooks(self, change: StatusChange) -> list[OutgoingWebhook]:
         url = change.account.dlr_url

@@ -14,13 +14,15 @@ from mockserver import __version__
 from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
+from mockserver.providers.context import install_context
 from mockserver.providers.engagelab import NAME, provisioning, webhooks
+from mockserver.providers.engagelab.auth import Context
 from mockserver.providers.engagelab.errors import (ERROR_MAP, ERRORS, SendError, example_body, fit_fault_error,
                                                    send_error, send_status)
-from mockserver.providers.engagelab.routes import messages, sign_configs, template_configs
+from mockserver.providers.engagelab.routes import build_router
 from mockserver.providers.engagelab.schemas import SendRequest, SignConfigIn, TemplateConfigIn
 from mockserver.providers.engagelab.settings import EngageLabSettings
-from mockserver.providers.http import install_error_handlers, install_pushback, limit_body, provider_settings
+from mockserver.providers.http import install_error_handlers, install_pushback, limit_body
 from mockserver.providers.openapi import with_error_examples
 
 if TYPE_CHECKING:
@@ -47,11 +49,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
-def build_app(runtime: Runtime) -> FastAPI:
+def build_app(ctx: Context) -> FastAPI:
+    """The /engagelab sub-app: the send and config families, their two envelopes, the body limit."""
+    runtime = ctx.runtime
     app = FastAPI(title="EngageLab SMS API (sandbox)", version=__version__, description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
-    app.state.runtime = runtime
-    app.state.settings = provider_settings(runtime, NAME, EngageLabSettings)
+    install_context(app, ctx)
     install_error_handlers(app, ERROR_MAP)
 
     @app.exception_handler(SendError)
@@ -62,8 +65,7 @@ def build_app(runtime: Runtime) -> FastAPI:
     # EngageLab publishes no rate-limit error: while the scheduler lags, its send envelope (code 1000) with 429.
     install_pushback(app, runtime, NAME, r"/v1/messages/?", lambda request, wait: send_error(
         request, 1000, f"Too many requests: the platform is busy, retry after {wait} s", http_status=429))
-    for module in (messages, template_configs, sign_configs):
-        app.include_router(module.router)
+    app.include_router(build_router())
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return with_error_examples(app, ERRORS, example_body)
 
@@ -79,11 +81,6 @@ def make_credentials(runtime: Runtime, account: Account) -> dict[str, Any]:
     return {"dev_key": dev_key, "dev_secret": dev_secret, "authorization": f"Basic {token}"}
 
 
-def make_shaper(runtime: Runtime) -> webhooks.EngageLabShaper:
-    """The callback shaper with the same settings as the sub-app (Settings.provider_settings over the env)."""
-    return webhooks.EngageLabShaper(runtime, provider_settings(runtime, NAME, EngageLabSettings))
-
-
 PROVIDER = Provider(
     errors=ERRORS,
     fault_error=fit_fault_error,
@@ -93,7 +90,8 @@ PROVIDER = Provider(
     vendor_base_url="https://smsapi.engagelab.com",
     auth="HTTP Basic base64(dev_key:dev_secret)",
     build_app=build_app,
-    shaper=make_shaper,
+    settings=EngageLabSettings,
+    shaper=webhooks.EngageLabShaper,
     make_credentials=make_credentials,
     callback_check=webhooks.callback_check, callback_check_statuses=frozenset({200}), callback_check_timeout=3.0,
     notes=["Callbacks: {total, rows} envelopes, optional X-CALLBACK-ID HMAC-SHA256 signature."],

@@ -1,8 +1,8 @@
 """HTTP Basic base64(dev_key:dev_secret): who is calling, and may this key call this API.
 
 Failures carry the send API's numbering (2001 bad credentials, 2002 disabled/expired, 2004 no permission);
-each route family renders them in its own envelope. Scopes are designed: "messages", "template-configs",
-"sign-configs" (or "*").
+each route family renders them in its own envelope, through its own route class here (EngageLab<Family>Route).
+Scopes are designed: "messages", "template-configs", "sign-configs" (or "*").
 """
 
 from __future__ import annotations
@@ -10,14 +10,17 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Callable
 
-from fastapi import Request
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPBasic
 
 from mockserver.core.models import ApiKey
-from mockserver.providers.auth import Caller, KeyState, check_key, find_or_provision, same_secret
+from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision, same_secret
+from mockserver.providers.context import ProviderContext, context_of, provide_context
 from mockserver.providers.engagelab import NAME, provisioning
+from mockserver.providers.engagelab.errors import SEND_HTTP_STATUS, ConfigError, send_error
+from mockserver.providers.engagelab.settings import EngageLabSettings
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
@@ -92,3 +95,38 @@ def authenticate(runtime: Runtime, header: str | None, scope: str) -> Caller:
     if "*" not in scopes and scope not in scopes:
         raise AuthFailure(2004, f"No permission to call this API (key lacks scope {scope!r})")
     return lookup.caller()
+
+
+#: EngageLab's context (built once by Provider.context): the runtime and EngageLabSettings; no limiter.
+Context = ProviderContext[EngageLabSettings]
+ContextDep = Annotated[Context, Depends(provide_context)]
+AuthHeader = Annotated[str | None, Security(basic_scheme)]
+
+
+def _gate(scope: str, refuse: Callable[[Request, AuthFailure], Exception]) -> Callable[[Request], None]:
+    def gate(request: Request) -> None:
+        try:
+            request.state.caller = authenticate(context_of(request).runtime, request.headers.get("authorization"),
+                                                scope)
+        except AuthFailure as exc:
+            raise refuse(request, exc) from None
+    return gate
+
+
+def _config_refusal(request: Request, exc: AuthFailure) -> Exception:
+    return ConfigError(exc.message, code=exc.code, http_status=SEND_HTTP_STATUS[exc.code])
+
+
+#: Route classes that authenticate before the body is read, one per route family (each needs its own scope
+#: and refuses in its own envelope): EngageLab<Family>Route.
+EngageLabSendRoute = auth_first_route(_gate("messages", lambda request, exc: send_error(request, exc.code, exc.message)))
+EngageLabTemplateRoute = auth_first_route(_gate("template-configs", _config_refusal))
+EngageLabSignRoute = auth_first_route(_gate("sign-configs", _config_refusal))
+
+
+def current_caller(request: Request, _header: AuthHeader) -> Caller:
+    """The caller the route class authenticated (the Security parameter puts Authorize in Swagger)."""
+    return request.state.caller
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -17,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 
 from mockserver.core.errors import CoreError, InsufficientCredits, NotFound
 from mockserver.providers.base import ProviderError
+from mockserver.providers.context import context_of
 from mockserver.providers.http import ErrorMap, validation_field
 
 #: The seed's error table: send code -> HTTP status.
@@ -84,14 +85,14 @@ def target_count(raw: Any) -> int:
 def send_error(request: Request, code: int, message: str | None = None, *, total_count: int = 0,
                http_status: int | None = None) -> SendError:
     """A send error for a request refused before a plan exists (a fresh plan_id, accepted_count 0)."""
-    runtime = request.app.state.runtime
+    runtime = context_of(request).runtime
     return SendError(code, message, plan_id=str(runtime.ids.snowflake()), total_count=total_count,
                      http_status=send_status(request, code, http_status))
 
 
 def send_status(request: Request, code: int, http_status: int | None = None) -> int:
     """The table's HTTP status for `code` (or `http_status`), or 200 when send errors are configured so."""
-    if request.app.state.settings.send_errors_http_200:
+    if context_of(request).settings.send_errors_http_200:
         return 200
     return http_status or SEND_HTTP_STATUS[code]
 

@@ -13,7 +13,7 @@ import json
 import time
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.core.models import Account, Inbound, Message
 from mockserver.core.notify import OutgoingWebhook, Review, StatusChange
@@ -21,6 +21,9 @@ from mockserver.core.store import recipients
 from mockserver.providers.engagelab import statuses
 from mockserver.providers.engagelab.settings import EngageLabSettings
 from mockserver.providers.engagelab.statuses import Word
+
+if TYPE_CHECKING:
+    from mockserver.providers.engagelab.auth import Context
 
 SERVER = "sms"
 
@@ -123,9 +126,8 @@ def accept_webhooks(runtime, settings: EngageLabSettings, account: Account, msg:
 class EngageLabShaper:
     """The WebhookShaper core calls on recipient changes, injected inbound messages and reviews."""
 
-    def __init__(self, runtime, settings: EngageLabSettings | None = None) -> None:
-        self.rt = runtime
-        self.settings = settings or EngageLabSettings()
+    def __init__(self, ctx: Context) -> None:
+        self.rt, self.settings = ctx.runtime, ctx.settings
 
     def sign_headers(self, signing: dict[str, str], now: float) -> dict[str, str]:
         """Core calls this at every attempt, with wall-clock `now`."""

@@ -11,10 +11,11 @@ from fastapi import FastAPI
 from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
-from mockserver.providers.http import install_error_handlers, install_pushback, limit_body, provider_settings, rate_limiter
+from mockserver.providers.context import install_context
+from mockserver.providers.http import install_error_handlers, install_pushback, limit_body
 from mockserver.providers.openapi import with_error_examples
 from mockserver.providers.mesms import NAME
-from mockserver.providers.mesms.auth import DEFAULT_SENDER, ensure_sender
+from mockserver.providers.mesms.auth import DEFAULT_SENDER, Context, ensure_sender
 from mockserver.providers.mesms.errors import ERROR_MAP, ERRORS, MesmsError
 from mockserver.providers.mesms.routes import build_router
 from mockserver.providers.mesms.settings import MesmsSettings
@@ -35,13 +36,13 @@ Sandbox: numbers ending 999001..999008 trigger failures (see the project README)
 """
 
 
-def build_app(runtime: Runtime) -> FastAPI:
-    cfg = provider_settings(runtime, NAME, MesmsSettings)
+def build_app(ctx: Context) -> FastAPI:
+    """The /mesms sub-app: the v2 paths, the {"error","code"} envelope, the per-key rate limiter."""
+    runtime, cfg = ctx.runtime, ctx.settings
     app = FastAPI(title="me-sms API v2 (sandbox)", version="2", description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json")
-    app.state.runtime = runtime
-    app.state.mesms_settings = cfg
-    app.state.mesms_limiter = rate_limiter(runtime, NAME, cfg.rate_limit_per_second, cfg.rate_limit_burst)
+    ctx.add_limiter("key", cfg.rate_limit_per_second, cfg.rate_limit_burst)
+    install_context(app, ctx)
     install_error_handlers(app, ERROR_MAP)
     limit_body(app, runtime, None, ERROR_MAP.too_large)  # the vendor publishes no body limit
     install_pushback(app, runtime, NAME, r"/api/v2/sms/(send|[^/]+/retry)/?",  # the scheduler lags: its own 429
@@ -68,6 +69,7 @@ PROVIDER = Provider(
     vendor_base_url="https://me-sms.com",
     auth="x-api-key header; /send needs scope sms:send or *",
     build_app=build_app,
+    settings=MesmsSettings,
     shaper=None,  # the vendor documents no delivery webhooks: clients poll /recipients
     make_credentials=make_credentials,
     notes=["Up to 2,000,000 msisdns per send", "No DLR webhooks (none documented)"],

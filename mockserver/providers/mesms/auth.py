@@ -14,9 +14,11 @@ from fastapi.security import APIKeyHeader
 from mockserver.core.models import ApiKey, Sender
 from mockserver.core.store import catalog
 from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision_async
+from mockserver.providers.context import ProviderContext, context_of, provide_context
 from mockserver.providers.http import refill_seconds, retry_after
 from mockserver.providers.mesms import NAME
 from mockserver.providers.mesms.errors import MesmsError
+from mockserver.providers.mesms.settings import MesmsSettings
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
@@ -26,6 +28,11 @@ DEFAULT_SENDER = "MeSMS"
 
 api_key_header = APIKeyHeader(name="x-api-key", auto_error=False,
                               description="API key from Settings → API Keys (fixture: see the docs page).")
+
+#: me-sms's context (built once by Provider.context): the runtime, MesmsSettings and the per-key "key"
+#: rate limiter app.py adds.
+Context = ProviderContext[MesmsSettings]
+ContextDep = Annotated[Context, Depends(provide_context)]
 
 _REFUSALS = {KeyState.EXPIRED: "API key has expired", KeyState.INACTIVE: "Account is disabled",
              KeyState.UNKNOWN: "Invalid API key"}
@@ -55,8 +62,8 @@ def ensure_sender(conn, account_id: str, name: str, now: float) -> Sender:
 async def _gate(request: Request) -> None:
     """Key, then rate limit, before the route runs (routes read their bodies themselves). The lookup
     reads on the event loop; only an auto-provision goes to a worker thread."""
-    runtime = request.app.state.runtime
-    cfg = request.app.state.mesms_settings
+    ctx: Context = context_of(request)
+    runtime, cfg = ctx.runtime, ctx.settings
     raw = request.headers.get("x-api-key")
     if not raw:
         raise unauthorized("Missing API key: send it in the x-api-key header")
@@ -67,11 +74,11 @@ async def _gate(request: Request) -> None:
         raise unauthorized(f"API key is {lookup.key.status}")
     if lookup.state is not KeyState.OK:
         raise unauthorized(_REFUSALS[lookup.state])
-    limiter = request.app.state.mesms_limiter
+    limiter = ctx.limiters["key"]
     if not limiter.allow(raw):
         raise MesmsError("Rate limit exceeded", http_status=429, error_code="RATE_LIMITED",
                          headers={"Retry-After": str(retry_after(refill_seconds(limiter)))})
-    request.state.mesms_caller = lookup.caller()
+    request.state.caller = lookup.caller()
 
 
 #: Every me-sms route authenticates (and rate-limits) first.
@@ -81,7 +88,7 @@ MesmsRoute = auth_first_route(_gate)
 async def authenticate(request: Request, raw: Annotated[str | None, Security(api_key_header)] = None) -> Caller:
     """The caller the gate authenticated (the Security parameter puts the Authorize button in Swagger).
     Async, as every dependency doing no I/O: a plain def costs a worker-thread hop per request."""
-    return request.state.mesms_caller
+    return request.state.caller
 
 
 async def require_send(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:

@@ -10,11 +10,13 @@ from fastapi import FastAPI
 from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
-from mockserver.providers.http import install_error_handlers, install_pushback, limit_body, provider_settings, rate_limiter
-from mockserver.providers.smscpr import NAME
+from mockserver.providers.context import install_context
+from mockserver.providers.http import install_error_handlers, install_pushback, limit_body
 from mockserver.providers.openapi import with_error_examples
+from mockserver.providers.smscpr import NAME
+from mockserver.providers.smscpr.auth import Context
 from mockserver.providers.smscpr.errors import ERROR_MAP, ERRORS, rate_limited
-from mockserver.providers.smscpr.routes import router
+from mockserver.providers.smscpr.routes import build_router
 from mockserver.providers.smscpr.service_plans import TOKEN_PREFIX, account_id_of, add_plan
 from mockserver.providers.smscpr.schemas import DeliveryReceipt, InboundSms
 from mockserver.providers.smscpr.settings import SmscprSettings
@@ -42,21 +44,19 @@ Delivery: messages move `QUEUED` -> `DISPATCHED` -> a final state on the sandbox
 undelivered, expired, rejected, blocked, unknown/timeout, stuck in QUEUED, delivered slowly)."""
 
 
-def build_app(runtime: Runtime) -> FastAPI:
-    settings = provider_settings(runtime, NAME, SmscprSettings)
+def build_app(ctx: Context) -> FastAPI:
+    """The /smscpr sub-app: the vendor's paths, its envelope, body limit, per-account rate limiter."""
+    runtime, settings = ctx.runtime, ctx.settings
     app = FastAPI(title="SMSCPR SMS API (sandbox)", version="v1", description=DESCRIPTION,
                   docs_url="/docs", redoc_url=None, openapi_url="/openapi.json",
                   swagger_ui_parameters={"persistAuthorization": True})
-    app.state.runtime = runtime
-    app.state.smscpr_settings = settings
-    app.state.limiter = rate_limiter(runtime, NAME, settings.rate_limit_per_second, settings.rate_limit_burst,
-                                     settings.rate_limit_enabled)
+    ctx.add_limiter("account", settings.rate_limit_per_second, settings.rate_limit_burst, settings.rate_limit_enabled)
+    install_context(app, ctx)
     install_error_handlers(app, ERROR_MAP)
     limit_body(app, runtime, settings.max_body_bytes, ERROR_MAP.too_large)
     install_pushback(app, runtime, NAME, r"/(v1/sendsms|messages/sms)/?",
                      lambda request, wait: rate_limited(wait))  # the scheduler lags: SMSCPR's own 429
-    app.include_router(router)
-    app.state.smscpr_routes = list(router.routes)
+    app.include_router(build_router())
     _document_webhooks(app)
     return with_error_examples(app, ERRORS)
 
@@ -87,11 +87,6 @@ def make_credentials(runtime: Runtime, account: Account) -> dict:
             "accountId": account_id_of(fresh)}
 
 
-def make_shaper(runtime: Runtime) -> SmscprShaper:
-    """The DLR/MO shaper with the same settings as the sub-app (Settings.provider_settings over the env)."""
-    return SmscprShaper(runtime, provider_settings(runtime, NAME, SmscprSettings))
-
-
 PROVIDER = Provider(
     errors=ERRORS,
     account_defaults={"currency": "USD"},
@@ -100,7 +95,8 @@ PROVIDER = Provider(
     vendor_base_url="https://api-sms.smscpr.com",
     auth="Authorization: Bearer <token>; servicePlanId in the request body",
     build_app=build_app,
-    shaper=make_shaper,
+    settings=SmscprSettings,
+    shaper=SmscprShaper,
     make_credentials=make_credentials,
     notes=["POST /v1/sendsms and POST /messages/sms are the same operation",
            "error bodies, list filters, cursor and statuses beyond QUEUED/DELIVERED are DESIGNED"],

@@ -1,6 +1,6 @@
 """Bearer-token authentication, the per-account rate limit and the JSON content-type rule.
 
-They run in GuardedRoute before FastAPI parses the body, so the order of refusals is always
+They run in SmscprRoute before FastAPI parses the body, so the order of refusals is always
 (413 from the body-limit middleware) -> 401 -> 429 -> 415 -> 400 (body) -> 403 (servicePlanId) -> 402/422.
 """
 
@@ -15,10 +15,12 @@ from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision
+from mockserver.providers.context import ProviderContext, context_of, provide_context
 from mockserver.providers.http import client_ip, refill_seconds
 from mockserver.providers.smscpr import NAME
 from mockserver.providers.smscpr.errors import SmscprError, forbidden, rate_limited, unauthorized
 from mockserver.providers.smscpr.service_plans import PLANS_KEY
+from mockserver.providers.smscpr.settings import SmscprSettings
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
@@ -81,24 +83,31 @@ def require_decodable(raw: bytes) -> None:
         raise SmscprError(400, "INVALID_JSON", "request body is not valid JSON") from None
 
 
+#: SMSCPR's context (built once by Provider.context): the runtime, SmscprSettings and the per-account
+#: "account" rate limiter app.py adds.
+Context = ProviderContext[SmscprSettings]
+ContextDep = Annotated[Context, Depends(provide_context)]
+
+
 async def _gate(request: Request) -> None:
-    state = request.app.state
-    caller = await run_in_threadpool(authenticate, state.runtime, request.headers.get("authorization"),
+    ctx: Context = context_of(request)
+    caller = await run_in_threadpool(authenticate, ctx.runtime, request.headers.get("authorization"),
                                      client_ip(request))
-    if not state.limiter.allow(caller.account.id):
-        raise rate_limited(refill_seconds(state.limiter))
+    limiter = ctx.limiters["account"]
+    if not limiter.allow(caller.account.id):
+        raise rate_limited(refill_seconds(limiter))
     if request.method in ("POST", "PUT", "PATCH"):
         require_json(request.headers.get("content-type"))
         require_decodable(await request.body())
-    request.state.smscpr_caller = caller
+    request.state.caller = caller
 
 
 #: Authenticates, rate-limits and checks the content type before the body is parsed.
-GuardedRoute = auth_first_route(_gate)
+SmscprRoute = auth_first_route(_gate)
 
 
 def current_caller(request: Request) -> Caller:
-    return request.state.smscpr_caller
+    return request.state.caller
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

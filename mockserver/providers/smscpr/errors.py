@@ -9,14 +9,16 @@ ERRORS is that catalogue by name (Swagger's examples, the faults' look-up); ERRO
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from starlette.routing import Match
 
 from mockserver.core.errors import CoreError, InsufficientCredits, NotFound
 from mockserver.providers.base import ProviderError
+from mockserver.providers.context import context_of
 from mockserver.providers.http import ErrorMap, retry_after
 
 # pydantic error types worded for API users; custom validators bring their own message.
@@ -85,10 +87,21 @@ def _validation(exc: RequestValidationError, request: Request) -> SmscprError:
     return SmscprError(400, "INVALID_PARAMETER", f"{first['field']}: {first['message']}", details=details)
 
 
+def _vendor_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
+    """The vendor's operations only (the docs pages' methods are no answer about a vendor path). Newer FastAPI
+    keeps an included router whole (`original_router`); SMSCPR's routers carry no prefix, so its routes match
+    the request as they are."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            yield from _vendor_routes(nested.routes)
+
+
 def _allowed_methods(request: Request) -> str:
     methods: set[str] = set()
-    # The vendor routes, as app.py registered them (FastAPI nests included routers).
-    for route in getattr(request.app.state, "smscpr_routes", request.app.router.routes):
+    for route in _vendor_routes(request.app.router.routes):
         match, _ = route.matches(request.scope)
         if match == Match.PARTIAL and getattr(route, "methods", None):
             methods |= set(route.methods)
@@ -103,7 +116,7 @@ def _method_not_allowed(request: Request) -> SmscprError:
 
 def _core(exc: CoreError, request: Request) -> SmscprError:
     if isinstance(exc, InsufficientCredits):
-        status = request.app.state.smscpr_settings.insufficient_credits_status
+        status = context_of(request).settings.insufficient_credits_status
         return SmscprError(status, "INSUFFICIENT_CREDITS",
                            f"insufficient credits: need {exc.need}, have {exc.have}")
     if isinstance(exc, NotFound):

@@ -13,11 +13,10 @@ from mockserver.core.notify import OutgoingWebhook, Review, StatusChange
 from mockserver.core.store import recipients
 from mockserver.providers.smscpr import service_plans
 from mockserver.providers.smscpr.receipts import render, seed_shape
-from mockserver.providers.smscpr.settings import SmscprSettings
 from mockserver.providers.smscpr.statuses import reported
 
 if TYPE_CHECKING:
-    from mockserver.core.runtime import Runtime
+    from mockserver.providers.smscpr.auth import Context
 
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -27,9 +26,10 @@ def _json(body: dict) -> str:
 
 
 class SmscprShaper:
-    def __init__(self, runtime: Runtime, settings: SmscprSettings | None = None) -> None:
-        self.rt = runtime
-        self.settings = settings or SmscprSettings()
+    """The WebhookShaper core calls: made from SMSCPR's context (Provider.shaper), as every provider's is."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.rt, self.settings = ctx.runtime, ctx.settings
 
     def status_webhooks(self, change: StatusChange) -> list[OutgoingWebhook]:
         """One receipt to the message's callbackUrl (else the account's DLR URL) per reported change."""

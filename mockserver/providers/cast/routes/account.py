@@ -14,9 +14,8 @@ from mockserver.core.lifecycle import Status
 from mockserver.core.models import Sender
 from mockserver.core.store import accounts, catalog, history
 from mockserver.providers.cast import errors, senders, validation, views
-from mockserver.providers.cast.auth import CallerDep, CastRoute
+from mockserver.providers.cast.auth import CallerDep, CastRoute, ContextDep
 from mockserver.providers.cast import NAME
-from mockserver.providers.cast.context import ContextDep
 from mockserver.providers.cast.schemas import SenderIdDeleteRequest, SenderIdRequest, SenderIdRequestResponse
 
 CURRENCY = "PHP"  # Cast documents balances in PHP; an account may set its own in fixtures

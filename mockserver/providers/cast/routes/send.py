@@ -9,8 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from mockserver.providers.cast import idempotency, sends
 from mockserver.providers.cast.idempotency import MAX_KEY
-from mockserver.providers.cast.auth import CallerDep, CastRoute, limit_account_sends
-from mockserver.providers.cast.context import ContextDep
+from mockserver.providers.cast.auth import CallerDep, CastRoute, ContextDep, limit_account_sends
 from mockserver.providers.cast.schemas import (BulkRequest, BulkResponse, ErrorResponse, ScheduledResponse,
                                                SendRequest, SendResponse)
 from mockserver.providers.cast.validation import LimitsDep

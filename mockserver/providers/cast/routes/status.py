@@ -10,8 +10,7 @@ from fastapi.responses import JSONResponse
 from mockserver.core.lifecycle import Status
 from mockserver.core.store import history
 from mockserver.providers.cast import errors, lookup, statuses, validation, views
-from mockserver.providers.cast.auth import CallerDep, CastRoute
-from mockserver.providers.cast.context import ContextDep
+from mockserver.providers.cast.auth import CallerDep, CastRoute, ContextDep
 from mockserver.providers.cast.schemas import ErrorResponse, LogsResponse, StatusResponse
 
 router = APIRouter(route_class=CastRoute)

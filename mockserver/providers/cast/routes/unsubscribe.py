@@ -14,9 +14,8 @@ from fastapi.responses import JSONResponse
 
 from mockserver.core.store import accounts
 from mockserver.providers.cast import errors, optouts, senders, validation, views
-from mockserver.providers.cast.auth import CallerDep, CastRoute
+from mockserver.providers.cast.auth import CallerDep, CastRoute, ContextDep
 from mockserver.providers.cast import NAME
-from mockserver.providers.cast.context import ContextDep
 from mockserver.providers.cast.schemas import UnsubscribeTokenRequest
 from mockserver.providers.http import client_ip
 

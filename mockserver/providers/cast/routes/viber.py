@@ -7,8 +7,7 @@ from fastapi.responses import JSONResponse
 
 from mockserver.core import phone
 from mockserver.providers.cast import sends, errors, ids, idempotency, lookup, views
-from mockserver.providers.cast.auth import CallerDep, CastRoute, limit_account_sends, require_channel
-from mockserver.providers.cast.context import ContextDep
+from mockserver.providers.cast.auth import CallerDep, CastRoute, ContextDep, limit_account_sends, require_channel
 from mockserver.providers.cast.routes.send import IdempotencyKey
 from mockserver.providers.cast.schemas import ViberRequest
 

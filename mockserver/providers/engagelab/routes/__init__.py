@@ -1,1 +1,16 @@
-"""EngageLab's HTTP operations, one module per resource: messages, template-configs, sign-configs."""
+"""EngageLab's HTTP operations, one module per resource: messages, template-configs, sign-configs.
+`build_router()` is what app.py includes, as every provider's app.py does."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from mockserver.providers.engagelab.routes import messages, sign_configs, template_configs
+
+
+def build_router() -> APIRouter:
+    """Every EngageLab operation; each family keeps its own route class (scope and error envelope)."""
+    router = APIRouter()
+    for module in (messages, template_configs, sign_configs):
+        router.include_router(module.router)
+    return router

@@ -10,11 +10,11 @@ from fastapi.concurrency import run_in_threadpool
 from mockserver.providers import bodies
 from mockserver.providers.openapi import error_responses
 from mockserver.providers.engagelab import messages
+from mockserver.providers.engagelab.auth import CallerDep, ContextDep, EngageLabSendRoute
 from mockserver.providers.engagelab.errors import send_error, target_count
-from mockserver.providers.engagelab.routes.deps import SendRoute, SendCaller
 from mockserver.providers.engagelab.schemas import SendErrorBody, SendRequest, SendResponse
 
-router = APIRouter(tags=["Messages"], route_class=SendRoute)
+router = APIRouter(tags=["Messages"], route_class=EngageLabSendRoute)
 
 # The seed's request examples, verbatim apart from the scheduled one's time (it must lie in the future).
 EXAMPLES = {
@@ -49,7 +49,7 @@ RESPONSES = error_responses(SendErrorBody, 400, 401, 403, 500)
 
 @router.post("/v1/messages", response_model=SendResponse, response_model_exclude_none=True, summary="Send SMS",
              description=DESCRIPTION, responses=RESPONSES, openapi_extra=bodies.openapi_body(SendRequest, EXAMPLES))
-async def send_messages(request: Request, caller: SendCaller) -> dict[str, Any]:
+async def send_messages(request: Request, caller: CallerDep, ctx: ContextDep) -> dict[str, Any]:
     """Send template SMS to one or many targets, now or at schedule_time."""
     try:
         req = await bodies.parse(request, SendRequest)
@@ -57,8 +57,7 @@ async def send_messages(request: Request, caller: SendCaller) -> dict[str, Any]:
         code = 3001 if exc.not_json else 3002
         message = f"{'Invalid request parameter format' if exc.not_json else 'Invalid request parameters'}: {exc.message}"
         raise send_error(request, code, message, total_count=target_count(exc.raw)) from None
-    app = request.app
-    result = await run_in_threadpool(messages.send, app.state.runtime, app.state.settings, caller.account, req)
+    result = await run_in_threadpool(messages.send, ctx.runtime, ctx.settings, caller.account, req)
     out: dict[str, Any] = {"plan_id": result.plan_id, "total_count": result.total_count,
                            "accepted_count": result.accepted_count}
     if result.task_id is not None:  # the seed's scheduled example carries no message_id, even for one target

@@ -1,5 +1,6 @@
 """The me-sms v2 routes, one module per resource: sms (send, preview, cancel, retry), messages (list,
-get, recipients) and account (credits, senders, templates, contact groups)."""
+get, recipients) and account (credits, senders, templates, contact groups). `build_router()` is what
+app.py includes, as every provider's app.py does."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from mockserver.providers.mesms.routes import account, messages, sms
 
 
 def build_router() -> APIRouter:
+    """Every me-sms operation, in the order Swagger lists them."""
     router = APIRouter()
     router.include_router(sms.router)
     router.include_router(messages.router)

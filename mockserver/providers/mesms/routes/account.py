@@ -9,10 +9,9 @@ from fastapi import APIRouter
 
 from mockserver.core.models import ContactGroup, Template
 from mockserver.core.store import accounts, catalog
-from mockserver.providers.mesms.auth import CallerDep, MesmsRoute
+from mockserver.providers.mesms.auth import CallerDep, ContextDep, MesmsRoute
 from mockserver.providers.mesms.compose import iso
 from mockserver.providers.mesms.errors import not_found
-from mockserver.providers.mesms.routes.deps import RuntimeDep
 from mockserver.providers.mesms.schemas import error_responses
 
 router = APIRouter(prefix="/api/v2", route_class=MesmsRoute)
@@ -20,18 +19,18 @@ router = APIRouter(prefix="/api/v2", route_class=MesmsRoute)
 
 @router.get("/credits", tags=["Account"], responses=error_responses(401, 429),
             description="DESIGNED path and shape `{credits}`. Check before a large batch send.")
-def get_credits(caller: CallerDep, runtime: RuntimeDep) -> dict:
+def get_credits(caller: CallerDep, ctx: ContextDep) -> dict:
     """Credit balance"""
-    return {"credits": accounts.balance(runtime.db.conn(), caller.account.id)}
+    return {"credits": accounts.balance(ctx.db.conn(), caller.account.id)}
 
 
 @router.get("/senders", tags=["Account"], responses=error_responses(401, 429),
             description="All sender names on the account, including shared ones. Only `approved` ones can send. "
                         "New names are requested in the web app (not through the API). Path and item shape DESIGNED.")
-def list_senders(caller: CallerDep, runtime: RuntimeDep) -> dict:
+def list_senders(caller: CallerDep, ctx: ContextDep) -> dict:
     """List senders"""
     out = []
-    for s in catalog.senders_of(runtime.db.conn(), caller.account.id):
+    for s in catalog.senders_of(ctx.db.conn(), caller.account.id):
         kind = json.loads(s.extra or "{}").get("type", "own")
         out.append({"id": int(s.public_id) if s.public_id.isdigit() else s.public_id, "name": s.name,
                     "status": s.status, "type": kind, "createdAt": iso(s.created_at)})
@@ -51,16 +50,16 @@ def _group(g: ContactGroup, with_numbers: bool) -> dict:
 
 
 @router.get("/templates", tags=["Templates"], responses=error_responses(401, 429), description="DESIGNED endpoint.")
-def list_templates(caller: CallerDep, runtime: RuntimeDep) -> dict:
+def list_templates(caller: CallerDep, ctx: ContextDep) -> dict:
     """List templates"""
-    return {"data": [_template(t) for t in catalog.templates_of(runtime.db.conn(), caller.account.id)]}
+    return {"data": [_template(t) for t in catalog.templates_of(ctx.db.conn(), caller.account.id)]}
 
 
 @router.get("/templates/{template_id}", tags=["Templates"], responses=error_responses(401, 404, 429),
             description="DESIGNED endpoint.")
-def get_template(template_id: int, caller: CallerDep, runtime: RuntimeDep) -> dict:
+def get_template(template_id: int, caller: CallerDep, ctx: ContextDep) -> dict:
     """Get one template"""
-    tpl = catalog.template(runtime.db.conn(), caller.account.id, str(template_id))
+    tpl = catalog.template(ctx.db.conn(), caller.account.id, str(template_id))
     if tpl is None:
         raise not_found("Template")
     return _template(tpl)
@@ -68,16 +67,16 @@ def get_template(template_id: int, caller: CallerDep, runtime: RuntimeDep) -> di
 
 @router.get("/contact-groups", tags=["Contact groups"], responses=error_responses(401, 429),
             description="DESIGNED endpoint.")
-def list_contact_groups(caller: CallerDep, runtime: RuntimeDep) -> dict:
+def list_contact_groups(caller: CallerDep, ctx: ContextDep) -> dict:
     """List contact groups"""
-    return {"data": [_group(g, False) for g in catalog.groups_of(runtime.db.conn(), caller.account.id)]}
+    return {"data": [_group(g, False) for g in catalog.groups_of(ctx.db.conn(), caller.account.id)]}
 
 
 @router.get("/contact-groups/{group_id}", tags=["Contact groups"], responses=error_responses(401, 404, 429),
             description="DESIGNED endpoint.")
-def get_contact_group(group_id: int, caller: CallerDep, runtime: RuntimeDep) -> dict:
+def get_contact_group(group_id: int, caller: CallerDep, ctx: ContextDep) -> dict:
     """Get one contact group"""
-    grp = catalog.group(runtime.db.conn(), caller.account.id, str(group_id))
+    grp = catalog.group(ctx.db.conn(), caller.account.id, str(group_id))
     if grp is None:
         raise not_found("Contact group")
     return _group(grp, True)

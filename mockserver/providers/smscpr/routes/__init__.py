@@ -1,5 +1,15 @@
-"""SMSCPR routes: one module per resource group (SMSCPR has one: messages)."""
+"""SMSCPR routes: one module per resource group (SMSCPR has one: messages). `build_router()` is what
+app.py includes, as every provider's app.py does."""
 
-from mockserver.providers.smscpr.routes.messages import router
+from __future__ import annotations
 
-__all__ = ["router"]
+from fastapi import APIRouter
+
+from mockserver.providers.smscpr.routes import messages
+
+
+def build_router() -> APIRouter:
+    """Every SMSCPR operation (send under both paths, the logs, one receipt)."""
+    router = APIRouter()
+    router.include_router(messages.router)
+    return router

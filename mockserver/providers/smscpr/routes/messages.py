@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Query, Request, Security
+from fastapi import APIRouter, Query, Security
 from fastapi.responses import JSONResponse
 
 from mockserver.providers.smscpr import logs, messages
-from mockserver.providers.smscpr.auth import CallerDep, GuardedRoute, bearer_scheme
+from mockserver.providers.smscpr.auth import CallerDep, ContextDep, SmscprRoute, bearer_scheme
 from mockserver.providers.smscpr.schemas import DeliveryReceipt, ErrorBody, MessageList, SendSmsRequest
 from mockserver.providers.openapi import error_responses
 
-router = APIRouter(route_class=GuardedRoute, dependencies=[Security(bearer_scheme)])
+router = APIRouter(route_class=SmscprRoute, dependencies=[Security(bearer_scheme)])
 
 
 def _errors(*codes: int) -> dict:
@@ -52,10 +52,9 @@ GET_DESCRIPTION = """One message's `DeliveryReceipt` (the same object the DLR we
 **DESIGNED:** an unknown `msgId`, or one of another account, answers 404."""
 
 
-def send_sms_message(payload: SendSmsRequest, caller: CallerDep, request: Request) -> JSONResponse:
+def send_sms_message(payload: SendSmsRequest, caller: CallerDep, ctx: ContextDep) -> JSONResponse:
     """Send one SMS; the answer is its DeliveryReceipt in state QUEUED."""
-    state = request.app.state
-    return JSONResponse(messages.send(state.runtime, state.smscpr_settings, caller, payload))
+    return JSONResponse(messages.send(ctx.runtime, ctx.settings, caller, payload))
 
 
 for _path, _op, _tags in (("/v1/sendsms", "sendSmsMessage", ["Outbound SMS"]),
@@ -71,7 +70,7 @@ for _path, _op, _tags in (("/v1/sendsms", "sendSmsMessage", ["Outbound SMS"]),
             responses=_errors(400))
 def list_message_logs(
     caller: CallerDep,
-    request: Request,
+    ctx: ContextDep,
     status: Annotated[Optional[str], Query(description="QUEUED, DISPATCHED, DELIVERED, ... (comma-separated ok)")] = None,
     from_: Annotated[Optional[str], Query(alias="from", description="Exact sender.")] = None,
     to: Annotated[Optional[str], Query(description="Exact destination, E.164.")] = None,
@@ -83,12 +82,12 @@ def list_message_logs(
     """List and search your messages, newest first (cursor pages)."""
     query = logs.LogQuery(status=status, sender=from_, to=to, sent_since=sentSince, sent_until=sentUntil,
                           limit=limit, cursor=cursor)
-    return JSONResponse(logs.list_receipts(request.app.state.runtime, caller, query))
+    return JSONResponse(logs.list_receipts(ctx.runtime, caller, query))
 
 
 @router.get("/v1/messages/sms/{msgId}", operation_id="getDeliveryReceipt", tags=["Logs / Status Reports"],
             summary="Message status", description=GET_DESCRIPTION, response_model=DeliveryReceipt,
             responses=_errors(404))
-def get_delivery_receipt(msgId: str, caller: CallerDep, request: Request) -> JSONResponse:  # noqa: N803
+def get_delivery_receipt(msgId: str, caller: CallerDep, ctx: ContextDep) -> JSONResponse:  # noqa: N803
     """One message's DeliveryReceipt."""
-    return JSONResponse(messages.receipt(request.app.state.runtime, caller, msgId))
+    return JSONResponse(messages.receipt(ctx.runtime, caller, msgId))
