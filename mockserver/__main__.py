@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import errno
 import os
+import signal
 import socket
 import sys
 from typing import Any, Iterator
@@ -161,9 +162,15 @@ def _serve(args: argparse.Namespace) -> int:
     print("\n".join(start_lines(settings, host, sock.getsockname()[1])), flush=True)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    # uvicorn shuts down on SIGTERM, then raises it again: end with 0 (as for Ctrl-C), not killed by a signal.
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.Server(config).run(sockets=[sock])
     del lock
     return 0
+
+
+def _stopped(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
 
 
 def _serve_workers(settings: Any, sock: socket.socket, host: str, workers: int, log_level: str) -> int:
