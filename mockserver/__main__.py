@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 from mockserver import __version__
 from mockserver.errors import StartupError
+from mockserver.startup import freeze_startup_heap, uvicorn_config  # noqa: F401  (bench/bare_app.py uses it here)
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's own names
 ENV_PREFIX = "MOCKSERVER_"
@@ -246,31 +247,6 @@ def _startup_errors(settings: Any) -> Iterator[None]:
 
         reason = " ".join(str(exc).split())
         raise CliError(f"cannot open the database {database_label(settings)}: {reason}") from None
-
-
-def freeze_startup_heap() -> None:
-    """Move everything built at startup (FastAPI, pydantic and SQLAlchemy models, fixtures) out of the
-    cyclic GC's reach for the life of the server process: full collections walked all of it, stalling
-    every request in flight for tens of ms (Cast send p99 65-87 ms with the GC walking it, 12-16 ms frozen,
-    scheduler off; bench/http_sends.py). Here, not in the app's lifespan: a test session builds thousands
-    of apps, and a full collection at each start made the suite 1.5x slower."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-
-
-def uvicorn_config(app: Any, settings: Any, host: str, port: int, log_level: str) -> Any:
-    """The one uvicorn configuration `serve` runs (bench/http_sends.py serves its bare baseline app with it,
-    so the ratio compares handlers, not server settings)."""
-    import uvicorn
-
-    from mockserver.limits import http_protocol
-
-    # asyncio loop, not uvloop: measured here, uvloop gave a 2.4-8x worse p99 under saturation.
-    http = http_protocol(settings.max_header_bytes, settings.max_header_count, settings.head_timeout)
-    return uvicorn.Config(app, host=host, port=port, loop="asyncio", log_level=log_level, access_log=False, http=http,
-                          h11_max_incomplete_event_size=settings.max_header_bytes)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

@@ -122,7 +122,7 @@ class Supervisor:
 def child_main(settings: Any, array: Any, slot: int, log_level: str, sock: socket.socket | None) -> None:
     """A child's whole life: build the app, then serve HTTP (api) or run the lifespan alone (engine)."""
     _die_with_parent()
-    from mockserver.__main__ import freeze_startup_heap, uvicorn_config
+    from mockserver.startup import freeze_startup_heap, uvicorn_config
     from mockserver.app import create_app
 
     process = ProcessSlot(ProcessTable(array), slot)
