@@ -9,7 +9,7 @@ only (an app given as an import string), so the engine, which serves no HTTP, wo
 supervisor beside it with its own signal handling; here one loop restarts both kinds and writes the
 restarts where health reads them. Children are `spawn`ed (no fork of a parent with threads or open
 database connections); on Linux each also dies with its parent (PR_SET_PDEATHSIG), so a SIGKILLed
-parent leaves no orphans behind."""
+parent is a SIGKILLed server, with no orphans behind."""
 
 from __future__ import annotations
 
@@ -149,10 +149,12 @@ async def _engine(app: Any) -> None:
 
 
 def _die_with_parent() -> None:
-    """Linux: SIGTERM this child when the supervisor dies, even by SIGKILL (no orphan keeps the port)."""
+    """Linux: SIGKILL this child when the supervisor dies without stopping it (itself SIGKILLed or crashed):
+    the server then dies as one process would, holding nothing (an in-flight webhook is sent again once
+    its lease expires) and leaving no orphan on the port. A stop the supervisor hears is graceful."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes
 
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
