@@ -23,4 +23,7 @@ WORKDIR /home/sandbox
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ["mockserver", "healthcheck"]
+# The default processes (README, Command line): one API process and one engine process when the container
+# may use 2+ CPUs, else one process; MOCKSERVER_WORKERS=1 (or `serve --workers 1`) keeps a single process.
+# The supervisor is PID 1: `docker stop` (SIGTERM) stops every child and exits 0.
 CMD ["mockserver", "serve"]

@@ -72,6 +72,23 @@ def default_workers(cpus: int | None) -> int:
     return 2 if (cpus or 1) >= 2 else 1
 
 
+def available_cpus() -> int:
+    """CPUs this process may use: its affinity mask, capped by a cgroup v2 quota (`docker run --cpus 1`
+    leaves os.cpu_count() at the host's count)."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        count = os.cpu_count() or 1
+    try:
+        with open("/sys/fs/cgroup/cpu.max", encoding="ascii") as limits:
+            quota, period = limits.read().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return count
+
+
 def port_number(text: str) -> int:
     """argparse type: a TCP port 0-65535 (0: any free port). Out of range, the OS would wrap it."""
     try:
@@ -145,7 +162,7 @@ def _serve(args: argparse.Namespace) -> int:
     port = settings.port if args.port is None else args.port
     # Bind first: with the port taken, nothing (database, fixtures, scheduler) should have started.
     sock = bind_socket(host, port)
-    workers = args.workers or settings.workers or default_workers(os.cpu_count())
+    workers = args.workers or settings.workers or default_workers(available_cpus())
     if workers > 1 and settings.database_url.startswith("sqlite:") and settings.sqlite_path() is None:
         print("mockserver: warning: an in-memory database cannot be shared by processes; serving with --workers 1",
               file=sys.stderr, flush=True)

@@ -147,3 +147,31 @@ def test_workers_1_is_one_process(tmp_path, db_backend):
         assert not children_of(proc.pid)
     finally:
         assert stop(proc) == 0
+
+
+@pytest.mark.parametrize("value", ["0", "65", "two"])
+def test_a_bad_worker_count_is_one_line_and_exit_2(tmp_path, value):
+    result = subprocess.run([mockserver_exe(), "serve", "--workers", value], cwd=tmp_path, capture_output=True,
+                            text=True, env=clean_env({}), timeout=60)
+    assert result.returncode == 2 and "not a number of workers (1-64)" in result.stderr
+    assert not (tmp_path / "data").exists()  # nothing was started
+
+
+def test_the_default_gives_api_and_engine_a_core_each_when_there_are_two():
+    from mockserver.__main__ import default_workers
+
+    assert [default_workers(n) for n in (None, 1, 2, 4, 64)] == [1, 1, 2, 2, 2]
+
+
+@pytest.mark.sqlite_only
+def test_an_in_memory_database_stays_one_process(tmp_path, db_backend):
+    port = free_port()
+    env = clean_env({"MOCKSERVER_PORT": str(port), "MOCKSERVER_DATABASE_URL": "sqlite:///:memory:"})
+    proc = subprocess.Popen([mockserver_exe(), "serve", "--workers", "3"], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        body = wait_healthy(f"http://127.0.0.1:{port}", proc, timeout=60).json()
+        assert [p["role"] for p in body["processes"]] == ["all"]
+    finally:
+        assert stop(proc) == 0
+    assert "an in-memory database cannot be shared by processes; serving with --workers 1" in read_output(proc)
