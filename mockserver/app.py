@@ -59,6 +59,8 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
     `serve --workers N` (mockserver/supervisor.py); an `api` process runs no background scheduler."""
     settings = settings or Settings()
     runtime = Runtime(settings, transport=transport)
+    if process is not None and process.local_buckets:  # before the providers build their limiters
+        runtime.replicas.buckets = None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -56,8 +56,9 @@ class ProcessTable:
 class ProcessSlot:
     """One child's own row, and what it reads of the others (the engine's lag)."""
 
-    def __init__(self, table: ProcessTable, slot: int) -> None:
+    def __init__(self, table: ProcessTable, slot: int, local_buckets: bool = False) -> None:
         self.table, self.slot = table, slot
+        self.local_buckets = local_buckets  # rate limits need no sharing (mockserver/supervisor.py)
         self.role = ROLES[int(table.get(slot, "role"))]
 
     def beat(self) -> None:

@@ -23,6 +23,7 @@ import threading
 import time
 from typing import Any
 
+from mockserver.core import shared
 from mockserver.processes import FIELDS, ROLES, ProcessSlot, ProcessTable
 
 RESTART_DELAY = 0.5  # seconds between a child's death and its restart (no busy loop on a crash at start)
@@ -68,13 +69,21 @@ class Supervisor:
                 self.table.set(slot, name, 0.0)
         self.table.set(slot, "role", float(ROLES.index(role)))
         settings = self.settings.model_copy(update={"process_role": role, "shared_state": "on"})
-        args = (settings, self.table.array, slot, self.log_level, self.sock if role == "api" else None)
+        args = (settings, self.table.array, slot, self.log_level, self.sock if role == "api" else None,
+                self._local_buckets())
         proc = self.ctx.Process(target=child_main, args=args, name=f"mockserver-{role}-{slot}")
         proc.start()
         self.children[slot] = proc
         self.table.set(slot, "pid", float(proc.pid))
         self.table.set(slot, "started_at", time.time())
         self.table.set(slot, "alive", 1.0)
+
+    def _local_buckets(self) -> bool:
+        """Rate-limit buckets stay in the API process's memory when it is the only process taking requests
+        on this database (one API process, no replicas asked for): one upsert per send saved; the engine
+        takes no requests."""
+        return self.roles.count("api") == 1 and not shared.enabled(self.settings.shared_state,
+                                                                   self.settings.database_url)
 
     def _first_beat(self, slot: int) -> bool:
         deadline = time.monotonic() + FIRST_BEAT_WAIT
@@ -119,13 +128,14 @@ class Supervisor:
         return code
 
 
-def child_main(settings: Any, array: Any, slot: int, log_level: str, sock: socket.socket | None) -> None:
+def child_main(settings: Any, array: Any, slot: int, log_level: str, sock: socket.socket | None,
+               local_buckets: bool) -> None:
     """A child's whole life: build the app, then serve HTTP (api) or run the lifespan alone (engine)."""
     _die_with_parent()
-    from mockserver.startup import freeze_startup_heap, uvicorn_config
     from mockserver.app import create_app
+    from mockserver.startup import freeze_startup_heap, uvicorn_config
 
-    process = ProcessSlot(ProcessTable(array), slot)
+    process = ProcessSlot(ProcessTable(array), slot, local_buckets)
     app = create_app(settings, process=process)
     freeze_startup_heap()
     if sock is None:
