@@ -180,6 +180,7 @@ def provider_problem(settings: Any) -> str | None:
 MAIN_SETTINGS = {
     "host": "bind address (--host wins)",
     "port": "port (--port wins)",
+    "workers": "processes (--workers wins; unset: 2 with 2+ CPUs)",
     "database_url": "sqlite:///path/file.db or postgresql://user@host:port/db",
     "fixtures_dir": "your fixtures folder (unset: the bundled fixtures)",
     "timing": "default or instant (every lifecycle step due at once)",
