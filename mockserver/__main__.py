@@ -198,9 +198,10 @@ def _serve_workers(settings: Any, sock: socket.socket, host: str, workers: int, 
     children, which share the file on purpose, never warn about each other."""
     from mockserver.core import fixtures
     from mockserver.core.db.connect import open_database
-    from mockserver.startup import other_server_warning, start_lines
+    from mockserver.startup import check_provider_settings, other_server_warning, start_lines
     from mockserver.supervisor import Supervisor
 
+    _load(lambda: check_provider_settings(settings))
     with _startup_errors(settings):
         fixtures.check_dir(settings.fixtures_dir or fixtures.bundled_dir())
         open_database(settings).close()  # migrates the schema once, before any child opens it

@@ -176,6 +176,20 @@ def provider_problem(settings: Any) -> str | None:
     return None
 
 
+def check_provider_settings(settings: Any) -> None:
+    """Build every provider's settings class as its app will (raising pydantic's error for a bad value):
+    `serve --workers N` builds the apps in its children, and a bad value must still stop the start in the
+    parent with one line, not as a child's traceback."""
+    from mockserver.providers import PROVIDERS
+    from mockserver.settings import _settings_classes
+
+    for cls in _settings_classes():
+        prefix = str(cls.model_config.get("env_prefix", "")).upper()
+        name = prefix[len("MOCKSERVER_"):].rstrip("_").lower()
+        if prefix.startswith("MOCKSERVER_") and name in PROVIDERS:
+            cls(**settings.provider_settings.get(name, {}))
+
+
 #: What `mockserver serve --help` lists after the options: the settings most starts need, in short.
 MAIN_SETTINGS = {
     "host": "bind address (--host wins)",

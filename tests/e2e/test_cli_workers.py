@@ -175,3 +175,14 @@ def test_an_in_memory_database_stays_one_process(tmp_path, db_backend):
     finally:
         assert stop(proc) == 0
     assert "an in-memory database cannot be shared by processes; serving with --workers 1" in read_output(proc)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_bad_provider_setting_stops_the_start_with_the_same_line_in_both_modes(tmp_path, workers):
+    env = clean_env({"MOCKSERVER_CAST_RETRY_AFTER": "abc", "MOCKSERVER_DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    result = subprocess.run([mockserver_exe(), "serve", "--port", "0", "--workers", workers], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "mockserver: invalid setting MOCKSERVER_CAST_RETRY_AFTER='abc': Input should be a valid integer, unable to "
+        "parse string as an integer; accepted: an integer"]
