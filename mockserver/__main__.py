@@ -52,9 +52,9 @@ WORKERS_HELP = (
     "the scheduler and webhook delivery (as before). N >= 2: N-1 API processes on the port plus one engine "
     "process (scheduler, webhook delivery, feed relay), sharing the database; the engine is restarted if it "
     "dies. Why 2 by default: on a 2-core box the engine no longer shares a GIL with the API, so it keeps up "
-    "under load (bench/mixed_load.py, 32 clients: 1.37x the accepted sends of --workers 1, 3%% as many "
-    "refused with 429); 3 did worse (0.66x): more processes only contend for the same two cores and "
-    "SQLite's one writer")
+    "under load (bench/mixed_load.py, 32 clients, two runs: 1.37x and 2.38x the accepted sends of "
+    "--workers 1, 455 and 0 refused with 429 against 14,376 and 7,824); 3 did worse (0.66x): more "
+    "processes only contend for the same two cores and SQLite's one writer")
 
 
 def worker_count(text: str) -> int:
