@@ -5,14 +5,17 @@ Bad settings and a taken port end the process with one line on stderr and exit 2
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
+import signal
 import socket
 import sys
-from typing import Any
+from typing import Any, Iterator
 
 from mockserver import __version__
 from mockserver.errors import StartupError
+from mockserver.startup import freeze_startup_heap, uvicorn_config  # noqa: F401  (bench/bare_app.py uses it here)
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")  # uvicorn's own names
 ENV_PREFIX = "MOCKSERVER_"
@@ -33,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_address(serve, "bind address")
     serve.add_argument("--log-level", default="info", choices=LOG_LEVELS, help="default: %(default)s")
+    serve.add_argument("--workers", type=worker_count, default=None, metavar="N", help=WORKERS_HELP)
     check = sub.add_parser("healthcheck", help="exit 0 when the server answers /_mock/health (Docker HEALTHCHECK)")
     _add_address(check, "address of the server")
     check.add_argument("--url", default=None, help="full health URL; overrides --host/--port")
@@ -41,6 +45,27 @@ def build_parser() -> argparse.ArgumentParser:
                     help="upgrade: to this release's head; current: the database's revision; history: all revisions")
     db.add_argument("--database-url", default=None, help="default MOCKSERVER_DATABASE_URL (as serve reads it)")
     return parser
+
+
+WORKERS_HELP = (
+    "worker processes (default MOCKSERVER_WORKERS, else 2 with 2+ CPUs, else 1). 1: one process runs the API, "
+    "the scheduler and webhook delivery (as before). N >= 2: N-1 API processes on the port plus one engine "
+    "process (scheduler, webhook delivery, feed relay), sharing the database; the engine is restarted if it "
+    "dies. Why 2 by default: on a 2-core box the engine no longer shares a GIL with the API, so it keeps up "
+    "under load (bench/mixed_load.py, 32 clients, two runs: 1.37x and 2.38x the accepted sends of "
+    "--workers 1, 455 and 0 refused with 429 against 14,376 and 7,824); 3 did worse (0.66x): more "
+    "processes only contend for the same two cores and SQLite's one writer")
+
+
+def worker_count(text: str) -> int:
+    """argparse type: 1..64 worker processes."""
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1-64)") from None
+    if not 1 <= count <= 64:
+        raise argparse.ArgumentTypeError(f"{count} is not a number of workers (1-64)")
+    return count
 
 
 def port_number(text: str) -> int:
@@ -116,6 +141,15 @@ def _serve(args: argparse.Namespace) -> int:
     port = settings.port if args.port is None else args.port
     # Bind first: with the port taken, nothing (database, fixtures, scheduler) should have started.
     sock = bind_socket(host, port)
+    # One process unless asked: webhook fault rules live in the API process's memory, which the engine
+    # process of --workers 2 does not see (README, Processes).
+    workers = args.workers or settings.workers or 1
+    if workers > 1 and settings.database_url.startswith("sqlite:") and settings.sqlite_path() is None:
+        print("mockserver: warning: an in-memory database cannot be shared by processes; serving with --workers 1",
+              file=sys.stderr, flush=True)
+        workers = 1
+    if workers > 1:
+        return _serve_workers(settings, sock, host, workers, args.log_level)
     import uvicorn
 
     app = _build_app(settings)
@@ -127,9 +161,38 @@ def _serve(args: argparse.Namespace) -> int:
     print("\n".join(start_lines(settings, host, sock.getsockname()[1])), flush=True)
     if warning:
         print(warning, file=sys.stderr, flush=True)
+    # uvicorn shuts down on SIGTERM, then raises it again: end with 0 (as for Ctrl-C), not killed by a signal.
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.Server(config).run(sockets=[sock])
     del lock
     return 0
+
+
+def _stopped(signum: int, frame: Any) -> None:
+    raise SystemExit(0)
+
+
+def _serve_workers(settings: Any, sock: socket.socket, host: str, workers: int, log_level: str) -> int:
+    """`serve --workers N`: check the database here (a bad one stops the start with one line, as with
+    one process), then let the supervisor run the children. The serving lock is this parent's, so the
+    children, which share the file on purpose, never warn about each other."""
+    from mockserver.core import fixtures
+    from mockserver.core.db.connect import open_database
+    from mockserver.startup import check_provider_settings, other_server_warning, start_lines
+    from mockserver.supervisor import Supervisor
+
+    _load(lambda: check_provider_settings(settings))
+    with _startup_errors(settings):
+        fixtures.check_dir(settings.fixtures_dir or fixtures.bundled_dir())
+        open_database(settings).close()  # migrates the schema once, before any child opens it
+    lock, warning = other_server_warning(settings)
+    print("\n".join(start_lines(settings, host, sock.getsockname()[1])), flush=True)
+    print(f"  workers   {workers - 1} API + 1 engine process", flush=True)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
+    code = Supervisor(settings, sock, workers, log_level).run()
+    del lock
+    return code
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -158,11 +221,20 @@ def _build_app(settings: Any) -> Any:
     """create_app, with what stops a start (a newer schema, an unusable fixtures folder, a database that
     cannot be opened) turned into a one-line CliError."""
     from mockserver.app import create_app
+
+    with _startup_errors(settings):
+        return _load(lambda: create_app(settings))  # provider settings are read here
+
+
+@contextlib.contextmanager
+def _startup_errors(settings: Any) -> Iterator[None]:
+    """What stops a start (a newer schema, an unusable fixtures folder, a database that cannot be
+    opened) turned into a one-line CliError."""
     from mockserver.core.db.migrate import SchemaTooNew
     from mockserver.core.fixtures import FixturesError
 
     try:
-        return _load(lambda: create_app(settings))  # provider settings are read here
+        yield
     except (SchemaTooNew, FixturesError) as exc:
         raise CliError(str(exc)) from None
     except OSError as exc:
@@ -174,31 +246,6 @@ def _build_app(settings: Any) -> Any:
 
         reason = " ".join(str(exc).split())
         raise CliError(f"cannot open the database {database_label(settings)}: {reason}") from None
-
-
-def freeze_startup_heap() -> None:
-    """Move everything built at startup (FastAPI, pydantic and SQLAlchemy models, fixtures) out of the
-    cyclic GC's reach for the life of the server process: full collections walked all of it, stalling
-    every request in flight for tens of ms (Cast send p99 65-87 ms with the GC walking it, 12-16 ms frozen,
-    scheduler off; bench/http_sends.py). Here, not in the app's lifespan: a test session builds thousands
-    of apps, and a full collection at each start made the suite 1.5x slower."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
-
-
-def uvicorn_config(app: Any, settings: Any, host: str, port: int, log_level: str) -> Any:
-    """The one uvicorn configuration `serve` runs (bench/http_sends.py serves its bare baseline app with it,
-    so the ratio compares handlers, not server settings)."""
-    import uvicorn
-
-    from mockserver.limits import http_protocol
-
-    # asyncio loop, not uvloop: measured here, uvloop gave a 2.4-8x worse p99 under saturation.
-    http = http_protocol(settings.max_header_bytes, settings.max_header_count, settings.head_timeout)
-    return uvicorn.Config(app, host=host, port=port, loop="asyncio", log_level=log_level, access_log=False, http=http,
-                          h11_max_incomplete_event_size=settings.max_header_bytes)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:

@@ -22,6 +22,7 @@ from mockserver.core.faults import FaultShaper
 from mockserver.core.runtime import Runtime
 from mockserver.docs_assets import install_assets, offline_docs
 from mockserver.guards import ServerGuard
+from mockserver.processes import ProcessSlot
 from mockserver.providers import PROVIDERS
 from mockserver.providers.faults import FaultGate
 from mockserver.providers.http import without_framework_422
@@ -52,22 +53,31 @@ class ClockSync:
         await self.app(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTransport | None = None,
+               process: ProcessSlot | None = None) -> FastAPI:
+    """The whole sandbox as one ASGI app. `process`: this child's row in the process table of
+    `serve --workers N` (mockserver/supervisor.py); an `api` process runs no background scheduler."""
     settings = settings or Settings()
     runtime = Runtime(settings, transport=transport)
+    if process is not None and process.local_buckets:  # before the providers build their limiters
+        runtime.replicas.buckets = None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.bind_loop(asyncio.get_running_loop())
         stop = asyncio.Event()
-        task = asyncio.create_task(runtime.scheduler.run(stop)) if settings.scheduler_enabled else None
+        tasks = []
+        if settings.scheduler_enabled and settings.process_role != "api":
+            tasks.append(asyncio.create_task(runtime.scheduler.run(stop)))
+        if process is not None:  # heartbeat, and the engine's lag shared with the API processes
+            tasks.append(asyncio.create_task(process.run(runtime, stop)))
         app.state.ready = True
         try:
             yield
         finally:
             stop.set()
             runtime.wake()
-            if task is not None:
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.wait_for(task, timeout=10)
             await runtime.close()
@@ -76,6 +86,7 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = runtime
     app.state.ready = False
+    app.state.process = process
     install_faults(runtime)
     for provider in PROVIDERS.values():
         ctx = provider.context(runtime)  # one context: the sub-app and the shaper share its settings

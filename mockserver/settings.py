@@ -112,6 +112,17 @@ class Settings(BaseSettings):
                     "processes on one SQLite file).",
     )
 
+    # Processes (mockserver/supervisor.py): `serve --workers` wins over MOCKSERVER_WORKERS.
+    workers: int | None = Field(
+        default=None, ge=1, le=64,
+        description="Worker processes of `mockserver serve`: 1 = one process (API, scheduler and webhook delivery "
+                    "together); N >= 2 = N-1 API processes plus one engine process (scheduler, webhook delivery, "
+                    "feed relay) on the same database. Unset: 1.")
+    process_role: Literal["all", "api", "engine"] = Field(
+        default="all",
+        description="What this process runs: all (API and engine), api (HTTP only, no background scheduler) or "
+                    "engine (scheduler and delivery, no HTTP). Set by `serve --workers` for its children.")
+
     # Traffic shaping (per provider rules still apply).
     rate_limit_enabled: bool = True
     max_body_bytes: int = Field(default=64 * 1024 * 1024, description="Larger bodies get 413.")

@@ -255,6 +255,17 @@ class Backpressure(Schema):
     refused: int
 
 
+class ProcessRow(Schema):
+    """One process of the server, from the shared process table (mockserver/processes.py)."""
+
+    pid: int
+    role: str = Field(description="all (one process), api or engine.")
+    alive: bool
+    last_heartbeat: Number | None = Field(description="Wall-clock epoch seconds of its last heartbeat (null: none yet).")
+    heartbeat_age_s: Number | None
+    restarts: int = Field(description="How often the supervisor restarted this role's process.")
+
+
 class Health(Schema):
     """200 once the server is ready (503 with status "starting" before)."""
 
@@ -270,6 +281,8 @@ class Health(Schema):
     webhooks_in_flight: int | None = None
     backpressure: Backpressure | None = Field(default=None, description="Sends answered with the vendor's 429 "
                                               "while scheduler_lag_s exceeds MOCKSERVER_BACKPRESSURE_LAG.")
+    processes: list[ProcessRow] = Field(default_factory=list, description="Every process serving this sandbox "
+                                        "(`serve --workers N`: the API processes and the engine; one row otherwise).")
 
 
 class ResetResult(Schema):

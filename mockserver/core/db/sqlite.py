@@ -14,7 +14,12 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: writers of other processes wait in SQLite's busy handler
+    fcntl = None  # type: ignore[assignment]
 
 from mockserver.core import models  # noqa: F401  (registers the tables)
 from mockserver.core.db import migrate
@@ -37,6 +42,7 @@ class Database:
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._create_schema()
+        self._file_lock = _open_lock_file(Path(str(path) + ".writing"))
 
     def _create_schema(self) -> None:
         """Refuse a newer release's database untouched; else bring it to this release's schema revision
@@ -71,7 +77,7 @@ class Database:
             return
         # Writers queue on a mutex first: SQLite's own busy handler polls with sleeps of up to 100 ms,
         # which cut send throughput ~4x under 8 concurrent clients (profiled); a mutex hands over at once.
-        with self._write_lock:
+        with self._write_lock, _flocked(self._file_lock):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
@@ -81,6 +87,9 @@ class Database:
             conn.execute("COMMIT")
 
     def close(self) -> None:
+        if self._file_lock is not None:
+            self._file_lock.close()
+            self._file_lock = None
         with self._lock:
             for conn in self._all:
                 try:
@@ -91,3 +100,29 @@ class Database:
         self._local = threading.local()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _open_lock_file(path: Path) -> IO[bytes] | None:
+    """The file whose flock queues the writers of every process on this database (None: no flock here).
+    A file object, not a bare descriptor: a Database nobody closed (a test's) frees it when collected."""
+    if fcntl is None:
+        return None
+    try:
+        return open(path, "ab")  # noqa: SIM115  (held for the Database's life)
+    except OSError:  # a read-only folder: SQLite's busy handler still serializes the writers
+        return None
+
+
+@contextmanager
+def _flocked(lock: IO[bytes] | None) -> Iterator[None]:
+    """Hold the cross-process write queue: the same fix as the in-process mutex, for the processes of
+    `serve --workers N` and replicas on one file, whose writers otherwise met only in SQLite's busy
+    handler (sleeps of up to 100 ms each: the engine's tick transactions fell behind the API's sends)."""
+    if lock is None:
+        yield
+        return
+    fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,83 @@
+"""The process table of `mockserver serve --workers N`: one row per child (pid, role, heartbeat, restarts,
+the engine's scheduler lag) in a shared-memory array the supervisor creates and every child writes its
+own row of. Shared memory, not a table: /_mock/health reads it without SQL, and a dead process's stale
+heartbeat is visible even when the database is what it died of. Wiring only: core never sees it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mockserver.core.runtime import Runtime
+
+ROLES = ("api", "engine")
+#: Columns of a row, in order (all doubles: one array, no per-field locks; a double is written atomically).
+FIELDS = ("pid", "role", "started_at", "heartbeat", "restarts", "alive", "lag")
+BEAT_EVERY = 0.1  # seconds between heartbeats; also how fast an API process adopts the engine's lag
+STALE_AFTER = 3.0  # a heartbeat older than this means the process is stuck or gone
+
+
+class ProcessTable:
+    """Rows over a multiprocessing Array('d') (created with the supervisor's context, passed to children)."""
+
+    def __init__(self, array: Any) -> None:
+        self.array = array
+        self.size = len(array) // len(FIELDS)
+
+    @classmethod
+    def create(cls, ctx: Any, slots: int) -> ProcessTable:
+        return cls(ctx.Array("d", slots * len(FIELDS), lock=False))
+
+    def get(self, slot: int, name: str) -> float:
+        return self.array[slot * len(FIELDS) + FIELDS.index(name)]
+
+    def set(self, slot: int, name: str, value: float) -> None:
+        self.array[slot * len(FIELDS) + FIELDS.index(name)] = value
+
+    def engine_slot(self) -> int | None:
+        return next((s for s in range(self.size) if ROLES[int(self.get(s, "role"))] == "engine"), None)
+
+    def snapshot(self, now: float | None = None) -> list[dict[str, Any]]:
+        """What /_mock/health lists: every process, alive only if running and beating recently."""
+        now = time.time() if now is None else now
+        rows = []
+        for s in range(self.size):
+            beat = self.get(s, "heartbeat")
+            age = round(now - beat, 3) if beat else None
+            rows.append({"pid": int(self.get(s, "pid")), "role": ROLES[int(self.get(s, "role"))],
+                         "alive": bool(self.get(s, "alive")) and age is not None and age < STALE_AFTER,
+                         "last_heartbeat": beat or None, "heartbeat_age_s": age,
+                         "restarts": int(self.get(s, "restarts"))})
+        return rows
+
+
+class ProcessSlot:
+    """One child's own row, and what it reads of the others (the engine's lag)."""
+
+    def __init__(self, table: ProcessTable, slot: int, local_buckets: bool = False) -> None:
+        self.table, self.slot = table, slot
+        self.local_buckets = local_buckets  # rate limits need no sharing (mockserver/supervisor.py)
+        self.role = ROLES[int(table.get(slot, "role"))]
+
+    def beat(self) -> None:
+        self.table.set(self.slot, "heartbeat", time.time())
+
+    def engine_lag(self) -> float:
+        engine = self.table.engine_slot()
+        return 0.0 if engine is None else self.table.get(engine, "lag")
+
+    async def run(self, runtime: Runtime, stop: asyncio.Event) -> None:
+        """Beat until `stop`; the engine publishes its scheduler lag, an API process adopts it, so send
+        pushback (core/engine/backpressure.py) answers 429 in the process that takes the sends."""
+        while not stop.is_set():
+            self.beat()
+            if self.role == "engine":
+                self.table.set(self.slot, "lag", runtime.scheduler.lag)
+            else:
+                runtime.backpressure.observe(self.engine_lag())
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=BEAT_EVERY)
+            except asyncio.TimeoutError:
+                pass
