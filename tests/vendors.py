@@ -89,6 +89,9 @@ class Vendor:
     receipts: Callable[[Any], list[tuple[str, str]]] = lambda body: []
     final_words: frozenset[str] = frozenset()  # the vendor's words for a final status in its receipts
     webhooks: bool = True  # whether the vendor documents delivery receipts
+    #: (name, status, body) of one catalogue error (a fault rule's `error`) as the send route answers it
+    #: (EngageLab's fresh plan_id left out)
+    catalogue_error: tuple[str, int, Mapping[str, Any]] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from tests.faults.kit import NUMBERS, VENDORS, add_fault, credits, fault, messages
+from tests.faults.kit import VENDORS, add_fault, credits, fault, messages
 
 #: What a client sees when the server aborts the connection: a reset (ReadError) or, if the close is
 #: read first, "server disconnected" (RemoteProtocolError); which one is a race in the kernel.
@@ -23,14 +23,14 @@ def http(live):
 
 
 def send(http, vendor, **kwargs):
-    return http.post(f"/{vendor.name}{vendor.path}", json=vendor.body([NUMBERS[vendor.name][0]]),
+    return http.post(f"/{vendor.name}{vendor.path}", json=vendor.body([vendor.pair[0]]),
                      headers=vendor.headers, **kwargs)
 
 
 def test_fixed_latency_delays_the_answer_which_still_succeeds(client, vendor):
     add_fault(client, provider=vendor.name, path=vendor.path, latency_ms=300)
     start = time.monotonic()
-    resp = vendor.send(client, NUMBERS[vendor.name][0])
+    resp = vendor.send(client, vendor.pair[0])
     assert time.monotonic() - start >= 0.3
     assert resp.status_code == 200, resp.text
     assert len(messages(client, vendor)) == 1
@@ -39,7 +39,7 @@ def test_fixed_latency_delays_the_answer_which_still_succeeds(client, vendor):
 def test_latency_range_is_drawn_within_its_bounds(client, vendor):
     rule = add_fault(client, provider=vendor.name, path=vendor.path, latency_ms=[100, 200])
     start = time.monotonic()
-    assert vendor.send(client, NUMBERS[vendor.name][0]).status_code == 200
+    assert vendor.send(client, vendor.pair[0]).status_code == 200
     assert 0.1 <= time.monotonic() - start < 2.0
     assert fault(client, rule["id"])["hits"] == 1
 
@@ -86,7 +86,7 @@ def test_truncated_body_drops_mid_answer_after_the_send_was_taken(http, vendor):
 
 def test_malformed_json_keeps_status_and_cuts_the_body(client, vendor):
     add_fault(client, provider=vendor.name, path=vendor.path, malformed="invalid_json")
-    resp = vendor.send(client, NUMBERS[vendor.name][0])
+    resp = vendor.send(client, vendor.pair[0])
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("application/json")
     assert int(resp.headers["content-length"]) == len(resp.content) > 0
@@ -98,6 +98,6 @@ def test_malformed_json_keeps_status_and_cuts_the_body(client, vendor):
 def test_drop_on_an_in_process_client_is_a_transport_error(client):
     vendor = VENDORS["cast"]
     add_fault(client, provider="cast", drop_connection=True)
-    resp = vendor.send(client, NUMBERS["cast"][0])
+    resp = vendor.send(client, VENDORS["cast"].pair[0])
     assert resp.status_code == 500  # TestClient has no socket to close; the server error stands for it
     assert messages(client, vendor) == []

@@ -45,6 +45,8 @@ VENDOR = Vendor(
     limiter=None,
     envelope_at=lambda path: _SEND_ENVELOPE if path == "/v1/messages" else frozenset({"code", "message"}),
     receipts=_receipts,
+    catalogue_error=("OTP_SEND_FAILED", 400, {"total_count": 1, "accepted_count": 0, "code": 5001,
+                                              "message": "Verification code message sending failed"}),
 )
 
 

@@ -27,6 +27,7 @@ VENDOR = Vendor(
     rate_limited=Shape(429, _ENVELOPE, "code", "RATE_LIMITED", "Rate limit exceeded"),
     limiter={"rate_limit_burst": 1, "rate_limit_per_second": 0.0001},
     webhooks=False,
+    catalogue_error=("INSUFFICIENT_CREDITS", 402, {"error": "Insufficient credits", "code": "INSUFFICIENT_CREDITS"}),
 )
 
 
