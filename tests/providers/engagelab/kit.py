@@ -36,7 +36,7 @@ VENDOR = Vendor(
     name="engagelab", account_id=ACCOUNT, path="/v1/messages",
     credentials={"dev_key": DEV_KEY, "dev_secret": DEV_SECRET},
     auth=lambda c: basic(c["dev_key"], c["dev_secret"]),
-    compose=lambda to, text, c: {"to": ["+" + n for n in to], "template": {"id": 1233, "params": {"content": text}}},
+    compose=lambda to, text, c: {"to": ["+" + n.lstrip("+") for n in to], "template": {"id": 1233, "params": {"content": text}}},
     number="923700056581", msisdn="923700056581", pair=("8618701235678", "8618701235677"),
     envelope=_SEND_ENVELOPE, error_field="code",
     unauthorized=Shape(401, _SEND_ENVELOPE, "code", 2001, "Authentication failed"),

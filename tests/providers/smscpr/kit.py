@@ -77,7 +77,7 @@ VENDOR = Vendor(
                  "servicePlanId": _FIRST["extra"]["servicePlanIds"][0]},
     auth=lambda c: {"Authorization": c["authorization"]},
     compose=lambda to, text, c: {"servicePlanId": c["servicePlanId"], "channel": "SMS",
-                                 "from": _FIRST["senders"][0]["name"], "to": "+" + to[0], "body": text},
+                                 "from": _FIRST["senders"][0]["name"], "to": "+" + to[0].lstrip("+"), "body": text},
     number="+15550002222", msisdn="15550002222", pair=("15550002222", "15550002227"),
     envelope=_ENVELOPE, error_field="errorCode",
     unauthorized=Shape(401, _ENVELOPE, "errorCode", "UNAUTHORIZED", "Authorization"),
