@@ -89,6 +89,9 @@ class Vendor:
     receipts: Callable[[Any], list[tuple[str, str]]] = lambda body: []
     final_words: frozenset[str] = frozenset()  # the vendor's words for a final status in its receipts
     webhooks: bool = True  # whether the vendor documents delivery receipts
+    #: the ids a successful send's answer holds (what a client keeps to look its message up)
+    returned_ids: Callable[[dict], list[str]] = lambda body: []
+    currency: str = ""  # the currency of accounts made through the control API
     also: tuple[str, ...] = ()  # other paths of the same send route (Cast's legacy /api/sms/send)
     body_limit: int | None = None  # the vendor's own published body limit (None: only the sandbox's global one)
     #: (name, status, body) of one catalogue error (a fault rule's `error`) as the send route answers it

@@ -13,7 +13,7 @@ from mockserver.app import create_app
 from mockserver.settings import Settings
 from tests.conftest import database_url
 
-CAST_KEY = "cast_726561646d652e6d6f636b7365727665722e636173742e73616e64626f783031"
+from tests.providers.cast.kit import README as CAST_KEY
 DEAD_RECEIVER = "http://127.0.0.1:9/dlr"  # nothing listens: every attempt fails and stays pending
 
 

@@ -44,7 +44,7 @@ VENDOR = Vendor(
     rate_limited=Shape(429, _SEND_ENVELOPE, "code", 1000, "retry after"),
     limiter=None,
     envelope_at=lambda path: _SEND_ENVELOPE if path == "/v1/messages" else frozenset({"code", "message"}),
-    receipts=_receipts,
+    receipts=_receipts, returned_ids=lambda body: [body["plan_id"], body["message_id"]], currency="USD",
     catalogue_error=("OTP_SEND_FAILED", 400, {"total_count": 1, "accepted_count": 0, "code": 5001,
                                               "message": "Verification code message sending failed"}),
 )

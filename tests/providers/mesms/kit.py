@@ -26,7 +26,7 @@ VENDOR = Vendor(
     too_large=Shape(413, _ENVELOPE, "code", "PAYLOAD_TOO_LARGE", "Request body too large"),
     rate_limited=Shape(429, _ENVELOPE, "code", "RATE_LIMITED", "Rate limit exceeded"),
     limiter={"rate_limit_burst": 1, "rate_limit_per_second": 0.0001},
-    webhooks=False,
+    webhooks=False, returned_ids=lambda body: [body["uuid"]], currency="THB",
     catalogue_error=("INSUFFICIENT_CREDITS", 402, {"error": "Insufficient credits", "code": "INSUFFICIENT_CREDITS"}),
 )
 
