@@ -21,7 +21,10 @@ DELIVERY = dict(webhook_timeout=3.0, webhook_max_attempts=5, webhook_backoff_bas
 
 
 class HangingReceiver:
-    """Accepts connections and reads requests, never answers (a handler paused in a debugger)."""
+    """Accepts connections and reads requests, never answers (a handler paused in a debugger).
+
+    A raw socket, not the shared receiver (tests/receivers.py): it counts requests whose head arrived and
+    holds them past any timeout without a handler thread each, which an HTTP server cannot."""
 
     def __init__(self) -> None:
         self.sock = socket.socket()

@@ -19,7 +19,10 @@ from mockserver.core.delivery.client import Poster
 
 class RawReceiver:
     """Accepts connections; answers each request with the next scripted raw answer (None: never
-    answer; a callable gets the connection and does what it likes). Records what arrived."""
+    answer; a callable gets the connection and does what it likes). Records what arrived.
+
+    Kept beside the shared receiver (tests/receivers.py) on purpose: these tests need answers no HTTP
+    server writes (malformed heads, half answers, closed sockets), which only a raw socket can send."""
 
     def __init__(self, *answers) -> None:
         self.answers = list(answers)
@@ -150,6 +153,8 @@ def test_url_credentials_become_basic_auth_and_a_header_line_break_is_refused_un
 
 
 class _Echo(http.server.BaseHTTPRequestHandler):
+    """Echoes the body over HTTP/1.1 keep-alive behind TLS (the shared receiver speaks plain HTTP/1.0)."""
+
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:  # noqa: N802
