@@ -148,22 +148,43 @@ def settings_factory(tmp_path: Path, db_backend: str) -> Callable[..., Settings]
     return lambda **overrides: make_settings(tmp_path, **overrides)
 
 
+class Sandboxes:
+    """The one client builder of the tests: `start(settings)` is a started app (lifespan run) on those
+    settings, answering server errors with a 500 as a real server does; every one is closed, newest
+    first, when the test ends. Fixtures with their own settings (hardening, delivery, e2e) build on it."""
+
+    def __init__(self) -> None:
+        self._open: list[TestClient] = []
+
+    def start(self, settings: Settings, **kwargs) -> TestClient:
+        client = TestClient(create_app(settings), **{"raise_server_exceptions": False, **kwargs})
+        client.__enter__()
+        self._open.append(client)
+        return client
+
+    def close(self) -> None:
+        while self._open:
+            self._open.pop().__exit__(None, None, None)
+
+
 @pytest.fixture
-def client_factory(tmp_path: Path, db_backend: str) -> Iterator[Callable[..., TestClient]]:
+def sandboxes() -> Iterator[Sandboxes]:
+    """Start sandboxes with explicit settings: `sandboxes.start(settings)`; all closed after the test."""
+    opened = Sandboxes()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def client_factory(tmp_path: Path, db_backend: str, sandboxes: Sandboxes) -> Callable[..., TestClient]:
     """Build a started app (lifespan run) with settings overrides; closed after the test. The clock is
     frozen unless the test asks for clock_frozen=False."""
-    clients: list[TestClient] = []
 
     def build(**overrides) -> TestClient:
         overrides.setdefault("clock_frozen", True)
-        client = TestClient(create_app(make_settings(tmp_path, **overrides)), raise_server_exceptions=False)
-        client.__enter__()
-        clients.append(client)
-        return client
+        return sandboxes.start(make_settings(tmp_path, **overrides))
 
-    yield build
-    for c in reversed(clients):
-        c.__exit__(None, None, None)
+    return build
 
 
 @pytest.fixture

@@ -4,24 +4,20 @@ integer or any id a vendor API returned (Cast message_id, SMSCPR msgId, me-sms u
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
-from mockserver.app import create_app
 from mockserver.settings import Settings
-from tests.conftest import database_url
+from tests.conftest import Sandboxes, database_url
 
 from tests.vendors import VENDORS
 
 
 @pytest.fixture
-def ref_client(tmp_path: Path, db_backend: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url(tmp_path, "refs.db"), seed=11, scheduler_enabled=False,
-                        clock_frozen=True)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield client
+def ref_client(tmp_path: Path, db_backend: str, sandboxes: Sandboxes) -> TestClient:
+    return sandboxes.start(Settings(database_url=database_url(tmp_path, "refs.db"), seed=11, scheduler_enabled=False,
+                                    clock_frozen=True))
 
 
 def sends(client: TestClient) -> dict[str, tuple[str, list[str]]]:
