@@ -28,6 +28,13 @@ def first_key(provider: str) -> dict[str, Any]:
     return fixture(provider)["accounts"][0]["keys"][0]
 
 
+def key_of(provider: str, account_id: str | None = None, index: int = 0) -> dict[str, Any]:
+    """Key `index` of a fixture account (default: the first account)."""
+    accounts = fixture(provider)["accounts"]
+    account = next(a for a in accounts if a["id"] == account_id) if account_id else accounts[0]
+    return account["keys"][index]
+
+
 def basic(user: str, password: str) -> str:
     """An HTTP Basic Authorization value."""
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()

@@ -53,7 +53,7 @@ def test_each_credential_is_its_own_element(e2e_client: TestClient):
                     expected_secrets.add(key["secret"])
     assert expected_keys and keys == expected_keys  # exact text: nothing of the description inside
     assert secrets == expected_secrets
-    assert "engagelab_dev_secret" in secrets
+    assert VENDORS["engagelab"].credentials["dev_secret"] in secrets
 
 
 def test_every_credential_has_a_copy_button_pointing_at_it(e2e_client: TestClient):

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from tests.vendors import Shape, Vendor, digits, fixture, first_key
+from tests.vendors import Shape, Vendor, digits, fixture, first_key, key_of
 from tests.vendors import basic as _basic
 
 _FIRST = fixture("engagelab")["accounts"][0]
 BASE = "/engagelab"
 ACCOUNT = _FIRST["id"]
 DEV_KEY, DEV_SECRET = first_key("engagelab")["key"], first_key("engagelab")["secret"]
+DISABLED_KEY, EXPIRED_KEY, CONFIG_KEY = (key_of("engagelab", index=i)["key"] for i in (1, 2, 3))
 CALLBACK_USERNAME, CALLBACK_SECRET = _FIRST["extra"]["callback_username"], _FIRST["extra"]["callback_secret"]
 
 

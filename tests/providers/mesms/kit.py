@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.vendors import Shape, Vendor, fixture, first_key
+from tests.vendors import Shape, Vendor, fixture, first_key, key_of
 
 KEY = first_key("mesms")["key"]
-READONLY = fixture("mesms")["accounts"][0]["keys"][1]["key"]
-LOWCREDIT = "mesms_lowcredit_key_0123456789ab"
+READONLY = key_of("mesms", index=1)["key"]
+LOWCREDIT = key_of("mesms", "mesms-lowcredit")["key"]
 H = {"x-api-key": KEY}
 BASE = "/mesms/api/v2"
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 
-from tests.vendors import Shape, Vendor, digits, fixture, first_key
+from tests.vendors import Shape, Vendor, digits, fixture, first_key, key_of
 
 TOKEN = first_key("smscpr")["key"]
+REVOKED_TOKEN, EXPIRED_TOKEN = key_of("smscpr", index=1)["key"], key_of("smscpr", index=2)["key"]
 OTHER_TOKEN = "smscpr_sandbox_token_333333333333333333333333"
 POOR_TOKEN = "smscpr_sandbox_token_555555555555555555555555"
 ACCOUNT = "111111111111111111111111"
