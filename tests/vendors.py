@@ -104,6 +104,9 @@ class Vendor:
     #: (name, status, body) of one catalogue error (a fault rule's `error`) as the send route answers it
     #: (EngageLab's fresh plan_id left out)
     catalogue_error: tuple[str, int, Mapping[str, Any]] | None = None
+    #: what a user clicks in the vendor's Swagger UI: (credential fields typed into Authorize, the send
+    #: operation, the lookup operation or None, its path parameter, the id field of the send's answer)
+    swagger: tuple[tuple[str, ...], str, str | None, str | None, str] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

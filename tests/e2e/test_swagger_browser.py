@@ -17,21 +17,14 @@ from tests.browser import launch_browser, new_offline_page, screenshot_dir
 from tests.e2e.server import clean_env, free_port, running_server
 from tests.vendors import VENDORS
 
-# What a user clicks in each vendor's Swagger UI: the credential fields typed into Authorize (values from the
-# vendor record, tests/vendors.py), the send operation, the lookup operation, its path parameter, the id field.
-PAGES = {
-    "cast": (("api_key",), "/api/sms/send", "/api/sms/status/{message_id}", "message_id", "message_id"),
-    "smscpr": (("token",), "/messages/sms", "/v1/messages/sms/{msgId}", "msgId", "msgId"),
-    "mesms": (("api_key",), "/api/v2/sms/send", "/api/v2/sms/{uuid}", "uuid", "uuid"),
-    # EngageLab has no message lookup: its plan_id is looked up in /_mock/docs below.
-    "engagelab": (("dev_key", "dev_secret"), "/v1/messages", None, None, "plan_id"),
-}
-
 
 def page_of(provider: str) -> tuple[list[str], str, str | None, str | None, str]:
-    """(credential values, send, lookup, param, id field); a vendor without a row fails here, not silently."""
-    fields, *rest = PAGES[provider]
-    return [VENDORS[provider].credentials[f] for f in fields], *rest
+    """(credential values, send, lookup, param, id field) from the vendor record's `swagger`; a vendor
+    without one fails here, not silently."""
+    vendor = VENDORS[provider]
+    assert vendor.swagger, f"tests/providers/{provider}/kit.py: VENDOR has no swagger walk-through"
+    fields, *rest = vendor.swagger
+    return [vendor.credentials[f] for f in fields], *rest
 
 
 @pytest.fixture(scope="module")

@@ -46,6 +46,8 @@ VENDOR = Vendor(
     limiter=None,
     envelope_at=lambda path: _SEND_ENVELOPE if path == "/v1/messages" else frozenset({"code", "message"}),
     receipts=_receipts, returned_ids=lambda body: [body["plan_id"], body["message_id"]], currency="USD",
+    # EngageLab has no message lookup: its plan_id is looked up in /_mock/docs (tests/e2e/test_swagger_browser.py).
+    swagger=(("dev_key", "dev_secret"), "/v1/messages", None, None, "plan_id"),
     catalogue_error=("OTP_SEND_FAILED", 400, {"total_count": 1, "accepted_count": 0, "code": 5001,
                                               "message": "Verification code message sending failed"}),
 )

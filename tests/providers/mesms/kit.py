@@ -27,6 +27,7 @@ VENDOR = Vendor(
     rate_limited=Shape(429, _ENVELOPE, "code", "RATE_LIMITED", "Rate limit exceeded"),
     limiter={"rate_limit_burst": 1, "rate_limit_per_second": 0.0001},
     webhooks=False, returned_ids=lambda body: [body["uuid"]], currency="THB",
+    swagger=(("api_key",), "/api/v2/sms/send", "/api/v2/sms/{uuid}", "uuid", "uuid"),
     catalogue_error=("INSUFFICIENT_CREDITS", 402, {"error": "Insufficient credits", "code": "INSUFFICIENT_CREDITS"}),
 )
 

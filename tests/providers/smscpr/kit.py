@@ -87,6 +87,7 @@ VENDOR = Vendor(
     limiter={"rate_limit_burst": 1, "rate_limit_per_second": 0.0001},
     receipts=_receipts, final_words=frozenset({"DELIVERED", "FAILED", "EXPIRED", "REJECTED", "UNDELIVERED"}),
     body_limit=64 * 1024, returned_ids=lambda body: [body["msgId"]], currency="USD",
+    swagger=(("token",), "/messages/sms", "/v1/messages/sms/{msgId}", "msgId", "msgId"),
     catalogue_error=("INTERNAL_ERROR", 500, {"errorCode": "INTERNAL_ERROR", "details": [],
                                              "errorMessage": "internal error; the request was not processed"}),
 )
