@@ -114,15 +114,17 @@ def test_an_id_out_of_the_window_gets_resync(live, reader):
 def test_heartbeat_comment_on_an_idle_stream(live, reader, monkeypatch):
     monkeypatch.setattr(stream, "HEARTBEAT", 0.3)
     idle = reader()
-    time.sleep(1.5)
-    assert "heartbeat" in idle.comments
+    deadline = time.monotonic() + 30  # generous: the comment itself is the event
+    while "heartbeat" not in idle.comments:
+        assert time.monotonic() < deadline, "no heartbeat comment on the idle stream"
+        time.sleep(0.05)
 
 
 def test_server_stops_promptly_with_streams_open(live_factory):
     server = live_factory()
     readers = [SseReader(server.url + "/_mock/stream") for _ in range(3)]
-    took = server.stop()
-    assert not server.thread.is_alive() and took < 5, took
+    server.stop(timeout=30)  # generous: open streams must not hold the exit (they hung it before)
+    assert not server.thread.is_alive()
     for r in readers:
         r.close()
 
