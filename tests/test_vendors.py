@@ -45,7 +45,10 @@ def test_the_records_413_shape(client_factory, vendor):
     vendor.too_large.check(client.post(vendor.url, json=big, headers=vendor.headers))
 
 
-@pytest.mark.parametrize("vendor", [v for v in VENDORS.values() if v.limiter], ids=[n for n, v in VENDORS.items() if v.limiter])
+LIMITED = [v for v in VENDORS.values() if v.limiter]
+
+
+@pytest.mark.parametrize("vendor", LIMITED, ids=[v.name for v in LIMITED])
 def test_the_records_429_shape(client_factory, vendor):
     client = client_factory(provider_settings={vendor.name: dict(vendor.limiter)})
     assert vendor.send(client).status_code == 200

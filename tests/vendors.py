@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import importlib
+import json
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
@@ -94,7 +95,6 @@ class Vendor:
     envelope_at: Callable[[str], frozenset[str]] | None = None
     #: a receipt body -> [(msisdn digits, the vendor's status word)]
     receipts: Callable[[Any], list[tuple[str, str]]] = lambda body: []
-    final_words: frozenset[str] = frozenset()  # the vendor's words for a final status in its receipts
     webhooks: bool = True  # whether the vendor documents delivery receipts
     #: the ids a successful send's answer holds (what a client keeps to look its message up)
     returned_ids: Callable[[dict], list[str]] = lambda body: []
@@ -107,7 +107,6 @@ class Vendor:
     #: what a user clicks in the vendor's Swagger UI: (credential fields typed into Authorize, the send
     #: operation, the lookup operation or None, its path parameter, the id field of the send's answer)
     swagger: tuple[tuple[str, ...], str, str | None, str | None, str] | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -127,8 +126,6 @@ class Vendor:
 
     def raw_body(self, text: str = "hello") -> bytes:
         """The valid send body as JSON bytes (for tests that post `content=`)."""
-        import json
-
         return json.dumps(self.body(text=text)).encode()
 
     def send(self, client, to: Sequence[str] | str | None = None, text: str = "Your code is 123456",

@@ -1,4 +1,5 @@
-"""Helpers of the hardening tests: explicit settings, each vendor's valid send (from tests/vendors.py), and a real `mockserver serve` subprocess for the tests that need a socket."""
+"""Helpers of the hardening tests: explicit settings, each vendor's valid send (from tests/vendors.py),
+and a real `mockserver serve` subprocess for the tests that need a socket."""
 
 from __future__ import annotations
 

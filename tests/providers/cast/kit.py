@@ -23,7 +23,6 @@ BOTH = (V1, LEGACY)
 
 
 _V1_ENVELOPE = frozenset({"success", "error", "error_code"})
-FINAL_WORDS = frozenset({"delivered", "undelivered", "failed", "expired", "rejected"})
 
 
 def _receipts(body) -> list[tuple[str, str]]:
@@ -42,7 +41,8 @@ VENDOR = Vendor(
     rate_limited=Shape(429, _V1_ENVELOPE, "error_code", "RATE_LIMIT_EXCEEDED", "rate limit exceeded"),
     limiter={"rate_limit_burst": 1, "retry_after": 86_400},
     envelope_at=lambda path: _V1_ENVELOPE if path.startswith("/api/v1/") else frozenset({"success", "error"}),
-    receipts=_receipts, final_words=FINAL_WORDS, returned_ids=lambda body: [body["message_id"]], currency="PHP", body_limit=1024 * 1024, also=("/api/sms/send",),
+    receipts=_receipts, returned_ids=lambda body: [body["message_id"]], currency="PHP",
+    body_limit=1024 * 1024, also=("/api/sms/send",),
     swagger=(("api_key",), "/api/sms/send", "/api/sms/status/{message_id}", "message_id", "message_id"),
     catalogue_error=("SERVICE_UNAVAILABLE", 503, {"success": False, "error": "sim service is disabled",
                                                   "error_code": "SERVICE_UNAVAILABLE"}),

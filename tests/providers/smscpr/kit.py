@@ -85,7 +85,7 @@ VENDOR = Vendor(
     too_large=Shape(413, _ENVELOPE, "errorCode", "PAYLOAD_TOO_LARGE", "request body is too large"),
     rate_limited=Shape(429, _ENVELOPE, "errorCode", "TOO_MANY_REQUESTS", "rate limit exceeded; retry after"),
     limiter={"rate_limit_burst": 1, "rate_limit_per_second": 0.0001},
-    receipts=_receipts, final_words=frozenset({"DELIVERED", "FAILED", "EXPIRED", "REJECTED", "UNDELIVERED"}),
+    receipts=_receipts,
     body_limit=64 * 1024, returned_ids=lambda body: [body["msgId"]], currency="USD",
     swagger=(("token",), "/messages/sms", "/v1/messages/sms/{msgId}", "msgId", "msgId"),
     catalogue_error=("INTERNAL_ERROR", 500, {"errorCode": "INTERNAL_ERROR", "details": [],
