@@ -9,12 +9,8 @@ PostgreSQL the second half skips, with the reason; under CI=true it fails instea
 
 from __future__ import annotations
 
-import json
 import os
-import threading
 import uuid
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -24,6 +20,7 @@ from fastapi.testclient import TestClient
 from mockserver.app import create_app
 from mockserver.core.db import migrate
 from mockserver.settings import Settings
+from tests.receivers import Receiver  # noqa: F401  (re-exported: `from tests.conftest import Receiver`)
 
 
 PG_URL = os.environ.get("MOCKSERVER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -151,22 +148,43 @@ def settings_factory(tmp_path: Path, db_backend: str) -> Callable[..., Settings]
     return lambda **overrides: make_settings(tmp_path, **overrides)
 
 
+class Sandboxes:
+    """The one client builder of the tests: `start(settings)` is a started app (lifespan run) on those
+    settings, answering server errors with a 500 as a real server does; every one is closed, newest
+    first, when the test ends. Fixtures with their own settings (hardening, delivery, e2e) build on it."""
+
+    def __init__(self) -> None:
+        self._open: list[TestClient] = []
+
+    def start(self, settings: Settings, **kwargs) -> TestClient:
+        client = TestClient(create_app(settings), **{"raise_server_exceptions": False, **kwargs})
+        client.__enter__()
+        self._open.append(client)
+        return client
+
+    def close(self) -> None:
+        while self._open:
+            self._open.pop().__exit__(None, None, None)
+
+
 @pytest.fixture
-def client_factory(tmp_path: Path, db_backend: str) -> Iterator[Callable[..., TestClient]]:
+def sandboxes() -> Iterator[Sandboxes]:
+    """Start sandboxes with explicit settings: `sandboxes.start(settings)`; all closed after the test."""
+    opened = Sandboxes()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def client_factory(tmp_path: Path, db_backend: str, sandboxes: Sandboxes) -> Callable[..., TestClient]:
     """Build a started app (lifespan run) with settings overrides; closed after the test. The clock is
     frozen unless the test asks for clock_frozen=False."""
-    clients: list[TestClient] = []
 
     def build(**overrides) -> TestClient:
         overrides.setdefault("clock_frozen", True)
-        client = TestClient(create_app(make_settings(tmp_path, **overrides)), raise_server_exceptions=False)
-        client.__enter__()
-        clients.append(client)
-        return client
+        return sandboxes.start(make_settings(tmp_path, **overrides))
 
-    yield build
-    for c in reversed(clients):
-        c.__exit__(None, None, None)
+    return build
 
 
 @pytest.fixture
@@ -183,67 +201,9 @@ def advance(client: TestClient, seconds: float) -> dict:
     return resp.json()
 
 
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 128  # http.server's 5 made connections beyond it wait a second for a SYN retry
-
-
-class Receiver:
-    """A real HTTP server on 127.0.0.1 that records every request and answers from a script."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.script: list[int] = []  # statuses to answer in order; then `default`
-        self.default = 200
-        self.delay = 0.0  # seconds each answer is held back (to observe how many requests overlap)
-        self.in_flight = self.max_in_flight = 0
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length)
-                with receiver._lock:
-                    receiver.in_flight += 1
-                    receiver.max_in_flight = max(receiver.max_in_flight, receiver.in_flight)
-                if receiver.delay:
-                    time.sleep(receiver.delay)  # the receiver is slow; the sandbox under test never sleeps
-                with receiver._lock:
-                    receiver.in_flight -= 1
-                    try:
-                        body = json.loads(raw) if raw else None
-                    except ValueError:
-                        body = raw.decode(errors="replace")
-                    receiver.requests.append({"path": self.path, "headers": dict(self.headers), "body": body,
-                                              "raw": raw})
-                    status = receiver.script.pop(0) if receiver.script else receiver.default
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                if status not in (204, 304):  # bodiless statuses (HTTP/1.1 §6.4.5): a strict client refuses one
-                    self.wfile.write(b"{}")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = _Server(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def bodies(self, path: str | None = None) -> list:
-        with self._lock:
-            return [r["body"] for r in self.requests if path is None or r["path"] == path]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
+    """The shared webhook receiver (tests/receivers.py), closed after the test."""
     r = Receiver()
     yield r
     r.close()

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
-from mockserver.app import create_app
 from mockserver.settings import Settings
-from tests.conftest import database_url
+from tests.conftest import Sandboxes, database_url
 
 
 @pytest.fixture
-def bin_factory(tmp_path: Path, db_backend: str) -> Iterator:
-    with contextlib.ExitStack() as stack:
-        def build(**overrides) -> TestClient:
-            settings = Settings(database_url=database_url(tmp_path, "bins.db"), seed=7, scheduler_enabled=False,
-                                clock_frozen=True, **overrides)
-            return stack.enter_context(TestClient(create_app(settings), raise_server_exceptions=False))
-        yield build
+def bin_factory(tmp_path: Path, db_backend: str, sandboxes: Sandboxes):
+    return lambda **overrides: sandboxes.start(Settings(database_url=database_url(tmp_path, "bins.db"), seed=7,
+                                                        scheduler_enabled=False, clock_frozen=True, **overrides))
 
 
 @pytest.fixture

@@ -4,27 +4,24 @@ unknown, and neither the scheduler nor the webhook dispatcher trips over (or sen
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 
-from mockserver.app import create_app
 from mockserver.settings import Settings
-from tests.conftest import database_url
+from tests.conftest import Sandboxes, database_url
 
-CAST_KEY = "cast_726561646d652e6d6f636b7365727665722e636173742e73616e64626f783031"
+from tests.providers.cast.kit import README as CAST_KEY
 DEAD_RECEIVER = "http://127.0.0.1:9/dlr"  # nothing listens: every attempt fails and stays pending
 
 
 @pytest.fixture
-def del_client(tmp_path: Path, db_backend: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url(tmp_path, "delete.db"), seed=5, scheduler_enabled=False,
-                        clock_frozen=True)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        resp = client.patch("/_mock/accounts/cast-demo", json={"dlr_url": DEAD_RECEIVER})
-        assert resp.status_code == 200, resp.text
-        yield client
+def del_client(tmp_path: Path, db_backend: str, sandboxes: Sandboxes) -> TestClient:
+    client = sandboxes.start(Settings(database_url=database_url(tmp_path, "delete.db"), seed=5,
+                                      scheduler_enabled=False, clock_frozen=True))
+    resp = client.patch("/_mock/accounts/cast-demo", json={"dlr_url": DEAD_RECEIVER})
+    assert resp.status_code == 200, resp.text
+    return client
 
 
 def send(client: TestClient, text: str) -> dict:

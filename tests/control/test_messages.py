@@ -90,10 +90,9 @@ def test_one_message_has_recipients_events_and_webhooks(client, receiver):
 
 def test_wait_answers_at_once_when_a_match_exists(client):
     seed_messages(client)
-    started = time.monotonic()
+    # A wait that missed the stored match would wait for a new message and answer 408 at its timeout.
     resp = client.get("/_mock/messages/wait", params={"to": "+639170000003", "timeout": 5})
     assert resp.status_code == 200 and resp.json()["account_id"] == "acc-2"
-    assert time.monotonic() - started < 2.5  # the wait would last 5 s; a loaded box needs slack
 
 
 def test_wait_times_out_with_408(client):
@@ -105,7 +104,7 @@ def test_wait_times_out_with_408(client):
     assert (body["detail"], body["timeout"], body["waited_for"]) == ("no matching message within 0.3 s", 0.3,
                                                                      {"to": "+639179999999"})
     assert body["seen"] == []  # nothing was sent at all
-    assert time.monotonic() - started >= 0.3  # it waited its timeout (no upper bound: a busy CI box is slow)
+    assert time.monotonic() - started >= 0.3  # it waited its whole timeout (load can only add to it)
 
 
 def wait_in_background(client, params: dict):
@@ -125,11 +124,9 @@ def test_wait_returns_early_when_the_message_is_sent(client_factory):
     client = client_factory(wait_recheck=60)  # only the submit signal can wake it in time
     install(client)
     future = wait_in_background(client, {"to": "+639175550000", "timeout": 30})
-    started = time.monotonic()
     send(client, "+639175550000", body="OTP 777111")
-    resp = future.result(timeout=10)
+    resp = future.result(timeout=20)  # generous, yet well before the wait's 30 s and its 60 s recheck
     assert resp.status_code == 200 and resp.json()["otp"] == "777111"
-    assert time.monotonic() - started < 5
 
 
 def test_wait_for_a_status_wakes_on_the_transition(client_factory):

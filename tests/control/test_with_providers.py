@@ -8,8 +8,9 @@ import pytest
 
 from mockserver.providers import PROVIDERS
 from tests.conftest import advance
+from tests.vendors import VENDORS
 
-CAST_KEY = "cast_726561646d652e6d6f636b7365727665722e636173742e73616e64626f783031"  # README main key
+CAST, ENGAGELAB = VENDORS["cast"], VENDORS["engagelab"]
 WITH_CREDENTIALS = sorted(name for name, p in PROVIDERS.items() if p.make_credentials is not None)
 
 
@@ -40,20 +41,18 @@ def test_cast_send_is_seen_by_wait_and_its_dlrs_arrive(client, receiver):
 
 
 def test_public_id_filter_finds_the_ids_vendors_return(client):
-    cast = client.post("/cast/api/sms/bulk", headers={"X-API-Key": CAST_KEY},
+    cast = client.post("/cast/api/sms/bulk", headers=CAST.headers,
                        json={"to": ["09171234567", "09181234567"], "message": "hi", "sender_id": "CAST"})
     second = cast.json()["results"][1]["message_id"]
     found = client.get("/_mock/messages", params={"public_id": second}).json()["items"]
     assert [m["provider"] for m in found] == ["cast"]
-    lab = client.post("/engagelab/v1/messages", auth=("engagelab_dev_key", "engagelab_dev_secret"),
-                      json={"to": ["923700056581"], "template": {"id": 1233, "params": {"content": "x"}}}).json()
+    lab = ENGAGELAB.send(client, text="x").json()
     by_target = client.get("/_mock/messages", params={"public_id": lab["message_id"]}).json()["items"]
     by_plan = client.get("/_mock/messages", params={"public_id": lab["plan_id"]}).json()["items"]
     assert [m["id"] for m in by_target] == [m["id"] for m in by_plan] and len(by_plan) == 1
     assert client.get("/_mock/messages", params={"public_id": "nope"}).json()["items"] == []
 
 
-@pytest.mark.parametrize("provider, currency", [("cast", "PHP"), ("smscpr", "USD"), ("mesms", "THB"),
-                                                ("engagelab", "USD")])
+@pytest.mark.parametrize("provider, currency", [(v.name, v.currency) for v in VENDORS.values()])
 def test_control_made_accounts_take_their_providers_currency(client, provider, currency):
     assert client.post("/_mock/accounts", json={"provider": provider}).json()["currency"] == currency

@@ -37,8 +37,9 @@ def clean_env(extra: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
-def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 30) -> httpx.Response:
-    """Poll /_mock/health until 200; fail with the server's output if it dies or never answers."""
+def wait_healthy(base: str, proc: subprocess.Popen, timeout: float = 120) -> httpx.Response:
+    """Poll /_mock/health until 200; fail with the server's output if it dies or never answers. The
+    timeout is generous: it only bounds a hang, and a loaded 2-core box can take long to import and start."""
     deadline, last = time.monotonic() + timeout, None
     while time.monotonic() < deadline:
         if proc.poll() is not None:

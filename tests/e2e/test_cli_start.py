@@ -24,7 +24,7 @@ def start(tmp_path: Path, extra: dict[str, str] | None = None) -> tuple[subproce
 
 def stop(proc: subprocess.Popen) -> tuple[str, str]:
     proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=30)
+    out, err = proc.communicate(timeout=120)  # generous: a loaded 2-core box stops (and flushes) slowly
     return out, err
 
 
@@ -46,7 +46,7 @@ def test_start_lines_name_inbox_database_and_fixtures_and_a_second_server_is_war
 def test_a_missing_fixtures_folder_is_one_line_and_exit_2(tmp_path: Path):
     wrong = tmp_path / "fixtrues"
     result = subprocess.run([mockserver_exe(), "serve", "--port", "0"], cwd=tmp_path, capture_output=True, text=True,
-                            env=clean_env({"MOCKSERVER_FIXTURES_DIR": str(wrong)}), timeout=30)
+                            env=clean_env({"MOCKSERVER_FIXTURES_DIR": str(wrong)}), timeout=120)
     assert result.returncode == 2, result.stderr
     assert result.stderr.strip().splitlines() == [
         f"mockserver: fixtures folder {wrong} does not exist (MOCKSERVER_FIXTURES_DIR); unset it for the bundled fixtures"]

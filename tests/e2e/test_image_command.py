@@ -15,10 +15,9 @@ from pathlib import Path
 import httpx
 
 from mockserver.testing import Sandbox, SandboxError
+from tests.providers.cast.kit import README as CAST_KEY  # the main Cast fixture key, printed in the README
 
 ROOT = Path(__file__).resolve().parents[2]
-#: The main Cast fixture key (fixtures/cast.toml, printed in the README).
-CAST_KEY = "cast_726561646d652e6d6f636b7365727665722e636173742e73616e64626f783031"
 
 
 def final_stage() -> str:

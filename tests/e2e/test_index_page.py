@@ -8,6 +8,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from tests.vendors import VENDORS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -40,7 +42,7 @@ def test_each_credential_is_its_own_element(e2e_client: TestClient):
     parser.feed(e2e_client.get("/credentials").text)
     keys = {text for kind, text in parser.found if kind == "key"}
     bases = {text for kind, text in parser.found if kind == "base-url"}
-    assert bases == {f"http://testserver/{p}" for p in ("cast", "smscpr", "mesms", "engagelab")}
+    assert bases == {f"http://testserver/{p}" for p in VENDORS}
     secrets = {text for kind, text in parser.found if kind == "secret"}
     expected_keys, expected_secrets = set(), set()
     for path in (ROOT / "fixtures").glob("*.toml"):
@@ -51,7 +53,7 @@ def test_each_credential_is_its_own_element(e2e_client: TestClient):
                     expected_secrets.add(key["secret"])
     assert expected_keys and keys == expected_keys  # exact text: nothing of the description inside
     assert secrets == expected_secrets
-    assert "engagelab_dev_secret" in secrets
+    assert VENDORS["engagelab"].credentials["dev_secret"] in secrets
 
 
 def test_every_credential_has_a_copy_button_pointing_at_it(e2e_client: TestClient):

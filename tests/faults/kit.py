@@ -1,76 +1,14 @@
-"""One table of the four vendors for fault tests: how each sends, where its send path is, which account
-its fixture credential belongs to, and how its receipts name a status. Everything goes through HTTP."""
+"""Helpers of the fault tests: rules, messages, receipts and the outbox, through HTTP. The vendors come from
+tests/vendors.py (each record says how it sends, its fixture account and how its receipts name a status)."""
 
 from __future__ import annotations
 
-import base64
 import json
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-CAST_KEY = "cast_726561646d652e6d6f636b7365727665722e636173742e73616e64626f783031"
-SMSCPR_TOKEN = "smscpr_sandbox_token_111111111111111111111111"
-MESMS_KEY = "mesms_demo_key_0123456789abcdef"
-ENGAGELAB_AUTH = "Basic " + base64.b64encode(b"engagelab_dev_key:engagelab_dev_secret").decode()
+from tests.vendors import VENDORS, Vendor  # noqa: F401
 
-
-@dataclass
-class Vendor:
-    name: str
-    account_id: str
-    path: str  # the send path below the mount
-    headers: dict[str, str]
-    body: Callable[[list[str]], dict]  # destinations (digits) -> send body
-    statuses: Callable[[Any], list[tuple[str, str]]]  # a receipt body -> [(digits, status word)]
-    final_words: frozenset[str]  # the vendor's words for a final status in its receipts
-    webhooks: bool = True  # me-sms documents no callbacks
-
-    def send(self, client, to: list[str] | str, **headers: str):
-        numbers = [to] if isinstance(to, str) else to
-        return client.post(f"/{self.name}{self.path}", json=self.body(numbers), headers={**self.headers, **headers})
-
-
-def _digits(value: str) -> str:
-    return "".join(ch for ch in str(value) if ch.isdigit())
-
-
-def _cast_statuses(body: Any) -> list[tuple[str, str]]:
-    return [(_digits(body.get("to", "")), body.get("status", ""))] if isinstance(body, dict) else []
-
-
-def _smscpr_statuses(body: Any) -> list[tuple[str, str]]:
-    return [(_digits(body.get("to", "")), body.get("status", ""))] if isinstance(body, dict) else []
-
-
-def _engagelab_statuses(body: Any) -> list[tuple[str, str]]:
-    rows = body.get("rows", []) if isinstance(body, dict) else []
-    out = []
-    for row in rows:
-        status = row.get("status", {})
-        word = status.get("message_status", "") if isinstance(status, dict) else status
-        out.append((_digits(row.get("to", "")), str(word)))
-    return out
-
-
-VENDORS = {
-    "cast": Vendor("cast", "cast-demo", "/api/v1/sms/send", {"X-API-Key": CAST_KEY},
-                   lambda to: {"to": to[0], "message": "Your code is 123456.", "sender_id": "MYAPP"},
-                   _cast_statuses, frozenset({"delivered", "undelivered", "failed", "expired", "rejected"})),
-    "smscpr": Vendor("smscpr", "111111111111111111111111", "/messages/sms", {"Authorization": f"Bearer {SMSCPR_TOKEN}"},
-                     lambda to: {"servicePlanId": "222222222222222222222222", "channel": "SMS", "from": "+15550001111",
-                                 "to": "+" + to[0], "body": "Your code is 123456"},
-                     _smscpr_statuses, frozenset({"DELIVERED", "FAILED", "EXPIRED", "REJECTED", "UNDELIVERED"})),
-    "mesms": Vendor("mesms", "mesms-demo", "/api/v2/sms/send", {"x-api-key": MESMS_KEY},
-                    lambda to: {"sender": "MeSMS", "content": "Hello", "msisdns": to},
-                    lambda body: [], frozenset(), webhooks=False),
-    "engagelab": Vendor("engagelab", "engagelab-demo", "/v1/messages", {"Authorization": ENGAGELAB_AUTH},
-                        lambda to: {"to": ["+" + n for n in to],
-                                    "template": {"id": 1233, "params": {"content": "code 039487"}}},
-                        _engagelab_statuses, frozenset()),
-}
-#: A destination each vendor accepts, and a second one ending in 7.
-NUMBERS = {"cast": ("639171234568", "639171234567"), "smscpr": ("15550002222", "15550002227"),
-           "mesms": ("66812345678", "66812345677"), "engagelab": ("8618701235678", "8618701235677")}
+# VENDORS is re-exported for the fault tests: the one vendor table lives in tests/vendors.py.
 
 
 def add_fault(client, **rule) -> dict:
@@ -104,7 +42,7 @@ def receipts(receiver, vendor: Vendor) -> list[tuple[str, str]]:
     """(digits, status word) of every receipt the receiver got, in arrival order."""
     out = []
     for body in receiver.bodies():
-        out += vendor.statuses(body)
+        out += vendor.receipts(body)
     return out
 
 

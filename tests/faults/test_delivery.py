@@ -4,7 +4,7 @@ the client dropped, duplicated, delayed or reordered, checked at a real local HT
 from __future__ import annotations
 
 from tests.conftest import advance
-from tests.faults.kit import NUMBERS, VENDORS, add_fault, fault, messages, receipts, set_dlr_url
+from tests.faults.kit import VENDORS, add_fault, fault, messages, receipts, set_dlr_url
 
 
 def recipient_statuses(client, vendor) -> dict[str, str]:
@@ -25,14 +25,14 @@ def sent_ok(client, vendor, number: str | list[str]) -> None:
 
 def test_dlr_status_overrides_the_final_status(client, vendor):
     rule = add_fault(client, provider=vendor.name, dlr_status="undelivered")
-    sent_ok(client, vendor, NUMBERS[vendor.name][0])
+    sent_ok(client, vendor, vendor.pair[0])
     advance(client, 30)
-    assert recipient_statuses(client, vendor) == {NUMBERS[vendor.name][0]: "undelivered"}
+    assert recipient_statuses(client, vendor) == {vendor.pair[0]: "undelivered"}
     assert fault(client, rule["id"])["hits"] == 1
 
 
 def test_dlr_delay_holds_the_receipt_back(client, vendor):
-    number = NUMBERS[vendor.name][0]
+    number = vendor.pair[0]
     add_fault(client, provider=vendor.name, dlr_delay_s=120)
     sent_ok(client, vendor, number)
     advance(client, 30)
@@ -42,7 +42,7 @@ def test_dlr_delay_holds_the_receipt_back(client, vendor):
 
 
 def test_only_recipients_matching_to_are_touched(client, vendor):
-    plain, seven = NUMBERS[vendor.name]
+    plain, seven = vendor.pair
     add_fault(client, provider=vendor.name, to="*7", dlr_status="expired")
     sent_ok(client, vendor, plain)
     sent_ok(client, vendor, seven)
@@ -55,7 +55,7 @@ def test_only_recipients_matching_to_are_touched(client, vendor):
 
 
 def test_dlr_drop_sends_no_final_receipt(client, hooked, receiver):
-    number = NUMBERS[hooked.name][0]
+    number = hooked.pair[0]
     set_dlr_url(client, hooked, receiver.url())
     add_fault(client, provider=hooked.name, dlr_drop=True)
     sent_ok(client, hooked, number)
@@ -66,7 +66,7 @@ def test_dlr_drop_sends_no_final_receipt(client, hooked, receiver):
 
 
 def test_dlr_duplicate_sends_every_receipt_twice(client, hooked, receiver):
-    number = NUMBERS[hooked.name][0]
+    number = hooked.pair[0]
     set_dlr_url(client, hooked, receiver.url())
     add_fault(client, provider=hooked.name, dlr_duplicate=True)
     sent_ok(client, hooked, number)
@@ -76,7 +76,7 @@ def test_dlr_duplicate_sends_every_receipt_twice(client, hooked, receiver):
 
 
 def test_webhook_latency_delays_receipts(client, hooked, receiver):
-    number = NUMBERS[hooked.name][0]
+    number = hooked.pair[0]
     set_dlr_url(client, hooked, receiver.url())
     add_fault(client, provider=hooked.name, webhook_latency_ms=60_000)
     sent_ok(client, hooked, number)
@@ -87,7 +87,7 @@ def test_webhook_latency_delays_receipts(client, hooked, receiver):
 
 
 def test_webhook_reorder_delivers_the_final_receipt_first(client, hooked, receiver):
-    number = NUMBERS[hooked.name][0]
+    number = hooked.pair[0]
     set_dlr_url(client, hooked, receiver.url())
     add_fault(client, provider=hooked.name, webhook_reorder=True)
     sent_ok(client, hooked, number)
@@ -98,7 +98,7 @@ def test_webhook_reorder_delivers_the_final_receipt_first(client, hooked, receiv
 
 
 def test_receipts_arrive_twice_and_out_of_order(client, hooked, receiver):
-    number = NUMBERS[hooked.name][0]
+    number = hooked.pair[0]
     set_dlr_url(client, hooked, receiver.url())
     add_fault(client, provider=hooked.name, dlr_duplicate=True, webhook_reorder=True)
     sent_ok(client, hooked, number)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 
 from mockserver.testing import AsyncSandbox, Sandbox
-from tests.faults.kit import NUMBERS, VENDORS
+from tests.faults.kit import VENDORS
 
 CAST, MESMS = VENDORS["cast"], VENDORS["mesms"]
 
@@ -14,8 +14,8 @@ CAST, MESMS = VENDORS["cast"], VENDORS["mesms"]
 def test_sync_fault_holds_inside_the_block_only(client):
     sandbox = Sandbox("http://testserver", http=client, provider="cast")
     with sandbox.fault(path=CAST.path, status=503, times=1) as rule:
-        assert CAST.send(client, NUMBERS["cast"][0]).status_code == 503
-        assert CAST.send(client, NUMBERS["cast"][0]).status_code == 200
+        assert CAST.send(client, VENDORS["cast"].pair[0]).status_code == 503
+        assert CAST.send(client, VENDORS["cast"].pair[0]).status_code == 200
         assert sandbox.get_fault(rule).hits == 1
     assert client.get("/_mock/faults").json()["items"] == []
 
@@ -34,7 +34,7 @@ async def test_async_fault_context_manager(live):
     async with httpx.AsyncClient(base_url=live) as http:
         sandbox = AsyncSandbox(live, http=http)
         async with sandbox.fault(provider="mesms", path=MESMS.path, error="RATE_LIMITED") as rule:
-            resp = await http.post(f"/mesms{MESMS.path}", json=MESMS.body([NUMBERS["mesms"][0]]), headers=MESMS.headers)
+            resp = await http.post(f"/mesms{MESMS.path}", json=MESMS.body([VENDORS["mesms"].pair[0]]), headers=MESMS.headers)
             assert resp.status_code == 429 and resp.headers["Retry-After"] == "1"
             assert resp.json() == {"error": "Rate limit exceeded", "code": "RATE_LIMITED"}
             assert (await sandbox.get_fault(rule)).hits == 1
@@ -44,8 +44,8 @@ async def test_async_fault_context_manager(live):
 def test_touched_messages_show_the_rule_in_the_api_and_the_inbox(client):
     client.post("/_mock/faults", json={"name": "slow-sevens", "provider": "mesms", "to": "*7",
                                        "dlr_status": "undelivered"})
-    assert MESMS.send(client, list(NUMBERS["mesms"])).status_code == 200  # one of the two ends in 7
-    assert MESMS.send(client, [NUMBERS["mesms"][0]]).status_code == 200  # none does
+    assert MESMS.send(client, list(VENDORS["mesms"].pair)).status_code == 200  # one of the two ends in 7
+    assert MESMS.send(client, [VENDORS["mesms"].pair[0]]).status_code == 200  # none does
     touched, spared = client.get("/_mock/messages", params={"provider": "mesms"}).json()["items"][::-1]
     assert touched["faults"] == ["slow-sevens"] and spared["faults"] == []
     assert client.get(f"/_mock/messages/{touched['id']}").json()["faults"] == ["slow-sevens"]
@@ -58,6 +58,6 @@ def test_touched_messages_show_the_rule_in_the_api_and_the_inbox(client):
 
 def test_latency_rule_marks_the_message_it_slowed(client):
     client.post("/_mock/faults", json={"name": "lag", "provider": "cast", "latency_ms": 1})
-    assert CAST.send(client, NUMBERS["cast"][0]).status_code == 200
+    assert CAST.send(client, VENDORS["cast"].pair[0]).status_code == 200
     [msg] = client.get("/_mock/messages", params={"provider": "cast"}).json()["items"]
     assert msg["faults"] == ["lag"]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from tests.conftest import advance
-from tests.faults.kit import CAST_KEY, MESMS_KEY, SMSCPR_TOKEN, credits
+from tests.faults.kit import VENDORS, credits
+
+CAST, MESMS, SMSCPR = VENDORS["cast"].headers, VENDORS["mesms"].headers, VENDORS["smscpr"].headers
 
 
 def test_first_send_fails_with_503_and_the_retry_succeeds(client):
@@ -11,11 +13,11 @@ def test_first_send_fails_with_503_and_the_retry_succeeds(client):
                                        "status": 503, "times": 1})
     before = credits(client, "cast-demo")
     body = {"to": "09171234567", "message": "Your verification code is 123456.", "sender_id": "MYAPP"}
-    first = client.post("/cast/api/v1/sms/send", headers={"X-API-Key": CAST_KEY}, json=body)
+    first = client.post("/cast/api/v1/sms/send", headers=CAST, json=body)
     assert first.status_code == 503
     assert first.json() == {"success": False, "error": "sim service is disabled", "error_code": "SERVICE_UNAVAILABLE"}
     assert client.get("/_mock/messages", params={"provider": "cast"}).json()["items"] == []
-    second = client.post("/cast/api/v1/sms/send", headers={"X-API-Key": CAST_KEY}, json=body)
+    second = client.post("/cast/api/v1/sms/send", headers=CAST, json=body)
     assert second.status_code == 200 and second.json()["success"] is True
     assert len(client.get("/_mock/messages", params={"provider": "cast"}).json()["items"]) == 1
     assert credits(client, "cast-demo") == before - 1
@@ -24,7 +26,7 @@ def test_first_send_fails_with_503_and_the_retry_succeeds(client):
 def test_every_number_in_a_bulk_ending_7_is_undelivered(client):
     rule = client.post("/_mock/faults", json={"name": "sevens", "provider": "mesms", "to": "*7",
                                               "dlr_status": "undelivered"}).json()
-    resp = client.post("/mesms/api/v2/sms/send", headers={"x-api-key": MESMS_KEY},
+    resp = client.post("/mesms/api/v2/sms/send", headers=MESMS,
                        json={"sender": "MeSMS", "content": "Sale!",
                              "msisdns": ["66812345671", "66812345677", "66812345687"]})
     assert resp.status_code == 200, resp.text
@@ -35,13 +37,13 @@ def test_every_number_in_a_bulk_ending_7_is_undelivered(client):
         "66812345671": "delivered", "66812345677": "undelivered", "66812345687": "undelivered"}
     assert client.get(f"/_mock/faults/{rule['id']}").json()["hits"] == 2
     # the vendor's own view agrees
-    polled = client.get(f"/mesms/api/v2/sms/{resp.json()['uuid']}/recipients", headers={"x-api-key": MESMS_KEY})
+    polled = client.get(f"/mesms/api/v2/sms/{resp.json()['uuid']}/recipients", headers=MESMS)
     assert polled.status_code == 200, polled.text
 
 
 def test_receipts_arrive_twice_and_out_of_order(client, receiver):
     client.post("/_mock/faults", json={"provider": "smscpr", "dlr_duplicate": True, "webhook_reorder": True})
-    resp = client.post("/smscpr/messages/sms", headers={"Authorization": f"Bearer {SMSCPR_TOKEN}"},
+    resp = client.post("/smscpr/messages/sms", headers=SMSCPR,
                        json={"servicePlanId": "222222222222222222222222", "channel": "SMS", "from": "+15550001111",
                              "to": "+15550002222", "body": "Your code is 123456", "callbackUrl": receiver.url("/dlr")})
     assert resp.status_code == 200, resp.text

@@ -9,13 +9,13 @@ import shutil
 import pytest
 
 from mockserver.core.fixtures import bundled_dir
-from tests.faults.kit import NUMBERS, VENDORS, add_fault, fault, messages
+from tests.faults.kit import VENDORS, add_fault, fault, messages
 
 CAST = VENDORS["cast"]
 
 
 def cast_send(client, **headers):
-    return CAST.send(client, NUMBERS["cast"][0], **headers)
+    return CAST.send(client, VENDORS["cast"].pair[0], **headers)
 
 
 def test_post_answers_201_with_the_rule_its_id_and_counters(client):

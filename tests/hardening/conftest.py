@@ -9,23 +9,14 @@ from typing import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from mockserver.app import create_app
+from tests.conftest import Sandboxes
 from tests.hardening.kit import LiveServer, hardening_settings
 
 
 @pytest.fixture
-def app_factory(tmp_path: Path, db_backend: str) -> Iterator[Callable[..., TestClient]]:
-    clients: list[TestClient] = []
-
-    def build(**overrides) -> TestClient:
-        client = TestClient(create_app(hardening_settings(tmp_path, **overrides)), raise_server_exceptions=False)
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield build
-    for client in reversed(clients):
-        client.__exit__(None, None, None)
+def app_factory(tmp_path: Path, db_backend: str, sandboxes: Sandboxes) -> Callable[..., TestClient]:
+    """A started app on the hardening settings plus overrides (tests/conftest.py's one builder)."""
+    return lambda **overrides: sandboxes.start(hardening_settings(tmp_path, **overrides))
 
 
 @pytest.fixture

@@ -1,24 +1,22 @@
-"""Helpers of the hardening tests: explicit settings, each provider's fixture credentials and a valid
-send, and a real `mockserver serve` subprocess for the tests that need a socket."""
+"""Helpers of the hardening tests: explicit settings, each vendor's valid send (from tests/vendors.py),
+and a real `mockserver serve` subprocess for the tests that need a socket."""
 
 from __future__ import annotations
 
-import base64
 import os
 import socket
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 
 import httpx
 
 from mockserver.settings import Settings
 from tests.conftest import database_url
+from tests.vendors import VENDORS
 
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "fixtures"
 
 
 def hardening_settings(tmp_path: Path, **overrides) -> Settings:
@@ -29,30 +27,10 @@ def hardening_settings(tmp_path: Path, **overrides) -> Settings:
     return Settings(**values)
 
 
-def first_key(provider: str) -> dict:
-    data = tomllib.loads((FIXTURES / f"{provider}.toml").read_text())
-    return data["accounts"][0]["keys"][0]
-
-
 def send_case(provider: str) -> tuple[str, dict[str, str], bytes, str]:
-    """(path, headers, a valid send body, the vendor's error field) for one provider's send."""
-    if provider == "cast":
-        return ("/cast/api/sms/send", {"X-API-Key": first_key("cast")["key"]},
-                b'{"to":"09171234567","message":"hello","sender_id":"CAST"}', "error")
-    if provider == "mesms":
-        return ("/mesms/api/v2/sms/send", {"x-api-key": first_key("mesms")["key"]},
-                b'{"sender":"MeSMS","content":"hello","msisdns":["0812345678"]}', "error")
-    if provider == "smscpr":
-        return ("/smscpr/v1/sendsms", {"Authorization": f"Bearer {first_key('smscpr')['key']}"},
-                b'{"servicePlanId":"222222222222222222222222","channel":"SMS","from":"+15550001111",'
-                b'"to":"+15550002222","body":"hello"}', "errorCode")
-    key = first_key("engagelab")
-    basic = base64.b64encode(f"{key['key']}:{key['secret']}".encode()).decode()
-    return ("/engagelab/v1/messages", {"Authorization": f"Basic {basic}"},
-            b'{"to":["923700056581"],"template":{"id":1233,"params":{"content":"hello"}}}', "code")
-
-
-PROVIDER_NAMES = ("cast", "engagelab", "mesms", "smscpr")
+    """(path, headers, a valid send body, the vendor's error field) of one provider's send (tests/vendors.py)."""
+    vendor = VENDORS[provider]
+    return vendor.url, vendor.headers, vendor.raw_body(), vendor.error_field
 
 
 def free_port() -> int:

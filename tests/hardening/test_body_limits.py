@@ -7,9 +7,8 @@ from typing import Iterator
 
 import pytest
 
-from tests.hardening.kit import PROVIDER_NAMES, send_case
-
-MiB = 1024 * 1024
+from tests.hardening.kit import send_case
+from tests.vendors import VENDORS
 
 
 def padded(body: bytes, total: int) -> bytes:
@@ -26,7 +25,7 @@ def stored(client, provider: str) -> list:
     return client.get("/_mock/messages", params={"provider": provider}).json()["items"]
 
 
-LIMITS = {"cast": MiB, "smscpr": 64 * 1024}
+LIMITS = {v.name: v.body_limit for v in VENDORS.values() if v.body_limit}  # the vendors that publish a limit
 
 
 @pytest.mark.parametrize("provider", sorted(LIMITS))
@@ -51,7 +50,7 @@ def test_a_send_just_under_the_limit_still_goes_through(sandbox, provider):
     assert len(stored(sandbox, provider)) == 1
 
 
-@pytest.mark.parametrize("provider", ["mesms", "engagelab"])
+@pytest.mark.parametrize("provider", sorted(set(VENDORS) - set(LIMITS)))
 def test_the_global_limit_applies_to_chunked_bodies(app_factory, provider):
     client = app_factory(max_body_bytes=8 * 1024)
     path, headers, body, error_field = send_case(provider)
@@ -66,7 +65,7 @@ def deep(depth: int) -> bytes:
     return b'{"to":' + b"[" * depth + b"]" * depth + b"}"
 
 
-DEEP_TARGETS = [(p, None) for p in PROVIDER_NAMES] + [("engagelab", "/engagelab/v1/template-configs"),
+DEEP_TARGETS = [(p, None) for p in VENDORS] + [("engagelab", "/engagelab/v1/template-configs"),
                                                      ("engagelab", "/engagelab/v1/sign-configs")]
 
 

@@ -7,15 +7,7 @@ from __future__ import annotations
 import pytest
 
 from mockserver.core.delivery.callback_urls import refusal
-from tests.conftest import Receiver
 from tests.hardening.kit import send_case
-
-
-@pytest.fixture
-def receiver():
-    r = Receiver()
-    yield r
-    r.close()
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "gopher://127.0.0.1:70/x", "ftp://h/x", "javascript:alert(1)",

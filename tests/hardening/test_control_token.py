@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.hardening.kit import send_case
+from tests.vendors import VENDORS
 
 TOKEN = "s3cret-token"
 
@@ -48,7 +49,7 @@ def test_health_stays_open(locked):
     assert locked.get("/_mock/health").status_code == 200
 
 
-@pytest.mark.parametrize("provider", ["cast", "mesms", "smscpr", "engagelab"])
+@pytest.mark.parametrize("provider", list(VENDORS))
 def test_provider_apis_are_unaffected(locked, provider):
     path, headers, body, _ = send_case(provider)
     resp = locked.post(path, content=body, headers={**headers, "Content-Type": "application/json"})

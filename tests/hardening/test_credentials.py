@@ -6,7 +6,8 @@ import hashlib
 
 from mockserver.core.runtime import Runtime
 from mockserver.core.store import accounts
-from tests.hardening.kit import first_key, hardening_settings, send_case
+from tests.hardening.kit import hardening_settings, send_case
+from tests.vendors import VENDORS, first_key
 
 
 def test_every_key_is_stored_with_its_hash_and_found_by_it(tmp_path):
@@ -29,7 +30,7 @@ def test_a_key_added_later_is_found(sandbox):
 
 
 def test_fixture_keys_still_authenticate_everywhere(sandbox):
-    for provider in ("cast", "mesms", "smscpr", "engagelab"):
+    for provider in VENDORS:
         path, headers, body, _ = send_case(provider)
         resp = sandbox.post(path, content=body, headers={**headers, "Content-Type": "application/json"})
         assert resp.status_code in (200, 201, 202), (provider, resp.text)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.hardening.kit import send_case
+from tests.vendors import VENDORS
 
 BODYLESS = ["/_mock/reset", "/_mock/clock/freeze", "/_mock/clock/resume"]
 
@@ -51,7 +52,7 @@ def test_redeliver_is_refused_cross_site(sandbox):
     assert resp.status_code == 403
 
 
-@pytest.mark.parametrize("provider", ["cast", "mesms", "smscpr", "engagelab"])
+@pytest.mark.parametrize("provider", list(VENDORS))
 def test_provider_apis_ignore_the_browser_rules(sandbox, provider):
     path, headers, body, _ = send_case(provider)
     resp = sandbox.post(path, content=body, headers={**headers, "Content-Type": "application/json",

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.kit import FIXTURES
-
-DEMO_KEY = "mesms_demo_key_0123456789abcdef"
-READONLY_KEY = "mesms_readonly_key_0123456789ab"
+from tests.providers.mesms.kit import KEY as DEMO_KEY
+from tests.providers.mesms.kit import LOWCREDIT as LOW_KEY
+from tests.providers.mesms.kit import READONLY as READONLY_KEY
+from tests.vendors import FIXTURES
 
 
 def fixture_copy(tmp_path: Path) -> Path:
@@ -84,9 +84,6 @@ def test_a_new_fixture_account_appears_on_restart(app_factory, tmp_path):
     mesms.write_text(mesms.read_text() + '\n[[accounts]]\nid = "mesms-new"\ncredits = 9\n\n[[accounts.keys]]\n'
                      'key = "mesms_new_key_0123456789abcdef00"\nscopes = ["*"]\n')
     assert credits(app_factory(fixtures_dir=fixtures), "mesms_new_key_0123456789abcdef00") == 9
-
-
-LOW_KEY = "mesms_lowcredit_key_0123456789ab"
 
 
 def send_low(client) -> None:

@@ -4,18 +4,17 @@ request line and headers, or 100 header lines, the client gets 431 and the conne
 from __future__ import annotations
 
 import socket
-import time
 
 import httpx
 
 
-def exchange(server, head: bytes, stream_after: int = 0, chunk: bytes = b"") -> tuple[bytes, float]:
-    """Send a request head (then keep streaming `chunk` up to `stream_after` bytes); the answer and seconds."""
-    started = time.monotonic()
+def exchange(server, head: bytes, stream_after: int = 0, chunk: bytes = b"") -> tuple[bytes, int]:
+    """Send a request head (then keep streaming `chunk` up to `stream_after` bytes); the answer and how
+    many of those streamed bytes went out before the server hung up."""
+    sent = 0
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
         try:
             sock.sendall(head)
-            sent = 0
             while sent < stream_after:
                 sock.sendall(chunk)
                 sent += len(chunk)
@@ -27,21 +26,20 @@ def exchange(server, head: bytes, stream_after: int = 0, chunk: bytes = b"") -> 
                 answer += data
         except ConnectionResetError:
             pass
-    return answer, time.monotonic() - started
+    return answer, sent
 
 
 def test_one_huge_header_gets_431_quickly(live_server):
     head = b"GET /_mock/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 200_000 + b"\r\n\r\n"
-    answer, seconds = exchange(live_server, head)
+    answer, _ = exchange(live_server, head)
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
-    assert seconds < 2
 
 
 def test_a_64_mib_header_streaming_in_is_cut_off_early(live_server):
-    answer, seconds = exchange(live_server, b"GET /_mock/health HTTP/1.1\r\nHost: x\r\nX-Big: ",
-                               stream_after=64 * 1024 * 1024, chunk=b"a" * 65536)
+    answer, sent = exchange(live_server, b"GET /_mock/health HTTP/1.1\r\nHost: x\r\nX-Big: ",
+                            stream_after=64 * 1024 * 1024, chunk=b"a" * 65536)
     assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
-    assert seconds < 3
+    assert sent < 64 * 1024 * 1024, sent  # the server hung up mid-upload instead of reading it all
 
 
 def test_too_many_headers_get_431(live_server):

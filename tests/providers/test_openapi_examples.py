@@ -5,14 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-CAST_V1 = {"success", "error", "error_code"}
-ENVELOPES = {
-    "smscpr": lambda path: {"errorCode", "errorMessage", "details"},
-    "mesms": lambda path: {"error", "code"},
-    "engagelab": lambda path: ({"plan_id", "total_count", "accepted_count", "message", "code"}
-                               if path == "/v1/messages" else {"code", "message"}),
-    "cast": lambda path: CAST_V1 if path.startswith("/api/v1/") else {"success", "error"},
-}
+from tests.vendors import VENDORS
 
 
 def _error_responses(spec: dict):
@@ -23,7 +16,7 @@ def _error_responses(spec: dict):
                     yield path, method, code, response
 
 
-@pytest.mark.parametrize("provider", sorted(ENVELOPES))
+@pytest.mark.parametrize("provider", list(VENDORS))
 def test_every_documented_error_status_has_its_own_examples_in_the_vendor_envelope(client, provider):
     spec = client.get(f"/{provider}/openapi.json").json()
     seen: dict[tuple[str, str], dict[str, list]] = {}
@@ -33,7 +26,7 @@ def test_every_documented_error_status_has_its_own_examples_in_the_vendor_envelo
         assert examples, f"{provider} {method.upper()} {path} {code} has no example"
         for example in examples.values():
             body = example["value"]
-            assert set(body) == ENVELOPES[provider](path), (provider, path, code, body)
+            assert set(body) == VENDORS[provider].envelope_of(path), (provider, path, code, body)
             assert example["summary"] in str(body)  # the summary is the body's own message
         seen.setdefault((path, method), {})[code] = [e["value"] for e in examples.values()]
         count += 1

@@ -11,17 +11,9 @@ import pytest
 
 from mockserver.core.fixtures import bundled_dir
 from tests.providers.cast.kit import README as CAST_KEY
-from tests.providers.mesms.kit import H as MESMS_H
-from tests.providers.smscpr.kit import AUTH as SMSCPR_AUTH
+from tests.vendors import VENDORS
 
-SENDS = {  # provider -> (send path, headers, the 413 body in that vendor's envelope)
-    "cast": ("/cast/api/v1/sms/send", {"X-API-Key": CAST_KEY},
-             {"success": False, "error": "request body too large", "error_code": "INVALID_REQUEST"}),
-    "smscpr": ("/smscpr/v1/sendsms", SMSCPR_AUTH,
-               {"errorCode": "PAYLOAD_TOO_LARGE", "errorMessage": "request body is too large", "details": []}),
-    "mesms": ("/mesms/api/v2/sms/send", MESMS_H, {"error": "Request body too large", "code": "PAYLOAD_TOO_LARGE"}),
-    "engagelab": ("/engagelab/v1/messages", {}, None),
-}
+LIMITED = [v for v in VENDORS.values() if v.limiter]
 
 
 def _json_of_size(size: int) -> bytes:
@@ -29,43 +21,33 @@ def _json_of_size(size: int) -> bytes:
     return body
 
 
-@pytest.mark.parametrize("provider", sorted(SENDS))
-def test_global_body_limit_caps_every_provider(client_factory, provider):
+@pytest.mark.parametrize("vendor", VENDORS.values(), ids=list(VENDORS))
+def test_global_body_limit_caps_every_provider(client_factory, vendor):
     client = client_factory(max_body_bytes=2048)
-    path, headers, expected = SENDS[provider]
-    resp = client.post(path, content=_json_of_size(4096), headers={**headers, "Content-Type": "application/json"})
-    assert resp.status_code == 413, resp.text
-    if expected is not None:
-        assert resp.json() == expected
-    else:  # EngageLab's send envelope: a fresh plan id, nothing accepted
-        body = resp.json()
-        assert (body["code"], body["accepted_count"]) == (3002, 0)
-        assert body["message"] == "Invalid request parameters: request body too large"
+    headers = {**vendor.headers, "Content-Type": "application/json"}
+    resp = client.post(vendor.url, content=_json_of_size(4096), headers=headers)
+    vendor.too_large.check(resp)
+    if "accepted_count" in vendor.too_large.keys:  # EngageLab's send envelope: nothing accepted
+        assert resp.json()["accepted_count"] == 0
     # Just under the global limit the provider reads the body (and answers anything but 413).
-    small = client.post(path, content=_json_of_size(1000), headers={**headers, "Content-Type": "application/json"})
+    small = client.post(vendor.url, content=_json_of_size(1000), headers=headers)
     assert small.status_code != 413, small.text
 
 
 def test_a_vendor_limit_below_the_global_one_still_applies(client_factory):
     client = client_factory(provider_settings={"smscpr": {"max_body_bytes": 1024}, "cast": {"max_body_bytes": 1024}})
-    for provider in ("smscpr", "cast"):
-        path, headers, expected = SENDS[provider]
-        resp = client.post(path, content=_json_of_size(1500), headers={**headers, "Content-Type": "application/json"})
-        assert (resp.status_code, resp.json()) == (413, expected)
+    for vendor in (VENDORS["smscpr"], VENDORS["cast"]):
+        resp = client.post(vendor.url, content=_json_of_size(1500),
+                           headers={**vendor.headers, "Content-Type": "application/json"})
+        vendor.too_large.check(resp)
 
 
-@pytest.mark.parametrize("provider, settings, request_", [
-    ("smscpr", {"rate_limit_burst": 1, "rate_limit_per_second": 0.0001}, ("get", "/smscpr/v1/messages/sms", SMSCPR_AUTH)),
-    ("mesms", {"rate_limit_burst": 1, "rate_limit_per_second": 0.0001}, ("get", "/mesms/api/v2/credits", MESMS_H)),
-    ("cast", {"rate_limit_burst": 1, "retry_after": 86_400}, ("get", "/cast/api/v1/account/balance",
-                                                              {"X-API-Key": CAST_KEY})),
-])
-def test_retry_after_is_capped_at_one_hour(client_factory, provider, settings, request_):
-    client = client_factory(provider_settings={provider: settings})
-    method, path, headers = request_
-    assert client.request(method, path, headers=headers).status_code == 200
-    limited = client.request(method, path, headers=headers)
-    assert limited.status_code == 429, limited.text
+@pytest.mark.parametrize("vendor", LIMITED, ids=[v.name for v in LIMITED])
+def test_retry_after_is_capped_at_one_hour(client_factory, vendor):
+    client = client_factory(provider_settings={vendor.name: dict(vendor.limiter)})
+    assert vendor.send(client).status_code == 200
+    limited = vendor.send(client)
+    vendor.rate_limited.check(limited)
     assert limited.headers["retry-after"] == "3600"
 
 
@@ -82,11 +64,11 @@ def test_provider_settings_win_over_the_environment(client_factory, monkeypatch)
 
 def test_load_fixtures_false_leaves_no_credentials(client_factory):
     client = client_factory(load_fixtures=False)
-    for provider, (path, headers, _) in SENDS.items():
-        if provider == "engagelab":
+    for vendor in VENDORS.values():
+        if vendor.name == "engagelab":  # EngageLab provisions an unknown dev key (its docs' sandbox)
             continue
-        resp = client.post(path, json={}, headers=headers)
-        assert resp.status_code == 401, (provider, resp.text)
+        resp = client.post(vendor.url, json={}, headers=vendor.headers)
+        assert resp.status_code == 401, (vendor.name, resp.text)
     assert client.get("/_mock/accounts").json() == []
 
 

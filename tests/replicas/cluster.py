@@ -15,15 +15,14 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
 import httpx
+
+from tests import receivers
 
 #: Fast lifecycle and delivery, no rate limits (one client IP sends everything), leases short enough
 #: that a killed replica's in-flight webhooks go out again within seconds.
@@ -31,6 +30,14 @@ FAST = {"MOCKSERVER_SHARED_STATE": "on", "MOCKSERVER_QUEUE_DELAY": "0.2", "MOCKS
         "MOCKSERVER_SCHEDULER_INTERVAL": "0.1", "MOCKSERVER_WEBHOOK_LEASE": "3", "MOCKSERVER_WEBHOOK_TIMEOUT": "2",
         "MOCKSERVER_WEBHOOK_SETTLE_WAIT": "0", "MOCKSERVER_RATE_LIMIT_ENABLED": "false",
         "MOCKSERVER_AUTO_PROVISION": "false"}
+
+
+class Receiver(receivers.Receiver):
+    """The shared receiver (tests/receivers.py) with its DLR URL as an attribute, as bench/replicas.py reads it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.url = receivers.Receiver.url(self, "/dlr")
 
 
 def free_port() -> int:
@@ -41,52 +48,6 @@ def free_port() -> int:
 
 def database_url(tmp: Path) -> str:
     return os.environ.get("MOCKSERVER_TEST_DATABASE_URL") or f"sqlite:///{tmp}/replicas.db"
-
-
-class Receiver:
-    """A local HTTP receiver that answers 200 and records (X-Mock-Delivery-Id, body) of every POST."""
-
-    def __init__(self) -> None:
-        self.got: list[tuple[str, str]] = []
-        self._lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                with receiver._lock:
-                    receiver.got.append((self.headers.get("X-Mock-Delivery-Id", ""), body))
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        class Server(ThreadingHTTPServer):
-            request_queue_size = 256
-            daemon_threads = True
-
-            def handle_error(self, request, client_address) -> None:
-                pass  # a killed replica's connections reset mid-request: expected here, not worth a traceback
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/dlr"
-
-    def by_delivery_id(self) -> dict[str, list[str]]:
-        with self._lock:
-            found: dict[str, list[str]] = defaultdict(list)
-            for delivery_id, body in self.got:
-                found[delivery_id].append(body)
-        return found
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.vendors import VENDORS
+
 pytest_plugins = ["pytester"]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,11 +40,10 @@ def example_files() -> dict[str, str]:
 
 def test_the_doc_has_an_example_per_provider():
     files = example_files()
-    assert {"test_cast_signup", "test_smscpr_login", "test_mesms_campaign", "test_engagelab_verify"} <= set(files)
-    for provider, path in (("cast", "/api/sms/send"), ("smscpr", "/messages/sms"), ("mesms", "/api/v2/sms/send"),
-                           ("engagelab", "/v1/messages")):
-        source = next(s for name, s in files.items() if provider in name)
-        assert path in source and "sms.otp(" in source and "sms.wait_for(" in source, provider
+    for vendor in VENDORS.values():
+        source = next((s for name, s in files.items() if name.startswith(f"test_{vendor.name}_")), "")
+        assert any(path in source for path in (vendor.path, *vendor.also)), vendor.name
+        assert "sms.otp(" in source and "sms.wait_for(" in source, vendor.name
 
 
 def test_every_python_example_passes(pytester, monkeypatch):

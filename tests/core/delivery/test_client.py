@@ -19,7 +19,10 @@ from mockserver.core.delivery.client import Poster
 
 class RawReceiver:
     """Accepts connections; answers each request with the next scripted raw answer (None: never
-    answer; a callable gets the connection and does what it likes). Records what arrived."""
+    answer; a callable gets the connection and does what it likes). Records what arrived.
+
+    Kept beside the shared receiver (tests/receivers.py) on purpose: these tests need answers no HTTP
+    server writes (malformed heads, half answers, closed sockets), which only a raw socket can send."""
 
     def __init__(self, *answers) -> None:
         self.answers = list(answers)
@@ -135,7 +138,7 @@ def test_no_answer_is_a_timeout_and_no_listener_a_connection_error(raw):
     r = raw(None)
     started = time.perf_counter()
     [result] = post(r.url(), timeout=0.5)
-    assert result.status is None and result.error.startswith("timeout") and 0.45 < time.perf_counter() - started < 2
+    assert result.status is None and result.error.startswith("timeout") and time.perf_counter() - started > 0.45
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     port = closed.getsockname()[1]
@@ -156,6 +159,8 @@ def test_url_credentials_become_basic_auth_and_a_header_line_break_is_refused_un
 
 
 class _Echo(http.server.BaseHTTPRequestHandler):
+    """Echoes the body over HTTP/1.1 keep-alive behind TLS (the shared receiver speaks plain HTTP/1.0)."""
+
     protocol_version = "HTTP/1.1"
 
     def do_POST(self) -> None:  # noqa: N802

@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import json
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 from fastapi.testclient import TestClient
@@ -15,6 +12,7 @@ from mockserver.app import create_app
 from mockserver.core.notify import OutgoingWebhook
 from mockserver.core.store import webhooks as outbox
 from tests.conftest import advance, make_settings
+from tests.receivers import Receiver
 from tests.core.kit import TestShaper, install, runtime_of, send
 from mockserver.core.db.sql import run_once
 from sqlalchemy import text
@@ -145,33 +143,15 @@ def test_undelivered_webhooks_survive_a_restart(tmp_path):
         # 'sent' (due at 1 s) failed at 1, 3 and 7 s and waits for its retry at 15 s; 'delivered' waits
         # behind it (same recipient)
         assert [(h["status"], h["attempts"]) for h in hooks(first)] == [("pending", 3), ("pending", 0)]
-    received: list[dict] = []
-    server = listen_on(url, received)  # the receiver comes back, at the same address
+    back = Receiver(port=httpx.URL(url).port)  # the receiver comes back, at the same address
     try:
         with TestClient(create_app(settings)) as second:
             second.app.state.runtime.register_shaper("testprov", TestShaper())
             advance(second, 60)
-            assert [b["status"] for b in received] == ["sent", "delivered"]
+            assert [b["status"] for b in back.bodies()] == ["sent", "delivered"]
             assert [(h["status"], h["attempts"]) for h in hooks(second)] == [("delivered", 4), ("delivered", 1)]
     finally:
-        server.shutdown()
-        server.server_close()
-
-
-def listen_on(url: str, received: list) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
-    parsed = httpx.URL(url)
-    server = ThreadingHTTPServer((parsed.host, parsed.port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
+        back.close()
 
 
 def test_probe_posts_once_without_queueing(client, receiver):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-README = "cast_726561646d652e6d6f636b7365727665722e636173742e73616e64626f783031"
+from tests.vendors import Shape, Vendor, digits, fixture, first_key
+
+README = first_key("cast")["key"]
 ONE_SENDER = "cast_6f6e6573656e6465722e6d6f636b7365727665722e636173742e73616e643032"
 SIM = "cast_73696d706f6f6c2e6d6f636b7365727665722e636173742e73616e64626f3033"
 REVOKED = "cast_7265766f6b65642e6d6f636b7365727665722e636173742e73616e64626f3034"
@@ -18,6 +20,33 @@ POSTPAID = "cast_706f7374706169642e6d6f636b7365727665722e636173742e73616e6462313
 V1 = "/cast/api/v1"
 LEGACY = "/cast/api"
 BOTH = (V1, LEGACY)
+
+
+_V1_ENVELOPE = frozenset({"success", "error", "error_code"})
+
+
+def _receipts(body) -> list[tuple[str, str]]:
+    return [(digits(body.get("to", "")), body.get("status", ""))] if isinstance(body, dict) else []
+
+
+#: Cast for the cross-vendor tests (tests/vendors.py): the v1 send with the README key.
+VENDOR = Vendor(
+    name="cast", account_id=fixture("cast")["accounts"][0]["id"], path="/api/v1/sms/send",
+    credentials={"api_key": README}, auth=lambda c: {"X-API-Key": c["api_key"]},
+    compose=lambda to, text, c: {"to": to[0], "message": text, "sender_id": "CAST"},
+    number="09171234567", msisdn="639171234567", pair=("639171234568", "639171234567"),
+    envelope=_V1_ENVELOPE, error_field="error",
+    unauthorized=Shape(401, _V1_ENVELOPE, "error_code", "INVALID_API_KEY", "X-API-Key"),
+    too_large=Shape(413, _V1_ENVELOPE, "error_code", "INVALID_REQUEST", "request body too large"),
+    rate_limited=Shape(429, _V1_ENVELOPE, "error_code", "RATE_LIMIT_EXCEEDED", "rate limit exceeded"),
+    limiter={"rate_limit_burst": 1, "retry_after": 86_400},
+    envelope_at=lambda path: _V1_ENVELOPE if path.startswith("/api/v1/") else frozenset({"success", "error"}),
+    receipts=_receipts, returned_ids=lambda body: [body["message_id"]], currency="PHP",
+    body_limit=1024 * 1024, also=("/api/sms/send",),
+    swagger=(("api_key",), "/api/sms/send", "/api/sms/status/{message_id}", "message_id", "message_id"),
+    catalogue_error=("SERVICE_UNAVAILABLE", 503, {"success": False, "error": "sim service is disabled",
+                                                  "error_code": "SERVICE_UNAVAILABLE"}),
+)
 
 
 def h(key: str = README, **extra: str) -> dict[str, str]:

@@ -2,7 +2,9 @@
 
 import pytest
 
-SIM_KEY = {"X-API-Key": "cast_73696d706f6f6c2e6d6f636b7365727665722e636173742e73616e64626f3033"}
+from tests.providers.cast.kit import SIM, h
+
+SIM_KEY = h(SIM)
 
 
 @pytest.mark.parametrize("path", ["/api/sim/send", "/api/v1/sim/send", "/api/sim/bulk", "/api/v1/sim/bulk"])

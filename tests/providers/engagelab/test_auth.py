@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from tests.providers.engagelab.kit import BASE, DEV_SECRET, basic, send, tpl
+from tests.providers.engagelab.kit import BASE, CONFIG_KEY, DEV_SECRET, DISABLED_KEY, EXPIRED_KEY, basic, send, tpl
 
 SEND = tpl("notification-template", order="1")
 
@@ -45,17 +45,17 @@ def test_malformed_headers_are_2001(client):
 
 
 def test_disabled_key_is_2002(client):
-    body = assert_send_error(send(client, SEND, headers=basic("engagelab_disabled_key")), 401, 2002)
+    body = assert_send_error(send(client, SEND, headers=basic(DISABLED_KEY)), 401, 2002)
     assert "disabled" in body["message"]
 
 
 def test_expired_key_is_2002(client):
-    body = assert_send_error(send(client, SEND, headers=basic("engagelab_expired_key")), 401, 2002)
+    body = assert_send_error(send(client, SEND, headers=basic(EXPIRED_KEY)), 401, 2002)
     assert "expired" in body["message"]
 
 
 def test_key_without_send_scope_is_2004_but_manages_templates(client):
-    headers = basic("engagelab_config_key")
+    headers = basic(CONFIG_KEY)
     assert_send_error(send(client, SEND, headers=headers), 403, 2004)
     assert client.get(f"{BASE}/v1/template-configs", headers=headers).status_code == 200
     assert client.get(f"{BASE}/v1/sign-configs", headers=headers).status_code == 200
@@ -65,7 +65,7 @@ def test_config_api_auth_errors_use_config_envelope(client):
     resp = client.get(f"{BASE}/v1/template-configs", headers=basic(secret="bad"))
     assert resp.status_code == 401
     assert resp.json() == {"code": 2001, "message": "Authentication failed, incorrect token provided"}
-    resp = client.get(f"{BASE}/v1/sign-configs", headers=basic("engagelab_expired_key"))
+    resp = client.get(f"{BASE}/v1/sign-configs", headers=basic(EXPIRED_KEY))
     assert resp.status_code == 401 and resp.json()["code"] == 2002
 
 

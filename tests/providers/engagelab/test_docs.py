@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.providers.engagelab.kit import send
+from tests.providers.engagelab.kit import DEV_KEY, DEV_SECRET, send
 
 
 def test_swagger_ui_is_served(client):
@@ -50,6 +50,6 @@ def test_sign_config_try_it_example_creates_a_signature(client):
     schema_ref = spec["paths"]["/v1/sign-configs"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     props = spec["components"]["schemas"][schema_ref["$ref"].rsplit("/", 1)[-1]]["properties"]
     example = {"sign_name": props["sign_name"]["examples"][0]}
-    resp = client.post("/engagelab/v1/sign-configs", json=example, auth=("engagelab_dev_key", "engagelab_dev_secret"))
+    resp = client.post("/engagelab/v1/sign-configs", json=example, auth=(DEV_KEY, DEV_SECRET))
     assert resp.status_code == 200, resp.text
     assert set(resp.json()) == {"sign_id"}

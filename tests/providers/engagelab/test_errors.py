@@ -7,7 +7,8 @@ import pytest
 
 from mockserver.providers.engagelab import messages
 from tests.conftest import advance
-from tests.providers.engagelab.kit import AUTH, BASE, balance, basic, plan_count, send, set_callback, tpl
+from tests.providers.engagelab.kit import (AUTH, BASE, CONFIG_KEY, DISABLED_KEY, EXPIRED_KEY, balance, basic, plan_count,
+                                          send, set_callback, tpl)
 
 OK = tpl("notification-template", order="1")
 
@@ -32,9 +33,9 @@ def test_1000_internal_error(client, monkeypatch):
 
 def test_2001_2002_2004(client):
     error(send(client, OK, headers=basic(secret="wrong")), 401, 2001)
-    error(send(client, OK, headers=basic("engagelab_disabled_key")), 401, 2002)
-    error(send(client, OK, headers=basic("engagelab_expired_key")), 401, 2002)
-    error(send(client, OK, headers=basic("engagelab_config_key")), 403, 2004)
+    error(send(client, OK, headers=basic(DISABLED_KEY)), 401, 2002)
+    error(send(client, OK, headers=basic(EXPIRED_KEY)), 401, 2002)
+    error(send(client, OK, headers=basic(CONFIG_KEY)), 403, 2004)
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"", b"   ", b"[1, 2]", b'"text"', b"\xff\xfe"])

@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
-KEY = "mesms_demo_key_0123456789abcdef"
-READONLY = "mesms_readonly_key_0123456789ab"
-LOWCREDIT = "mesms_lowcredit_key_0123456789ab"
+from tests.vendors import Shape, Vendor, fixture, first_key, key_of
+
+KEY = first_key("mesms")["key"]
+READONLY = key_of("mesms", index=1)["key"]
+LOWCREDIT = key_of("mesms", "mesms-lowcredit")["key"]
 H = {"x-api-key": KEY}
 BASE = "/mesms/api/v2"
+
+
+_ENVELOPE = frozenset({"error", "code"})
+_FIRST = fixture("mesms")["accounts"][0]
+
+#: me-sms for the cross-vendor tests (tests/vendors.py): the README key; me-sms documents no receipts.
+VENDOR = Vendor(
+    name="mesms", account_id=_FIRST["id"], path="/api/v2/sms/send",
+    credentials={"api_key": KEY, "sender": _FIRST["senders"][0]["name"]},
+    auth=lambda c: {"x-api-key": c["api_key"]},
+    compose=lambda to, text, c: {"sender": c["sender"], "content": text, "msisdns": list(to)},
+    number="0812345678", msisdn="66812345678", pair=("66812345678", "66812345677"),
+    envelope=_ENVELOPE, error_field="error",
+    unauthorized=Shape(401, _ENVELOPE, "code", "UNAUTHORIZED", "x-api-key"),
+    too_large=Shape(413, _ENVELOPE, "code", "PAYLOAD_TOO_LARGE", "Request body too large"),
+    rate_limited=Shape(429, _ENVELOPE, "code", "RATE_LIMITED", "Rate limit exceeded"),
+    limiter={"rate_limit_burst": 1, "rate_limit_per_second": 0.0001},
+    webhooks=False, returned_ids=lambda body: [body["uuid"]], currency="THB",
+    swagger=(("api_key",), "/api/v2/sms/send", "/api/v2/sms/{uuid}", "uuid", "uuid"),
+    catalogue_error=("INSUFFICIENT_CREDITS", 402, {"error": "Insufficient credits", "code": "INSUFFICIENT_CREDITS"}),
+)
 
 
 def send(client, msisdns=("66812345678",), key: str = KEY, **fields):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 
-TOKEN = "smscpr_sandbox_token_111111111111111111111111"
+from tests.vendors import Shape, Vendor, digits, fixture, first_key, key_of
+
+TOKEN = first_key("smscpr")["key"]
+REVOKED_TOKEN, EXPIRED_TOKEN = key_of("smscpr", index=1)["key"], key_of("smscpr", index=2)["key"]
 OTHER_TOKEN = "smscpr_sandbox_token_333333333333333333333333"
 POOR_TOKEN = "smscpr_sandbox_token_555555555555555555555555"
 ACCOUNT = "111111111111111111111111"
@@ -58,6 +61,36 @@ SEED_MO = json.loads("""{
 RECEIPT_KEYS = ["accountId", "servicePlanId", "msgId", "channel", "direction", "from", "to", "body", "status",
                 "errorCode", "errorMessage", "callbackUrl", "parts", "createdAt", "sentAt", "doneAt", "price",
                 "ptf", "mccmnc"]
+
+
+_ENVELOPE = frozenset({"errorCode", "errorMessage", "details"})
+_FIRST = fixture("smscpr")["accounts"][0]
+
+
+def _receipts(body) -> list[tuple[str, str]]:
+    return [(digits(body.get("to", "")), body.get("status", ""))] if isinstance(body, dict) else []
+
+
+#: SMSCPR for the cross-vendor tests (tests/vendors.py): the seed's account, plan and number.
+VENDOR = Vendor(
+    name="smscpr", account_id=_FIRST["id"], path="/messages/sms",
+    credentials={"token": TOKEN, "authorization": f"Bearer {TOKEN}",
+                 "servicePlanId": _FIRST["extra"]["servicePlanIds"][0]},
+    auth=lambda c: {"Authorization": c["authorization"]},
+    compose=lambda to, text, c: {"servicePlanId": c["servicePlanId"], "channel": "SMS",
+                                 "from": _FIRST["senders"][0]["name"], "to": "+" + to[0].lstrip("+"), "body": text},
+    number="+15550002222", msisdn="15550002222", pair=("15550002222", "15550002227"),
+    envelope=_ENVELOPE, error_field="errorCode",
+    unauthorized=Shape(401, _ENVELOPE, "errorCode", "UNAUTHORIZED", "Authorization"),
+    too_large=Shape(413, _ENVELOPE, "errorCode", "PAYLOAD_TOO_LARGE", "request body is too large"),
+    rate_limited=Shape(429, _ENVELOPE, "errorCode", "TOO_MANY_REQUESTS", "rate limit exceeded; retry after"),
+    limiter={"rate_limit_burst": 1, "rate_limit_per_second": 0.0001},
+    receipts=_receipts,
+    body_limit=64 * 1024, returned_ids=lambda body: [body["msgId"]], currency="USD",
+    swagger=(("token",), "/messages/sms", "/v1/messages/sms/{msgId}", "msgId", "msgId"),
+    catalogue_error=("INTERNAL_ERROR", 500, {"errorCode": "INTERNAL_ERROR", "details": [],
+                                             "errorMessage": "internal error; the request was not processed"}),
+)
 
 
 def seed_send_headers(token: str = TOKEN) -> dict[str, str]:

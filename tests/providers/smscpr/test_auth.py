@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.providers.smscpr.kit import AUTH, OTHER_ACCOUNT, OTHER_AUTH, OTHER_PLAN, PLAN, account, body, send
+from tests.providers.smscpr.kit import (AUTH, EXPIRED_TOKEN, OTHER_ACCOUNT, OTHER_AUTH, OTHER_PLAN, PLAN, REVOKED_TOKEN, TOKEN,
+                                       account, body, send)
 
 ENDPOINTS = [("POST", "/smscpr/v1/sendsms"), ("POST", "/smscpr/messages/sms"), ("GET", "/smscpr/v1/messages/sms"),
              ("GET", "/smscpr/v1/messages/sms/0190aaaa-0000-7000-8000-000000000000")]
@@ -31,7 +32,7 @@ def test_missing_authorization_is_401_on_every_endpoint(client, method, path):
     ("Basic c21zY3ByOnNlY3JldA==", "malformed Authorization header; expected Bearer <token>"),
     ("Bearer", "malformed Authorization header; expected Bearer <token>"),
     ("Bearer    ", "malformed Authorization header; expected Bearer <token>"),
-    ("smscpr_sandbox_token_111111111111111111111111", "malformed Authorization header; expected Bearer <token>"),
+    (TOKEN, "malformed Authorization header; expected Bearer <token>"),
     ("Bearer short", "malformed bearer token"),
     ("Bearer has spaces in the token value", "malformed bearer token"),
     ("Bearer <token>", "malformed bearer token"),
@@ -44,8 +45,8 @@ def test_malformed_authorization_is_401(client, header, message):
 
 @pytest.mark.parametrize("token, message", [
     ("smscpr_unknown_token_000000000000000000000000", "invalid bearer token"),
-    ("smscpr_revoked_token_111111111111111111111111", "bearer token is revoked"),
-    ("smscpr_expired_token_111111111111111111111111", "bearer token has expired"),
+    (REVOKED_TOKEN, "bearer token is revoked"),
+    (EXPIRED_TOKEN, "bearer token has expired"),
 ])
 def test_unusable_tokens_are_401_invalid_token(client, token, message):
     resp = client.get("/smscpr/v1/messages/sms", headers={"Authorization": f"Bearer {token}"})
