@@ -1,5 +1,5 @@
 """A fifth vendor that exists only in tests: a minimal provider built the way the registry expects (a
-`Provider` whose `build_app(runtime)` returns a FastAPI sub-app) and its vendor record, as a kit exports.
+`Provider` whose `build_app(context)` returns a FastAPI sub-app; providers/context.py) and its vendor record, as a kit exports.
 
 As a pytest plugin (`-p tests.dummy_provider`) it registers itself in `mockserver.providers.PROVIDERS` and
 its record as `tests.providers.dummy.kit`, so tests/test_vendors.py can show that every VENDORS-driven
@@ -21,10 +21,10 @@ NAME = "dummy"
 _ENVELOPE = frozenset({"error", "code"})
 
 
-def build_app(runtime) -> FastAPI:
+def build_app(context) -> FastAPI:
     """POST /send: a key in X-Dummy-Key, a body within the sandbox's limit; answers {"id": ...}."""
     app = FastAPI(title="Dummy SMS (test only)", docs_url="/docs", openapi_url="/openapi.json")
-    limit = runtime.settings.max_body_bytes
+    limit = context.runtime.settings.max_body_bytes
 
     @app.post("/send")
     async def send(request: Request) -> JSONResponse:
