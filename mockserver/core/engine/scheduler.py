@@ -162,8 +162,8 @@ class Scheduler:
             return
         lo, hi = msg.first_recipient_id, msg.last_recipient_id
         with self.rt.db.write() as conn:
-            msg = messages.get(conn, msg.id)  # the row read before this transaction may be stale
-            if msg is None or msg.next_due_at is None or msg.next_due_at > now:
+            msg = messages.claim_due(conn, msg.id, now)  # re-read and held: another replica's tick skips it
+            if msg is None:
                 return
             account = accounts.get(conn, msg.account_id)
             moved: Counter[tuple[str, str]] = Counter()
@@ -210,6 +210,7 @@ class Scheduler:
         for start in range(lo, hi + 1, CHUNK):
             end = min(start + CHUNK - 1, hi)
             with self.rt.db.write() as conn:
+                messages.lock(conn, msg.id)  # another replica jumping the same chunk waits, then finds it moved
                 present = [s for s, n in messages.counts(conn, msg.id).items() if n and s in ACTIVE]
                 moved: Counter[tuple[str, str]] = Counter()
                 for old, new, n in recipients.jump_range(conn, start, end, now, timing, present):

@@ -1,10 +1,13 @@
 """Group commit: one writer thread runs many requests' write jobs in one transaction and answers each
 after the COMMIT, so a burst of small sends costs one lock hand-over and one commit instead of one each.
 
-Built on `Database.write()` (it takes the same write lock as every other writer, and works the same on
-any backend with SAVEPOINT). Each job runs in its own savepoint: a job that raises (e.g. too few credits)
-is rolled back alone and gets its exception; the others in the batch still commit. Nothing here knows
-what a job writes; `core/sending.py` hands it the submission's statements.
+Built on `Database.write()` (SQLite's single writer; on PostgreSQL a plain transaction whose statements
+lock only the rows they touch), and works the same on any backend with SAVEPOINT. Each job runs in its own
+savepoint: a job that raises (e.g. too few credits) is rolled back alone and gets its exception; the others
+in the batch still commit. On PostgreSQL two batches (two replicas, or a batch and a scheduler tick) may
+lock two accounts in opposite orders: the database then aborts one statement as a deadlock, and its job
+runs again in the next transaction, after this one has released its locks. Nothing here knows what a job
+writes; `core/sending.py` hands it the submission's statements.
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ MAX_BATCH = 64
 IDLE_CHECK_S = 5.0
 #: The most `let_through` waits: a stuck batch must not stop the scheduler's tick.
 LET_THROUGH_S = 0.05
+#: SQLSTATEs after which a job is run again in a fresh transaction: deadlock_detected, serialization_failure.
+RETRY_SQLSTATES = frozenset({"40P01", "40001"})
+#: Transactions a job may be tried in before its error is its answer.
+MAX_TRIES = 4
 
 Job = Callable[[Any], Any]
 
@@ -105,19 +112,35 @@ class GroupWriter:
                 self._progress.notify_all()
 
     def _commit(self, batch: list[Item]) -> list[tuple[asyncio.Future, bool, Any]]:
-        """One transaction for the batch; the outcomes are handed out only after COMMIT (durable before
-        answered). If BEGIN or COMMIT fails, nothing of the batch is stored and every job gets that error."""
+        """The batch's transaction, then one more for each round of jobs that lost a deadlock (see the
+        module docstring); the outcomes are handed out only after their COMMIT (durable before answered)."""
         outcomes: list[tuple[asyncio.Future, bool, Any]] = []
+        for tries in range(1, MAX_TRIES + 1):
+            done, batch = self._commit_once(batch, last=tries == MAX_TRIES)
+            outcomes += done
+            if not batch:
+                break
+        return outcomes
+
+    def _commit_once(self, batch: list[Item], last: bool) -> tuple[list[tuple[asyncio.Future, bool, Any]], list[Item]]:
+        """One transaction: (outcomes, the jobs to try again). If BEGIN or COMMIT fails, nothing of the batch
+        is stored and every job gets that error."""
+        outcomes: list[tuple[asyncio.Future, bool, Any]] = []
+        again: list[Item] = []
         try:
             db = self._db()
             if db is None:
                 raise RuntimeError("the database of this writer is gone")
             with db.write() as conn:
-                for job, ctx, fut in batch:
-                    outcomes.append((fut, *_in_savepoint(conn, job, ctx)))
+                for item in batch:
+                    ok, value = _in_savepoint(conn, item[0], item[1])
+                    if not ok and not last and getattr(value, "sqlstate", None) in RETRY_SQLSTATES:
+                        again.append(item)
+                    else:
+                        outcomes.append((item[2], ok, value))
         except Exception as exc:
-            return [(fut, False, exc) for _, _, fut in batch]
-        return outcomes
+            return [(fut, False, exc) for _, _, fut in batch], []
+        return outcomes, again
 
 
 Item = tuple[Job, contextvars.Context, asyncio.Future]
