@@ -87,7 +87,11 @@ class Scheduler:
     def _tick(self, measure_lag: bool) -> TickResult:
         result = TickResult()
         now = self.rt.clock.now()
+        seen: list[int] | None = None
         while due := messages.due(self.rt.db.conn(), now):
+            if (ids := [m.id for m in due]) == seen:  # all held by another replica's tick (SKIP LOCKED): its work
+                break
+            seen = ids
             small = [m for m in due if tick_batch.is_small(m)]
             for batch in tick_batch.batches(small):
                 self._batch(batch, now, result, measure_lag)

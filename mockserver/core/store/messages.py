@@ -141,9 +141,9 @@ def insert_with_recipients(
     Recipients are inserted with INSERT ... SELECT FROM json_each, the fastest path measured here
     (2M rows in ~0.7 s), so their integer ids are contiguous for the message.
     """
-    assign(msg, id=insert(conn, msg))
     if dialect(conn) == "postgresql":
         return _copy_with_recipients(conn, msg, numbers_json, invalid_json, initial_status, first_due, rules)
+    assign(msg, id=insert(conn, msg))
     first = reserve_recipient_ids(conn, 0)
     case_sql, params = _outcome_sql(rules, msg.id)
     # Explicit ids (first + index): contiguous on both engines (a PostgreSQL sequence is not max(id) + 1).
@@ -173,21 +173,28 @@ def reserve_recipient_ids(conn, n: int) -> int:
 
 def _copy_with_recipients(conn, msg: Message, numbers_json: str, invalid_json: str | None,
                           initial_status: str, first_due: float | None, rules: OutcomeRules) -> Inserted:
-    """PostgreSQL: the recipients go in through COPY (recipients.copy_in), the twin of the json_each INSERT."""
+    """PostgreSQL: the recipients go in through COPY (recipients.copy_in), the twin of the json_each INSERT.
+    The ids are reserved first, so the message row goes in with its span (no UPDATE after the recipients)."""
     numbers, invalid = orjson.loads(numbers_json), orjson.loads(invalid_json) if invalid_json else []
     first = reserve_recipient_ids(conn, len(numbers) + len(invalid))
+    assign(msg, **_span(first, len(numbers), len(invalid), first_due))
+    assign(msg, id=insert(conn, msg))
     accepted = recipients.copy_in(conn, first, msg.id, numbers, initial_status, None, rules, first_due, msg.created_at)
     rejected = recipients.copy_in(conn, first + accepted, msg.id, invalid, "invalid", "rejected", rules, None,
                                   msg.created_at, msg.created_at)
-    return _finish(conn, msg, first, accepted, rejected, first_due, initial_status)
+    add_counts(conn, msg.id, {initial_status: accepted, Status.INVALID: rejected})
+    return Inserted(msg, accepted, rejected)
+
+
+def _span(first: int, accepted: int, invalid: int, first_due: float | None) -> dict[str, Any]:
+    total = accepted + invalid
+    return {"first_recipient_id": first if total else None, "last_recipient_id": first + total - 1 if total else None,
+            "recipient_count": total, "next_due_at": first_due if accepted else None}
 
 
 def _finish(conn, msg: Message, first: int, accepted: int, invalid: int, first_due: float | None,
             initial_status: str) -> Inserted:
-    total = accepted + invalid
-    last = first + total - 1 if total else None
-    span = {"first_recipient_id": first if total else None, "last_recipient_id": last,
-            "recipient_count": total, "next_due_at": first_due if accepted else None}
+    span = _span(first, accepted, invalid, first_due)
     assign(msg, **span)
     update_row(conn, "message", {"id": msg.id}, span)
     add_counts(conn, msg.id, {initial_status: accepted, Status.INVALID: invalid})

@@ -131,6 +131,8 @@ class GroupWriter:
             db = self._db()
             if db is None:
                 raise RuntimeError("the database of this writer is gone")
+            if len(batch) == 1:  # alone in its transaction: no savepoint (two round trips fewer on PostgreSQL)
+                return _alone(db, batch[0], last)
             with db.write() as conn:
                 for item in batch:
                     ok, value = _in_savepoint(conn, item[0], item[1])
@@ -160,6 +162,30 @@ def _resolve(items: list[tuple[asyncio.Future, bool, Any]]) -> None:
     for fut, ok, value in items:
         if not fut.done():  # a client that went away cancelled its wait; its job is committed anyway
             fut.set_result(value) if ok else fut.set_exception(value)
+
+
+class _Refused(Exception):
+    """Carries a lone job's exception out of its transaction, so that the transaction is rolled back."""
+
+
+def _alone(db: Any, item: Item, last: bool) -> tuple[list[tuple[asyncio.Future, bool, Any]], list[Item]]:
+    """One job as the whole transaction: its refusal rolls back the transaction (what the savepoint does in
+    a batch); BEGIN or COMMIT failing is the job's error too."""
+    job, ctx, fut = item
+    try:
+        with db.write() as conn:
+            try:
+                value = ctx.run(job, conn)
+            except Exception as exc:
+                raise _Refused() from exc
+    except _Refused as refused:
+        exc = refused.__cause__
+        if not last and getattr(exc, "sqlstate", None) in RETRY_SQLSTATES:
+            return [], [item]
+        return [(fut, False, exc)], []
+    except Exception as exc:
+        return [(fut, False, exc)], []
+    return [(fut, True, value)], []
 
 
 def _in_savepoint(conn: Any, job: Job, ctx: contextvars.Context) -> tuple[bool, Any]:
