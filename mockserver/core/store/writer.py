@@ -1,13 +1,12 @@
-"""Group commit: one writer thread runs many requests' write jobs in one transaction and answers each
-after the COMMIT, so a burst of small sends costs one lock hand-over and one commit instead of one each.
+"""Group commit: one writer thread runs many requests' write jobs and answers them together. On SQLite the
+jobs share one transaction and are answered after its COMMIT, so a burst of small sends costs one lock
+hand-over and one commit instead of one each; each job runs in its own savepoint: a job that raises (e.g.
+too few credits) is rolled back alone and gets its exception; the others in the batch still commit.
 
-Built on `Database.write()` (SQLite's single writer; on PostgreSQL a plain transaction whose statements
-lock only the rows they touch), and works the same on any backend with SAVEPOINT. Each job runs in its own
-savepoint: a job that raises (e.g. too few credits) is rolled back alone and gets its exception; the others
-in the batch still commit. On PostgreSQL two batches (two replicas, or a batch and a scheduler tick) may
-lock two accounts in opposite orders: the database then aborts one statement as a deadlock, and its job
-runs again in the next transaction, after this one has released its locks. Nothing here knows what a job
-writes; `core/sending.py` hands it the submission's statements.
+On PostgreSQL (no global write lock) each job is its own transaction (see GroupWriter._commit), and a job
+the database aborts as a deadlock (two transactions locking two rows in opposite orders, e.g. a send and a
+scheduler refund) runs again in a new transaction. Nothing here knows what a job writes; `core/sending.py`
+hands it the submission's statements.
 """
 
 from __future__ import annotations
@@ -112,37 +111,29 @@ class GroupWriter:
                 self._progress.notify_all()
 
     def _commit(self, batch: list[Item]) -> list[tuple[asyncio.Future, bool, Any]]:
-        """The batch's transaction, then one more for each round of jobs that lost a deadlock (see the
-        module docstring); the outcomes are handed out only after their COMMIT (durable before answered)."""
+        """The batch's transaction (SQLite) or one per job (PostgreSQL); the outcomes are handed out only
+        after their COMMIT (durable before answered)."""
         outcomes: list[tuple[asyncio.Future, bool, Any]] = []
-        for tries in range(1, MAX_TRIES + 1):
-            done, batch = self._commit_once(batch, last=tries == MAX_TRIES)
-            outcomes += done
-            if not batch:
-                break
-        return outcomes
-
-    def _commit_once(self, batch: list[Item], last: bool) -> tuple[list[tuple[asyncio.Future, bool, Any]], list[Item]]:
-        """One transaction: (outcomes, the jobs to try again). If BEGIN or COMMIT fails, nothing of the batch
-        is stored and every job gets that error."""
-        outcomes: list[tuple[asyncio.Future, bool, Any]] = []
-        again: list[Item] = []
+        db = self._db()
+        if db is not None and db.dialect == "postgresql":
+            # No shared transaction on PostgreSQL: it would hold every account row its jobs charged until its
+            # COMMIT, so another replica's send on any of those accounts waited for the whole batch (two
+            # replicas then wrote no faster than one). A transaction per job holds its account row for that
+            # send only; the server's own group commit amortises the flushes. Answers still go out per batch.
+            for item in batch:
+                outcomes += _alone_retried(db, item)
+            return outcomes
         try:
-            db = self._db()
             if db is None:
                 raise RuntimeError("the database of this writer is gone")
-            if len(batch) == 1:  # alone in its transaction: no savepoint (two round trips fewer on PostgreSQL)
-                return _alone(db, batch[0], last)
+            if len(batch) == 1:  # alone in its transaction: no savepoint needed
+                return _alone_retried(db, batch[0])
             with db.write() as conn:
-                for item in batch:
-                    ok, value = _in_savepoint(conn, item[0], item[1])
-                    if not ok and not last and getattr(value, "sqlstate", None) in RETRY_SQLSTATES:
-                        again.append(item)
-                    else:
-                        outcomes.append((item[2], ok, value))
-        except Exception as exc:
-            return [(fut, False, exc) for _, _, fut in batch], []
-        return outcomes, again
+                for job, ctx, fut in batch:
+                    outcomes.append((fut, *_in_savepoint(conn, job, ctx)))
+        except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch is stored, every job gets that
+            return [(fut, False, exc) for _, _, fut in batch]
+        return outcomes
 
 
 Item = tuple[Job, contextvars.Context, asyncio.Future]
@@ -186,6 +177,15 @@ def _alone(db: Any, item: Item, last: bool) -> tuple[list[tuple[asyncio.Future, 
     except Exception as exc:
         return [(fut, False, exc)], []
     return [(fut, True, value)], []
+
+
+def _alone_retried(db: Any, item: Item) -> list[tuple[asyncio.Future, bool, Any]]:
+    """`_alone`, again after a deadlock (at most MAX_TRIES transactions)."""
+    for tries in range(1, MAX_TRIES + 1):
+        done, again = _alone(db, item, last=tries == MAX_TRIES)
+        if not again:
+            return done
+    return []  # not reached: the last try never asks for another
 
 
 def _in_savepoint(conn: Any, job: Job, ctx: contextvars.Context) -> tuple[bool, Any]:
