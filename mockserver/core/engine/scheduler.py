@@ -214,7 +214,8 @@ class Scheduler:
         for start in range(lo, hi + 1, CHUNK):
             end = min(start + CHUNK - 1, hi)
             with self.rt.db.write() as conn:
-                messages.lock(conn, msg.id)  # another replica jumping the same chunk waits, then finds it moved
+                if messages.claim_due(conn, msg.id, now) is None:  # another replica is jumping it: its work
+                    return
                 present = [s for s, n in messages.counts(conn, msg.id).items() if n and s in ACTIVE]
                 moved: Counter[tuple[str, str]] = Counter()
                 for old, new, n in recipients.jump_range(conn, start, end, now, timing, present):
