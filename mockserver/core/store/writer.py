@@ -30,6 +30,8 @@ MAX_BATCH = 64
 IDLE_CHECK_S = 5.0
 #: The most `let_through` waits: a stuck batch must not stop the scheduler's tick.
 LET_THROUGH_S = 0.05
+#: Writer threads per Database on PostgreSQL (each with its own connection).
+WRITER_THREADS = 4
 #: SQLSTATEs after which a job is run again in a fresh transaction: deadlock_detected, serialization_failure.
 RETRY_SQLSTATES = frozenset({"40P01", "40001"})
 #: Transactions a job may be tried in before its error is its answer.
@@ -50,7 +52,10 @@ class GroupWriter:
         self._batches: queue.SimpleQueue[list[Item]] = queue.SimpleQueue()
         self._pending: dict[asyncio.AbstractEventLoop, list[Item]] = {}
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        # One thread on SQLite (one writer anyway); several on PostgreSQL, where each job is its own
+        # transaction and a thread waits out its round trips: others use the wait (WRITER_THREADS).
+        self._threads: list[threading.Thread] = []
+        self._wanted = WRITER_THREADS if getattr(db, "dialect", "sqlite") == "postgresql" else 1
         # Hand-overs queued and committed so far, for let_through (the scheduler yields to queued sends).
         self._queued = self._committed = 0
         self._progress = threading.Condition(self._lock)
@@ -84,9 +89,11 @@ class GroupWriter:
 
     def _ensure_thread(self) -> None:
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._serve, name="group-writer", daemon=True)
-                self._thread.start()
+            self._threads = [t for t in self._threads if t.is_alive()]
+            while len(self._threads) < self._wanted:
+                thread = threading.Thread(target=self._serve, name="group-writer", daemon=True)
+                self._threads.append(thread)
+                thread.start()
 
     def _serve(self) -> None:
         while True:
@@ -95,7 +102,7 @@ class GroupWriter:
             except queue.Empty:
                 with self._lock:  # a batch queued just now must find a live thread (or start one)
                     if self._db() is None and self._batches.empty():
-                        self._thread = None
+                        self._threads.remove(threading.current_thread())
                         return
                 continue
             merged = 1
