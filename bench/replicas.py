@@ -30,6 +30,7 @@ from pathlib import Path
 
 import httpx
 import orjson
+import psycopg
 
 from bench.mesms_scale import numbers
 
@@ -78,6 +79,15 @@ def one_run(replicas: int, sends: int, concurrency: int, kill: bool) -> dict:
         receiver.close()
 
 
+def fresh(base: str, url: str) -> None:
+    """Reset, then VACUUM ANALYZE: a reset DELETEs an earlier case's 2M recipients, and until autovacuum
+    came by the scheduler's range queries ran as parallel sequential scans over the dead rows (sampled in
+    pg_stat_activity: it cut one replica's Cast sends/s from ~34 to ~6)."""
+    httpx.post(f"{base}/_mock/reset", timeout=60)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
 def cast_rate(url: str, replicas: int, sends: int, concurrency: int) -> float:
     """Accepted Cast sends/s through `replicas` servers on `url` (four accounts, round robin)."""
     receiver = Receiver()
@@ -85,7 +95,7 @@ def cast_rate(url: str, replicas: int, sends: int, concurrency: int) -> float:
         with cluster(url, replicas) as procs:
             bases = [p.base for p in procs]
             if url.startswith("postgres"):
-                httpx.post(f"{bases[0]}/_mock/reset", timeout=60)
+                fresh(bases[0], url)
             senders = [new_sender(bases[0], "cast", 10_000_000, receiver.url) for _ in range(4)]
             asyncio.run(spread(bases, senders * 25, concurrency))  # warm-up: connections, caches
             started = time.monotonic()
@@ -103,7 +113,7 @@ def latency_beside_bulk(url: str, bulk: int) -> dict:
     receiver = Receiver()
     try:
         with cluster(url, 2) as (a, b):
-            httpx.post(f"{a.base}/_mock/reset", timeout=60)
+            fresh(a.base, url)
             cast = new_sender(a.base, "cast", 10_000_000, receiver.url)
             answer: dict = {}
 
