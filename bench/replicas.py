@@ -7,6 +7,13 @@ delivered again (against the same wait without a kill), and how many DLRs the re
 The database is MOCKSERVER_TEST_DATABASE_URL when set (PostgreSQL: reset between runs), else a fresh
 SQLite file per run (several processes on one WAL file). Loopback only; the load generator (httpx,
 asyncio) runs in this process and shares the machine with the servers.
+
+    .venv/bin/python -m bench.replicas --pg-targets [--sends 3000] [--runs 3] [--bulk 2000000]
+
+Issue 27's PostgreSQL targets, medians of --runs interleaved runs (needs MOCKSERVER_TEST_DATABASE_URL):
+Cast sends/s of one PostgreSQL replica against one server on a SQLite file (>= 0.5x), two replicas
+against one (>= 1.3x), and the latency of single Cast sends through replica B while replica A stores a
+--bulk-number me-sms send (<= 300 ms).
 """
 
 from __future__ import annotations
@@ -16,12 +23,21 @@ import asyncio
 import os
 import statistics
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
+import orjson
+import psycopg
+
+from bench.mesms_scale import numbers
 
 from tests.replicas.cluster import Receiver, cluster, database_url, duplicates, new_sender, spread, unsettled
+
+#: The me-sms fixture key (fixtures/mesms.toml) the bulk send goes through.
+MESMS_KEY = "mesms_demo_key_0123456789abcdef"
 
 
 def _settle(base: str, timeout: float = 300) -> float:
@@ -63,12 +79,112 @@ def one_run(replicas: int, sends: int, concurrency: int, kill: bool) -> dict:
         receiver.close()
 
 
+def fresh(base: str, url: str) -> None:
+    """Reset, then VACUUM ANALYZE: a reset DELETEs an earlier case's 2M recipients, and until autovacuum
+    came by the scheduler's range queries ran as parallel sequential scans over the dead rows (sampled in
+    pg_stat_activity: it cut one replica's Cast sends/s from ~34 to ~6)."""
+    httpx.post(f"{base}/_mock/reset", timeout=60)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+def cast_rate(url: str, replicas: int, sends: int, concurrency: int) -> float:
+    """Accepted Cast sends/s through `replicas` servers on `url` (four accounts, round robin)."""
+    receiver = Receiver()
+    try:
+        with cluster(url, replicas) as procs:
+            bases = [p.base for p in procs]
+            if url.startswith("postgres"):
+                fresh(bases[0], url)
+            senders = [new_sender(bases[0], "cast", 10_000_000, receiver.url) for _ in range(4)]
+            asyncio.run(spread(bases, senders * 25, concurrency))  # warm-up: connections, caches
+            started = time.monotonic()
+            results = asyncio.run(spread(bases, [senders[i % 4] for i in range(sends)], concurrency))
+            elapsed = time.monotonic() - started
+            return sum(1 for r in results if r.status == 200) / elapsed
+    finally:
+        receiver.close()
+
+
+def latency_beside_bulk(url: str, bulk: int) -> dict:
+    """Two replicas: single Cast sends through B, one after another, while A stores a `bulk`-number me-sms
+    send; their latencies (ms) while the bulk request was open, and how long the bulk send took."""
+    body = orjson.dumps({"sender": "MeSMS", "content": "Flash sale", "msisdns": numbers(bulk)})
+    receiver = Receiver()
+    try:
+        with cluster(url, 2) as (a, b):
+            fresh(a.base, url)
+            cast = new_sender(a.base, "cast", 10_000_000, receiver.url)
+            answer: dict = {}
+
+            def big() -> None:
+                t = time.monotonic()
+                try:
+                    answer["status"] = httpx.post(
+                        f"{a.base}/mesms/api/v2/sms/send", content=body, timeout=600,
+                        headers={"x-api-key": MESMS_KEY, "content-type": "application/json"}).status_code
+                except httpx.HTTPError as exc:  # reported with the figures, not hidden
+                    answer["status"] = f"{type(exc).__name__}"
+                answer["s"] = time.monotonic() - t
+            latencies: list[float] = []  # of accepted sends (200); a refusal (429 by back-pressure) is counted apart
+            statuses: Counter[int] = Counter()
+            with httpx.Client(timeout=60) as http:
+                for _ in range(20):  # warm-up
+                    http.post(b.base + cast.path, headers=cast.headers, json=cast.body)
+                thread = threading.Thread(target=big)
+                thread.start()
+                while thread.is_alive():
+                    t = time.perf_counter()
+                    status = http.post(b.base + cast.path, headers=cast.headers, json=cast.body).status_code
+                    statuses[status] += 1
+                    if status == 200:
+                        latencies.append((time.perf_counter() - t) * 1000)
+                    else:
+                        time.sleep(0.01)  # a refusal answers at once: do not spin on it
+                thread.join()
+            latencies = latencies or [float("nan")]
+            return {"median_ms": statistics.median(latencies), "max_ms": max(latencies), "cast": dict(statuses),
+                    "bulk_status": answer["status"], "bulk_s": answer["s"]}
+    finally:
+        receiver.close()
+
+
+def pg_targets(args: argparse.Namespace) -> int:
+    pg = os.environ.get("MOCKSERVER_TEST_DATABASE_URL")
+    if not pg:
+        raise SystemExit("--pg-targets needs MOCKSERVER_TEST_DATABASE_URL (a PostgreSQL database)")
+    rows: dict[str, list[float]] = {"sqlite 1": [], "pg 1": [], "pg 2": []}
+    beside: list[dict] = []
+    for run in range(args.runs):  # interleaved: drift on the shared box hits every case alike
+        with tempfile.TemporaryDirectory() as tmp:
+            rows["sqlite 1"].append(cast_rate(f"sqlite:///{tmp}/bench.db", 1, args.sends, args.concurrency))
+        rows["pg 1"].append(cast_rate(pg, 1, args.sends, args.concurrency))
+        rows["pg 2"].append(cast_rate(pg, 2, args.sends, args.concurrency))
+        beside.append(latency_beside_bulk(pg, args.bulk))
+        print(f"run {run + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in rows.items()) + f"; {beside[-1]}",
+              flush=True)
+    med = {k: statistics.median(v) for k, v in rows.items()}
+    lat = statistics.median(r["median_ms"] for r in beside)
+    worst = statistics.median(r["max_ms"] for r in beside)
+    print(f"\nCast sends, {args.sends:,} per case, {args.concurrency} in flight, medians of {args.runs} runs:")
+    print(f"  sqlite, 1 server      {med['sqlite 1']:7,.0f}/s")
+    print(f"  postgresql, 1 replica {med['pg 1']:7,.0f}/s  {med['pg 1'] / med['sqlite 1']:4.2f}x sqlite (>= 0.5x)")
+    print(f"  postgresql, 2 replicas {med['pg 2']:6,.0f}/s  {med['pg 2'] / med['pg 1']:4.2f}x 1 replica (>= 1.3x)")
+    print(f"  accepted Cast sends on replica B during a {args.bulk:,}-number me-sms send on A: median {lat:.0f} ms, "
+          f"slowest {worst:.0f} ms (median of runs; target <= 300 ms); statuses {[r['cast'] for r in beside]}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sends", type=int, default=10_000)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--concurrency", type=int, default=32)
+    ap.add_argument("--pg-targets", action="store_true", help="issue 27's PostgreSQL figures instead")
+    ap.add_argument("--bulk", type=int, default=2_000_000)
     args = ap.parse_args()
+    if args.pg_targets:
+        return pg_targets(args)
     cases = (("1 replica", 1, False), ("3 replicas", 3, False), ("3 replicas, 1 killed halfway", 3, True))
     found: dict[str, list[dict]] = {label: [] for label, _, _ in cases}
     for run in range(args.runs):  # interleaved: drift on the shared box hits every case alike

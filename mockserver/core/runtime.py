@@ -132,7 +132,7 @@ class Runtime:
 
     # -- fixtures, provisioning, reset ----------------------------------------------------
     def load_fixtures(self, only: str | None = None) -> None:
-        with self.db.write() as conn:
+        with self.db.write(key="fixtures") as conn:  # replicas starting together load them one at a time
             fixtures.load(conn, self.fixtures_dir, self.clock.now(), only=only)
 
     def fixture_files(self) -> dict[str, dict]:
@@ -169,7 +169,7 @@ class Runtime:
     def provision(self, provider: str, key: str, *, secret: str | None = None, account_id: str | None = None,
                   extra: dict | None = None, channels: Iterable[str] = ("sms", "otp", "bulk", "sim")) -> ApiKey:
         """Create an account and key for a well-formed unknown credential (auto-provision)."""
-        with self._provision_lock, self.db.write() as conn:
+        with self._provision_lock, self.db.write(key=f"provision {provider} {key}") as conn:  # and across replicas
             found = accounts.find_key(conn, provider, key)
             if found is not None:
                 return found

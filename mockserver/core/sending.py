@@ -161,7 +161,7 @@ def cancel_scheduled(runtime: Runtime, message_id: int) -> int | None:
     the credits it holds come back. Returns the refund, or None if it is no longer scheduled."""
     now = runtime.clock.now()
     with runtime.scheduler.exclusive(), runtime.db.write() as conn:  # a tick must not release it meanwhile
-        msg = messages.get(conn, message_id)
+        msg = messages.lock(conn, message_id)  # held: a tick on another replica cannot start it meanwhile
         if msg is None or msg.status != Status.SCHEDULED:
             return None
         moved = 0

@@ -1,9 +1,10 @@
 """PostgreSQL backend (psycopg 3): the same small connection surface the store uses on SQLite.
 
 `PgDatabase` mirrors `sqlite.Database`: `conn()` gives this thread's connection (autocommit: each read
-stands alone), `write()` a transaction that holds a transaction-scoped advisory lock, so every
-check-then-update in the store stays atomic across threads *and* processes, as BEGIN IMMEDIATE
-makes it on SQLite. Statements come compiled for PostgreSQL from core/db/sql.py; nothing is rewritten here.
+stands alone), `write()` a READ COMMITTED transaction with no global lock: writers of different rows run
+side by side, on one replica or many. The store keeps each check-then-write atomic by itself (a
+conditional UPDATE, ON CONFLICT, FOR UPDATE [SKIP LOCKED] on the rows it claims); SQLite keeps its single
+writer (BEGIN IMMEDIATE). Statements come compiled for PostgreSQL from core/db/sql.py; nothing is rewritten here.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from psycopg.rows import tuple_row
 from psycopg.types.string import TextLoader
 
 
-#: Advisory lock keys (class 0x4d4f434b = "MOCK"): one exclusive write lock, one for schema set-up.
+#: Advisory lock keys (class 0x4d4f434b = "MOCK"): schema set-up, and the recipient id allocator (held for
+#: the two statements of store/messages' reservation only, never for a transaction). Key 1 was the global
+#: write lock, gone: its number stays unused so a mixed-version cluster never shares a key by accident.
+#: `write(key=...)` locks use class LOCK_CLASS + 1.
 LOCK_CLASS = 0x4D4F434B
-WRITE_KEY, SCHEMA_KEY = 1, 2
+SCHEMA_KEY, RECIPIENT_IDS_KEY = 2, 3
 
 
 def conninfo(url: str) -> str:
@@ -216,19 +220,16 @@ class PgDatabase:
 
     @contextmanager
     def write(self, key: str | None = None) -> Iterator[PgConnection]:
-        """A transaction holding an advisory lock until it ends: the global one by default, so every
-        check-then-update is atomic across processes; with `key`, only writers of that key wait on each
-        other (and on global writers), for transactions that touch only rows belonging to `key`."""
+        """A transaction (READ COMMITTED). No lock by default: its statements say what they need (see the
+        module docstring). With `key`, writers of the same key wait on each other (a transaction-scoped
+        advisory lock on that key only), for a check-then-insert of a row that does not exist yet."""
         conn = self.conn()
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn
             return
         conn.raw.execute("BEGIN")
         try:
-            if key is None:
-                conn.raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CLASS, WRITE_KEY))
-            else:
-                conn.raw.execute("SELECT pg_advisory_xact_lock_shared(%s, %s)", (LOCK_CLASS, WRITE_KEY))
+            if key is not None:
                 conn.raw.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS + 1, key))
             yield conn
         except BaseException:

@@ -87,7 +87,11 @@ class Scheduler:
     def _tick(self, measure_lag: bool) -> TickResult:
         result = TickResult()
         now = self.rt.clock.now()
+        seen: list[int] | None = None
         while due := messages.due(self.rt.db.conn(), now):
+            if (ids := [m.id for m in due]) == seen:  # all held by another replica's tick (SKIP LOCKED): its work
+                break
+            seen = ids
             small = [m for m in due if tick_batch.is_small(m)]
             for batch in tick_batch.batches(small):
                 self._batch(batch, now, result, measure_lag)
@@ -162,8 +166,8 @@ class Scheduler:
             return
         lo, hi = msg.first_recipient_id, msg.last_recipient_id
         with self.rt.db.write() as conn:
-            msg = messages.get(conn, msg.id)  # the row read before this transaction may be stale
-            if msg is None or msg.next_due_at is None or msg.next_due_at > now:
+            msg = messages.claim_due(conn, msg.id, now)  # re-read and held: another replica's tick skips it
+            if msg is None:
                 return
             account = accounts.get(conn, msg.account_id)
             moved: Counter[tuple[str, str]] = Counter()
@@ -210,6 +214,8 @@ class Scheduler:
         for start in range(lo, hi + 1, CHUNK):
             end = min(start + CHUNK - 1, hi)
             with self.rt.db.write() as conn:
+                if messages.claim_due(conn, msg.id, now) is None:  # another replica is jumping it: its work
+                    return
                 present = [s for s, n in messages.counts(conn, msg.id).items() if n and s in ACTIVE]
                 moved: Counter[tuple[str, str]] = Counter()
                 for old, new, n in recipients.jump_range(conn, start, end, now, timing, present):

@@ -43,7 +43,7 @@ def force(runtime: Runtime, message_id: int, status: str, *, recipient_id: int |
         raise InvalidState(status, f"cannot force status {status!r}; one of {sorted(FORCEABLE)}")
     # The scheduler lock: a tick must not advance these rows from a stale read of the message.
     with runtime.scheduler.exclusive(), runtime.db.write() as conn:
-        msg = messages.get(conn, message_id)
+        msg = messages.lock(conn, message_id)  # held: another replica's tick waits for this change
         if msg is None or msg.first_recipient_id is None:
             raise NotFound(f"message {message_id}" if msg is None else f"recipients of message {message_id}")
         targets = _targets(conn, msg, recipient_id, to)

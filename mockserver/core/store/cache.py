@@ -65,10 +65,15 @@ def _trigger_ddl(dialect: str, columns: list[str]) -> list[str]:
     return ddl
 
 
+#: The write key (Database.write) of the install's DDL: CREATE ... IF NOT EXISTS is not safe against itself
+#: on PostgreSQL (two at once: one fails on the catalog's unique index).
+INSTALL_KEY = "read-cache install"
+
+
 def install(conn: sqlite3.Connection) -> None:
     """The counter row and its triggers (idempotent). Account columns are read from the table, so a
-    column added later by a migration invalidates too. On PostgreSQL this runs inside Database.write(),
-    whose advisory lock keeps replicas starting together from racing on the DDL."""
+    column added later by a migration invalidates too. On PostgreSQL this runs inside
+    Database.write(key=INSTALL_KEY), whose advisory lock keeps replicas starting together from racing on the DDL."""
     run(conn, _CREATE)
     run(conn, _SEED)
     columns = [r[1] for r in run(conn, _ACCOUNT_COLUMNS) if r[1] not in _VOLATILE]
@@ -114,7 +119,7 @@ class ReadCache:
         db = self._db()
         with self._lock:
             if db is not None:
-                with db.write() as wconn:
+                with db.write(key=INSTALL_KEY) as wconn:
                     install(wconn)
             self._installed = True
 

@@ -24,8 +24,10 @@ def _by_public_id(t: Any) -> Statement:
 
 
 def _due_review(t: Any) -> Statement:
+    # FOR UPDATE SKIP LOCKED: the scheduler's claim (PostgreSQL); a review another replica is deciding is
+    # left to it, and one decided meanwhile is re-checked (status no longer pending), so one verdict each.
     return Statement(select(t).where(t.c.status == "pending", t.c.review_at.is_not(None),
-                                     t.c.review_at <= bindparam("now")))
+                                     t.c.review_at <= bindparam("now")).with_for_update(skip_locked=True))
 
 
 _SENDERS = _of_account(_s)

@@ -15,9 +15,10 @@ from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, Iterable
 
-from sqlalchemy import bindparam, delete as sa_delete, exists, func, literal_column, not_, select, update
+from sqlalchemy import bindparam, delete as sa_delete, exists, literal_column, not_, select, update
 
 from mockserver.core.db.functions import json_array_rows
+from mockserver.core.db.postgres import LOCK_CLASS, RECIPIENT_IDS_KEY
 from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.lifecycle import OutcomeRules, Status
 from mockserver.core.models import Event, Message, MessageCount, Recipient, Webhook, WebhookAttempt
@@ -27,7 +28,21 @@ from mockserver.core.store.rows import dialect, insert, to_model, update as upda
 
 _m, _r, _c = Message.__table__, Recipient.__table__, MessageCount.__table__
 
-_NEXT_RECIPIENT_ID = Statement(select(func.coalesce(func.max(_r.c.id), literal_column("0")) + literal_column("1")))
+#: The first of `n` contiguous recipient ids for a new message. SQLite: max + 1, safe under its single
+#: writer (BEGIN IMMEDIATE). PostgreSQL has no global write lock: concurrent sends reserve their ranges
+#: from recipient_id_seq (nextval, then setval past the range: sequences are not transactional, so the
+#: range is taken at once and never handed out twice, even if this transaction rolls back). A session
+#: advisory lock makes the two calls one step; it is held for this one statement only, not for the
+#: transaction (a 2M-number send does not make the next send wait). The MATERIALIZED chain fixes the
+#: order: lock, nextval, setval, unlock. Revision 0008 set the sequence past the ids of older databases.
+_RESERVE_RECIPIENT_IDS = Pair(
+    sqlite="SELECT coalesce(max(id), 0) + 1 FROM recipient",
+    postgresql=(
+        "WITH l AS MATERIALIZED (SELECT pg_advisory_lock(%(lock_class)s, %(lock_key)s) AS held), "
+        "v AS MATERIALIZED (SELECT nextval('recipient_id_seq') AS first FROM l), "
+        "s AS MATERIALIZED (SELECT setval('recipient_id_seq', first + greatest(%(n)s, 1) - 1) AS upto FROM v), "
+        "u AS MATERIALIZED (SELECT pg_advisory_unlock(%(lock_class)s, %(lock_key)s) AS freed FROM s) "
+        "SELECT v.first FROM v, u"))
 
 
 def _add_count(d):
@@ -126,10 +141,10 @@ def insert_with_recipients(
     Recipients are inserted with INSERT ... SELECT FROM json_each, the fastest path measured here
     (2M rows in ~0.7 s), so their integer ids are contiguous for the message.
     """
-    assign(msg, id=insert(conn, msg))
-    first = run(conn, _NEXT_RECIPIENT_ID).fetchone()[0]
     if dialect(conn) == "postgresql":
-        return _copy_with_recipients(conn, msg, first, numbers_json, invalid_json, initial_status, first_due, rules)
+        return _copy_with_recipients(conn, msg, numbers_json, invalid_json, initial_status, first_due, rules)
+    assign(msg, id=insert(conn, msg))
+    first = reserve_recipient_ids(conn, 0)
     case_sql, params = _outcome_sql(rules, msg.id)
     # Explicit ids (first + index): contiguous on both engines (a PostgreSQL sequence is not max(id) + 1).
     params.update(first=first, message_id=msg.id, status=initial_status, first_due=first_due, at=msg.created_at,
@@ -150,22 +165,36 @@ def insert_with_recipients(
     return _finish(conn, msg, first, accepted, invalid, first_due, initial_status)
 
 
-def _copy_with_recipients(conn, msg: Message, first: int, numbers_json: str, invalid_json: str | None,
+def reserve_recipient_ids(conn, n: int) -> int:
+    """The first id of a contiguous range of `n` recipient ids for a new message (see _RESERVE_RECIPIENT_IDS)."""
+    params = {"n": n, "lock_class": LOCK_CLASS, "lock_key": RECIPIENT_IDS_KEY}
+    return run(conn, _RESERVE_RECIPIENT_IDS, params).fetchone()[0]
+
+
+def _copy_with_recipients(conn, msg: Message, numbers_json: str, invalid_json: str | None,
                           initial_status: str, first_due: float | None, rules: OutcomeRules) -> Inserted:
-    """PostgreSQL: the recipients go in through COPY (recipients.copy_in), the twin of the json_each INSERT."""
+    """PostgreSQL: the recipients go in through COPY (recipients.copy_in), the twin of the json_each INSERT.
+    The ids are reserved first, so the message row goes in with its span (no UPDATE after the recipients)."""
     numbers, invalid = orjson.loads(numbers_json), orjson.loads(invalid_json) if invalid_json else []
+    first = reserve_recipient_ids(conn, len(numbers) + len(invalid))
+    assign(msg, **_span(first, len(numbers), len(invalid), first_due))
+    assign(msg, id=insert(conn, msg))
     accepted = recipients.copy_in(conn, first, msg.id, numbers, initial_status, None, rules, first_due, msg.created_at)
     rejected = recipients.copy_in(conn, first + accepted, msg.id, invalid, "invalid", "rejected", rules, None,
                                   msg.created_at, msg.created_at)
-    return _finish(conn, msg, first, accepted, rejected, first_due, initial_status)
+    add_counts(conn, msg.id, {initial_status: accepted, Status.INVALID: rejected})
+    return Inserted(msg, accepted, rejected)
+
+
+def _span(first: int, accepted: int, invalid: int, first_due: float | None) -> dict[str, Any]:
+    total = accepted + invalid
+    return {"first_recipient_id": first if total else None, "last_recipient_id": first + total - 1 if total else None,
+            "recipient_count": total, "next_due_at": first_due if accepted else None}
 
 
 def _finish(conn, msg: Message, first: int, accepted: int, invalid: int, first_due: float | None,
             initial_status: str) -> Inserted:
-    total = accepted + invalid
-    last = first + total - 1 if total else None
-    span = {"first_recipient_id": first if total else None, "last_recipient_id": last,
-            "recipient_count": total, "next_due_at": first_due if accepted else None}
+    span = _span(first, accepted, invalid, first_due)
     assign(msg, **span)
     update_row(conn, "message", {"id": msg.id}, span)
     add_counts(conn, msg.id, {initial_status: accepted, Status.INVALID: invalid})
@@ -212,12 +241,17 @@ def counts_of(conn: sqlite3.Connection, message_ids: list[int]) -> dict[int, dic
 
 @lru_cache(maxsize=64)
 def _due_of(n: int) -> Statement:
+    # FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite's writer is alone anyway): the scheduler's claim. A message
+    # another replica's tick holds is left to it, and one it has just stepped is re-checked against its
+    # committed next_due_at, so two schedulers never step the same message nor queue its webhooks twice.
     return Statement(select(_m).where(in_list(_m.c.id, "id", n), _m.c.next_due_at.is_not(None),
-                                      _m.c.next_due_at <= bindparam("now")).order_by(_m.c.id))
+                                      _m.c.next_due_at <= bindparam("now")).order_by(_m.c.id)
+                     .with_for_update(skip_locked=True))
 
 
 def due_of(conn: sqlite3.Connection, message_ids: list[int], now: float) -> list[SimpleNamespace]:
-    """Those of `message_ids` still due at `now` (re-read inside the scheduler's write transaction)."""
+    """Those of `message_ids` still due at `now` and not held by another transaction, now held by this
+    one until it ends (the scheduler's claim, inside its write transaction)."""
     if not message_ids:
         return []
     size, params = _ids(message_ids)
@@ -232,6 +266,23 @@ def set_progress(conn: sqlite3.Connection, rows: Iterable[tuple[float | None, fl
 
 def get(conn: sqlite3.Connection, message_id: int) -> Message | None:
     return to_model(Message, run(conn, _GET, {"id": message_id}).fetchone())
+
+
+_CLAIM_DUE = Statement(select(_m).where(_m.c.id == big_id("id"), _m.c.next_due_at.is_not(None),
+                                        _m.c.next_due_at <= bindparam("now")).with_for_update(skip_locked=True))
+_LOCK = Statement(select(_m).where(_m.c.id == big_id("id")).with_for_update())
+
+
+def claim_due(conn: sqlite3.Connection, message_id: int, now: float) -> Message | None:
+    """The message if it is due at `now` and no other transaction holds it; held until this one ends
+    (one message's claim: see _due_of)."""
+    return to_model(Message, run(conn, _CLAIM_DUE, {"id": message_id, "now": now}).fetchone())
+
+
+def lock(conn: sqlite3.Connection, message_id: int) -> Message | None:
+    """The message, its row held until this transaction ends (waiting for another holder): for a
+    check-then-write on one message (a cancel, a forced status, a chunk of a huge send's step)."""
+    return to_model(Message, run(conn, _LOCK, {"id": message_id}).fetchone())
 
 
 @lru_cache(maxsize=64)

@@ -102,9 +102,10 @@ def _columns(table, columns: str) -> list:
 
 @lru_cache(maxsize=256)
 def _due_statement(columns: str, hosts: int) -> Statement:
-    """The claim's choice, per column list and number of full hosts. The claim runs inside a write
-    transaction that SQLite takes up front (BEGIN IMMEDIATE, cross-process), so two replicas never lease
-    the same row."""
+    """The claim's choice, per column list and number of full hosts. Two replicas never lease the same row:
+    SQLite's claim runs inside a write transaction taken up front (BEGIN IMMEDIATE, cross-process);
+    PostgreSQL's rows are chosen FOR UPDATE SKIP LOCKED (a row another claim holds is passed over, one it
+    has just leased is re-checked against its committed lease_until)."""
     wall = bindparam("wall", type_=Float)
     where = [_w.c.status == _PENDING, func.coalesce(_w.c.next_attempt_at, _ZERO) <= bindparam("now", type_=Float),
              or_(wall.is_(None), _w.c.lease_until.is_(None), _w.c.lease_until <= wall)]
@@ -113,7 +114,8 @@ def _due_statement(columns: str, hosts: int) -> Statement:
     earlier = select(literal_column("1")).where(
         _e.c.status == _PENDING, _e.c.ordering_key == _w.c.ordering_key, _e.c.id < _w.c.id)
     where.append(or_(_w.c.ordering_key == literal_column("''"), ~earlier.exists()))
-    return Statement(select(*_columns(_w, columns)).where(*where).order_by(_w.c.id).limit(bindparam("limit")))
+    return Statement(select(*_columns(_w, columns)).where(*where).order_by(_w.c.id).limit(bindparam("limit"))
+                     .with_for_update(of=_w, skip_locked=True))
 
 
 def due_batch(conn: sqlite3.Connection, now: float, limit: int = 1000, *, wall: float | None = None,

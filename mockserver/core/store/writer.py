@@ -1,10 +1,12 @@
-"""Group commit: one writer thread runs many requests' write jobs in one transaction and answers each
-after the COMMIT, so a burst of small sends costs one lock hand-over and one commit instead of one each.
+"""Group commit: one writer thread runs many requests' write jobs and answers them together. On SQLite the
+jobs share one transaction and are answered after its COMMIT, so a burst of small sends costs one lock
+hand-over and one commit instead of one each; each job runs in its own savepoint: a job that raises (e.g.
+too few credits) is rolled back alone and gets its exception; the others in the batch still commit.
 
-Built on `Database.write()` (it takes the same write lock as every other writer, and works the same on
-any backend with SAVEPOINT). Each job runs in its own savepoint: a job that raises (e.g. too few credits)
-is rolled back alone and gets its exception; the others in the batch still commit. Nothing here knows
-what a job writes; `core/sending.py` hands it the submission's statements.
+On PostgreSQL (no global write lock) each job is its own transaction (see GroupWriter._commit), and a job
+the database aborts as a deadlock (two transactions locking two rows in opposite orders, e.g. a send and a
+scheduler refund) runs again in a new transaction. Nothing here knows what a job writes; `core/sending.py`
+hands it the submission's statements.
 """
 
 from __future__ import annotations
@@ -28,6 +30,12 @@ MAX_BATCH = 64
 IDLE_CHECK_S = 5.0
 #: The most `let_through` waits: a stuck batch must not stop the scheduler's tick.
 LET_THROUGH_S = 0.05
+#: Writer threads per Database on PostgreSQL (each with its own connection).
+WRITER_THREADS = 4
+#: SQLSTATEs after which a job is run again in a fresh transaction: deadlock_detected, serialization_failure.
+RETRY_SQLSTATES = frozenset({"40P01", "40001"})
+#: Transactions a job may be tried in before its error is its answer.
+MAX_TRIES = 4
 
 Job = Callable[[Any], Any]
 
@@ -44,7 +52,10 @@ class GroupWriter:
         self._batches: queue.SimpleQueue[list[Item]] = queue.SimpleQueue()
         self._pending: dict[asyncio.AbstractEventLoop, list[Item]] = {}
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
+        # One thread on SQLite (one writer anyway); several on PostgreSQL, where each job is its own
+        # transaction and a thread waits out its round trips: others use the wait (WRITER_THREADS).
+        self._threads: list[threading.Thread] = []
+        self._wanted = WRITER_THREADS if getattr(db, "dialect", "sqlite") == "postgresql" else 1
         # Hand-overs queued and committed so far, for let_through (the scheduler yields to queued sends).
         self._queued = self._committed = 0
         self._progress = threading.Condition(self._lock)
@@ -78,9 +89,11 @@ class GroupWriter:
 
     def _ensure_thread(self) -> None:
         with self._lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._serve, name="group-writer", daemon=True)
-                self._thread.start()
+            self._threads = [t for t in self._threads if t.is_alive()]
+            while len(self._threads) < self._wanted:
+                thread = threading.Thread(target=self._serve, name="group-writer", daemon=True)
+                self._threads.append(thread)
+                thread.start()
 
     def _serve(self) -> None:
         while True:
@@ -89,7 +102,7 @@ class GroupWriter:
             except queue.Empty:
                 with self._lock:  # a batch queued just now must find a live thread (or start one)
                     if self._db() is None and self._batches.empty():
-                        self._thread = None
+                        self._threads.remove(threading.current_thread())
                         return
                 continue
             merged = 1
@@ -105,17 +118,27 @@ class GroupWriter:
                 self._progress.notify_all()
 
     def _commit(self, batch: list[Item]) -> list[tuple[asyncio.Future, bool, Any]]:
-        """One transaction for the batch; the outcomes are handed out only after COMMIT (durable before
-        answered). If BEGIN or COMMIT fails, nothing of the batch is stored and every job gets that error."""
+        """The batch's transaction (SQLite) or one per job (PostgreSQL); the outcomes are handed out only
+        after their COMMIT (durable before answered)."""
         outcomes: list[tuple[asyncio.Future, bool, Any]] = []
+        db = self._db()
+        if db is not None and db.dialect == "postgresql":
+            # No shared transaction on PostgreSQL: it would hold every account row its jobs charged until its
+            # COMMIT, so another replica's send on any of those accounts waited for the whole batch (two
+            # replicas then wrote no faster than one). A transaction per job holds its account row for that
+            # send only; the server's own group commit amortises the flushes. Answers still go out per batch.
+            for item in batch:
+                outcomes += _alone_retried(db, item)
+            return outcomes
         try:
-            db = self._db()
             if db is None:
                 raise RuntimeError("the database of this writer is gone")
+            if len(batch) == 1:  # alone in its transaction: no savepoint needed
+                return _alone_retried(db, batch[0])
             with db.write() as conn:
                 for job, ctx, fut in batch:
                     outcomes.append((fut, *_in_savepoint(conn, job, ctx)))
-        except Exception as exc:
+        except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch is stored, every job gets that
             return [(fut, False, exc) for _, _, fut in batch]
         return outcomes
 
@@ -137,6 +160,39 @@ def _resolve(items: list[tuple[asyncio.Future, bool, Any]]) -> None:
     for fut, ok, value in items:
         if not fut.done():  # a client that went away cancelled its wait; its job is committed anyway
             fut.set_result(value) if ok else fut.set_exception(value)
+
+
+class _Refused(Exception):
+    """Carries a lone job's exception out of its transaction, so that the transaction is rolled back."""
+
+
+def _alone(db: Any, item: Item, last: bool) -> tuple[list[tuple[asyncio.Future, bool, Any]], list[Item]]:
+    """One job as the whole transaction: its refusal rolls back the transaction (what the savepoint does in
+    a batch); BEGIN or COMMIT failing is the job's error too."""
+    job, ctx, fut = item
+    try:
+        with db.write() as conn:
+            try:
+                value = ctx.run(job, conn)
+            except Exception as exc:
+                raise _Refused() from exc
+    except _Refused as refused:
+        exc = refused.__cause__
+        if not last and getattr(exc, "sqlstate", None) in RETRY_SQLSTATES:
+            return [], [item]
+        return [(fut, False, exc)], []
+    except Exception as exc:
+        return [(fut, False, exc)], []
+    return [(fut, True, value)], []
+
+
+def _alone_retried(db: Any, item: Item) -> list[tuple[asyncio.Future, bool, Any]]:
+    """`_alone`, again after a deadlock (at most MAX_TRIES transactions)."""
+    for tries in range(1, MAX_TRIES + 1):
+        done, again = _alone(db, item, last=tries == MAX_TRIES)
+        if not again:
+            return done
+    return []  # not reached: the last try never asks for another
 
 
 def _in_savepoint(conn: Any, job: Job, ctx: contextvars.Context) -> tuple[bool, Any]:
