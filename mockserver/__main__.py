@@ -48,35 +48,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 WORKERS_HELP = (
-    "worker processes (default MOCKSERVER_WORKERS, else 2 with 2+ CPUs, else 1). 1: one process runs the API, "
-    "the scheduler and webhook delivery (as before). N >= 2: N-1 API processes on the port plus one engine "
-    "process (scheduler, webhook delivery, feed relay), sharing the database; the engine is restarted if it "
-    "dies. Why 2 by default: on a 2-core box the engine no longer shares a GIL with the API, so it keeps up "
-    "under load (bench/mixed_load.py, 32 clients, two runs: 1.37x and 2.38x the accepted sends of "
-    "--workers 1, 455 and 0 refused with 429 against 14,376 and 7,824); 3 did worse (0.66x): more "
-    "processes only contend for the same two cores and SQLite's one writer")
+    "processes (default MOCKSERVER_WORKERS, else 1). 1: one process runs the API, the scheduler and webhook "
+    "delivery. N >= 2: N-1 API processes on the port plus one engine process (scheduler, webhook delivery, "
+    "feed relay), sharing the database; the engine is restarted if it dies. 2 helps a 2-core box under "
+    "sustained load (bench/mixed_load.py, 32 clients, two runs: 1.37x and 2.38x the accepted sends of "
+    "--workers 1, 455 and 0 refused with 429 against 14,376 and 7,824; 3 did worse, 0.66x); webhook fault "
+    "rules need 1 (they live in the API process's memory)")
+
+
+def _bounded_int(text: str, low: int, high: int, what: str) -> int:
+    """An argparse type's check: an integer in [low, high], else one line saying what was expected."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {what} ({low}-{high})") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value} is not {what} ({low}-{high})")
+    return value
 
 
 def worker_count(text: str) -> int:
     """argparse type: 1..64 worker processes."""
-    try:
-        count = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of workers (1-64)") from None
-    if not 1 <= count <= 64:
-        raise argparse.ArgumentTypeError(f"{count} is not a number of workers (1-64)")
-    return count
+    return _bounded_int(text, 1, 64, "a number of workers")
 
 
 def port_number(text: str) -> int:
     """argparse type: a TCP port 0-65535 (0: any free port). Out of range, the OS would wrap it."""
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
-    if not 0 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
-    return port
+    return _bounded_int(text, 0, 65535, "a port number")
 
 
 def _add_address(cmd: argparse.ArgumentParser, what: str) -> None:

@@ -5,30 +5,19 @@ child and exits 0."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
-from typing import Iterator
 
 import httpx
 import pytest
 
 from tests.conftest import database_url
 from tests.e2e.server import clean_env, free_port, mockserver_exe, read_output, wait_healthy
-from tests.replicas.cluster import Receiver, wait_until
+from tests.replicas.cluster import wait_until
+from tests.vendors import VENDORS
 
-TOKEN = "smscpr_sandbox_token_111111111111111111111111"  # the bundled fixtures' SMSCPR account
-PLAN = "222222222222222222222222"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    yield found
-    found.close()
 
 
 def start(tmp_path: Path, workers: str = "2") -> tuple[subprocess.Popen, str]:
@@ -98,15 +87,15 @@ def test_a_dlr_is_delivered_after_an_advance_and_a_killed_engine_is_restarted(tm
         assert {p["pid"] for p in listed} <= children_of(proc.pid) and len({p["pid"] for p in listed}) == 2
         assert all(p["restarts"] == 0 and p["heartbeat_age_s"] < 3 for p in listed)
 
-        sent = httpx.post(f"{base}/smscpr/messages/sms", headers={"Authorization": f"Bearer {TOKEN}"}, json={
-            "servicePlanId": PLAN, "channel": "SMS", "from": "+15550001111", "to": "+15550002222",
-            "body": "workers test", "callbackUrl": receiver.url}, timeout=30)
+        smscpr = VENDORS["smscpr"]  # the bundled fixtures' SMSCPR account (tests/vendors.py)
+        sent = httpx.post(base + smscpr.url, headers=smscpr.headers, timeout=30,
+                          json={**smscpr.body(text="workers test"), "callbackUrl": receiver.url("/dlr")})
         assert sent.status_code == 200, sent.text
         msg_id = sent.json()["msgId"]
         moved = httpx.post(f"{base}/_mock/clock/advance", json={"seconds": 10}, timeout=60)
         assert moved.status_code == 200, moved.text
-        assert wait_until(lambda: len(receiver.got) >= 2, 30, 0.1), receiver.got
-        dlrs = [json.loads(b) for _, b in receiver.got]
+        assert wait_until(lambda: len(receiver.bodies("/dlr")) >= 2, 30, 0.1), receiver.bodies()
+        dlrs = receiver.bodies("/dlr")
         assert [(d["msgId"], d["status"]) for d in dlrs] == [(msg_id, "DISPATCHED"), (msg_id, "DELIVERED")]
 
         engine = listed[1]["pid"]

@@ -81,16 +81,22 @@ class Statement:
 
 class Pair:
     """Two hand-written texts of one statement, for a measured hot path: SQLite's (`:name` parameters)
-    and PostgreSQL's (`%(name)s` parameters, a literal % written %%)."""
+    and PostgreSQL's (`%(name)s` parameters, a literal % written %%). None for a dialect whose code path
+    never runs it (e.g. a PostgreSQL-only twin of a COPY): running it there raises instead of sending ''."""
 
     __slots__ = ("sqlite", "postgresql")
 
-    def __init__(self, *, sqlite: str, postgresql: str) -> None:
+    def __init__(self, *, sqlite: str | None, postgresql: str | None) -> None:
+        if sqlite is None and postgresql is None:
+            raise ValueError("a Pair needs the text of at least one dialect")
         self.sqlite = sqlite
         self.postgresql = postgresql
 
     def compiled(self, dialect: str) -> tuple[str, dict[str, Any]]:
-        return (self.sqlite if dialect == "sqlite" else self.postgresql), {}
+        text = self.sqlite if dialect == "sqlite" else self.postgresql
+        if text is None:
+            raise ValueError(f"this statement has no {dialect} text: its caller runs on the other dialect only")
+        return text, {}
 
     def sql(self, dialect: str) -> str:
         return self.compiled(dialect)[0]

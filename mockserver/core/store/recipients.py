@@ -171,7 +171,7 @@ _COPY_CHUNK = 50_000
 #: Up to this many rows copy_in is one INSERT over two arrays (one round trip; COPY takes two).
 SMALL_INSERT = 64
 #: PostgreSQL only (copy_in is the PostgreSQL twin of a json_each INSERT that SQLite runs instead).
-_INSERT_SMALL = Pair(sqlite="", postgresql=(
+_INSERT_SMALL = Pair(sqlite=None, postgresql=(
     "INSERT INTO recipient (id, message_id, msisdn, status, outcome, next_at, updated_at, done_at) "
     "SELECT %(first)s + u.i - 1, %(mid)s, u.n, %(status)s, u.o, %(next_at)s, %(at)s, %(done_at)s "
     "FROM unnest(%(numbers)s::text[], %(outcomes)s::text[]) WITH ORDINALITY AS u(n, o, i)"))

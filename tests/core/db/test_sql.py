@@ -34,6 +34,10 @@ def test_every_store_statement_compiles_for_both_dialects(dialect):
     found = list(_statements())
     assert found, "the store declares its statements at module level"
     for name, statement in found:
+        if isinstance(statement, Pair) and getattr(statement, dialect) is None:  # one dialect's path only
+            with pytest.raises(ValueError, match=f"no {dialect} text"):
+                statement.sql(dialect)
+            continue
         text = statement.sql(dialect)
         assert text.strip(), name
         if dialect == "postgresql":
