@@ -19,11 +19,11 @@ def entry(headers: dict[str, str], query: str = "", body: bytes = b"", answer: b
 
 
 def test_basic_auth_parts_and_their_echo_are_masked():
-    cred = base64.b64encode(b"engagelab_dev_key:engagelab_dev_secret").decode()
-    row = redact.row(entry({"Authorization": f"Basic {cred}"}, answer=b'{"error": "bad key engagelab_dev_key"}'))
+    cred = base64.b64encode(b"basic_user_name_1:basic_password").decode()
+    row = redact.row(entry({"Authorization": f"Basic {cred}"}, answer=b'{"error": "bad key basic_user_name_1"}'))
     headers = json.loads(row["headers"])
     assert headers["authorization"] == f"Basic {cred[:4]}…{cred[-4:]}"
-    assert "engagelab_dev_key" not in row["response_body"] and "enga…_key" in row["response_body"]
+    assert "basic_user_name_1" not in row["response_body"] and "basi…me_1" in row["response_body"]
 
 
 def test_json_and_form_fields_named_like_secrets_are_masked_and_the_rest_kept_as_sent():
