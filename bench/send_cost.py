@@ -23,8 +23,7 @@ import statistics
 import tempfile
 import time
 
-from fastapi import FastAPI
-from pydantic import BaseModel
+from bench import bare_app
 
 CAST_KEY = "cast_726561646d652e6d6f636b7365727665722e636173742e73616e64626f783031"
 CAST_BODY = b'{"to": "09171234567", "message": "Your verification code is 123456.", "sender_id": "MYAPP"}'
@@ -40,19 +39,7 @@ SENDS = {
 }
 
 
-class SendRequest(BaseModel):
-    to: str
-    message: str
-    sender_id: str | None = None
-
-
-bare = FastAPI()
-
-
-@bare.post("/send")
-async def bare_send(body: SendRequest) -> dict:
-    """The baseline: FastAPI + pydantic + a JSON answer, no sandbox work (async: no threadpool hop)."""
-    return {"success": True, "message_id": "bare-1", "to": body.to, "parts": 1}
+bare = bare_app.app  # the baseline of bench/http_sends.py too: one async def JSON POST endpoint
 
 
 async def drive(app, path: str, headers: list, body: bytes, requests: int) -> tuple[float, int]:
