@@ -194,7 +194,7 @@ def check_provider_settings(settings: Any) -> None:
 MAIN_SETTINGS = {
     "host": "bind address (--host wins)",
     "port": "port (--port wins)",
-    "workers": "processes (--workers wins; unset: 2 with 2+ CPUs)",
+    "workers": "processes (--workers wins; unset: 1; 2 gives the engine its own)",
     "database_url": "sqlite:///path/file.db or postgresql://user@host:port/db",
     "fixtures_dir": "your fixtures folder (unset: the bundled fixtures)",
     "timing": "default or instant (every lifecycle step due at once)",
