@@ -329,6 +329,12 @@ class FaultList(Schema):
     items: list[Fault]
 
 
+def _parsed(what: str) -> Any:
+    """A captured body parsed as JSON. The API calls it `json`, which pydantic's own `.json()` method would
+    shadow on the model, hence the field name `parsed` with that alias."""
+    return Field(default=None, alias="json", description=f"{what} parsed as JSON (null when it is not JSON).")
+
+
 class BinAnswer(Schema):
     """How a bin answers (PUT /_mock/bins/{name}); the usual answer is status 200, nothing else set."""
 
@@ -375,9 +381,7 @@ class BinRequest(Schema):
     headers: dict[str, Any] = Field(default_factory=dict)
     body: Any = None
     body_encoding: str = "utf-8"
-    # The API calls it `json`, which pydantic's own `.json()` method would shadow on the model.
-    parsed: Any = Field(default=None, alias="json",
-                        description="The body parsed as JSON (null when it is not JSON).")
+    parsed: Any = _parsed("The body")
     size: int | None = None
     truncated: bool = False
     remote: str | None = None
@@ -389,8 +393,7 @@ class JournaledResponse(Schema):
     status: int
     headers: dict[str, Any] = Field(default_factory=dict)
     body: str = ""
-    parsed: Any = Field(default=None, alias="json",
-                        description="The answer's body parsed as JSON (null when it is not JSON).")
+    parsed: Any = _parsed("The answer's body")
     size: int | None = None
 
 
@@ -409,8 +412,7 @@ class JournaledRequest(Schema):
     headers: dict[str, Any] = Field(default_factory=dict)
     body: str = ""
     body_encoding: str = "utf-8"
-    parsed: Any = Field(default=None, alias="json",
-                        description="The request body parsed as JSON (null when it is not JSON).")
+    parsed: Any = _parsed("The request body")
     size: int | None = None
     truncated: bool = False
     status: int = Field(description="The answer's status (0: none was sent, the client went away).")
