@@ -65,6 +65,8 @@ class _Planned:
     initial: Status
     first_due: float
     now: float
+    #: The message.created event went into the send's own transaction (a relayed feed, Feed.publish_in).
+    announced: bool = False
 
 
 def _plan(runtime: Runtime, sub: Submission) -> _Planned:
@@ -115,16 +117,26 @@ def _store(runtime: Runtime, plan: _Planned, conn) -> Inserted:
     if sub.after_insert is not None:
         sub.after_insert(conn, inserted)
     runtime.faults.on_submit(conn, inserted, now)  # delivery-side fault rules (core/faults.py)
+    plan.announced = runtime.feed.publish_in(conn, "message.created", **_created(msg))
     return inserted
 
 
-def _announce(runtime: Runtime, inserted: Inserted, due_later: bool = False) -> Inserted:
-    """After the commit: tell the inbox feed, wake the scheduler (or only long-polls, see
-    submit_grouped), count the send."""
+def _created(msg: Message) -> dict[str, Any]:
+    """The message.created event's data (core/feed/hub.py lists the keys)."""
+    return {"id": msg.id, "public_id": msg.public_id, "provider": msg.provider, "account_id": msg.account_id,
+            "recipient_count": msg.recipient_count, "status": str(msg.status)}
+
+
+def _announce(runtime: Runtime, plan: _Planned, inserted: Inserted, due_later: bool = False) -> Inserted:
+    """After the commit: tell the inbox feed (or the relay, which stored the event with the send, to read
+    it back now), wake the scheduler (or only long-polls, see submit_grouped), count the send."""
     msg = inserted.message
     journal.note_message(msg.id)
-    runtime.feed.publish("message.created", id=msg.id, public_id=msg.public_id, provider=msg.provider,
-                         account_id=msg.account_id, recipient_count=msg.recipient_count, status=str(msg.status))
+    relay = runtime.feed.relay
+    if not plan.announced:
+        runtime.feed.publish("message.created", **_created(msg))
+    elif relay is not None:
+        relay.poke()
     runtime.changed() if due_later else runtime.wake()
     runtime.metrics.sends.labels(msg.provider).inc()
     return inserted
@@ -135,7 +147,7 @@ def submit(runtime: Runtime, sub: Submission) -> Inserted:
     plan = _plan(runtime, sub)
     with runtime.db.write() as conn:
         inserted = _store(runtime, plan, conn)
-    return _announce(runtime, inserted)
+    return _announce(runtime, plan, inserted)
 
 
 async def submit_grouped(runtime: Runtime, sub: Submission) -> Inserted:
@@ -147,7 +159,7 @@ async def submit_grouped(runtime: Runtime, sub: Submission) -> Inserted:
     # Nothing due yet (queue_delay > 0): a tick now would find nothing, and the scheduler's regular tick
     # (every scheduler_interval) takes it once due. Waking it per send ran one empty tick per request
     # in a worker thread (py-spy: ~15 % of a send's CPU). These sends queue no webhook at submission.
-    return _announce(runtime, inserted, due_later=plan.first_due > plan.now)
+    return _announce(runtime, plan, inserted, due_later=plan.first_due > plan.now)
 
 
 def _json_array(items: Sequence[str] | str) -> str | None:

@@ -5,12 +5,14 @@ multi-process test (tests/replicas/test_replicas.py), so each piece fails on its
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import time
 
 import pytest
 
 from mockserver.core.runtime import Runtime
 from mockserver.core.shared import enabled
+from mockserver.core.store import feed_events
 from tests.conftest import advance, make_settings
 from tests.providers.smscpr.kit import AUTH, send
 
@@ -108,6 +110,23 @@ def test_a_message_sent_on_one_replica_is_on_the_feed_of_the_other(pair):
     created = wait_for(lambda: [e for e in b.app.state.runtime.feed.since(0) or []
                                    if e.kind == "message.created"])
     assert created[0].data["provider"] == "smscpr"
+
+
+def test_a_send_stores_its_feed_event_with_the_message(pair, monkeypatch):
+    """A relayed feed: the send's message.created row commits in the send's own transaction (no second
+    write transaction by the relay after each send), once; a refused send stores none. The relay is kept
+    from pumping, so only the send itself can have stored the row."""
+    a, _ = pair
+    monkeypatch.setattr(a.app.state.runtime.feed.relay, "pump", lambda: 0)
+    account = a.post("/_mock/accounts", json={"provider": "cast", "credits": 1}).json()
+    headers = {"X-API-Key": account["credentials"]["api_key"]}
+    body = {"to": "09171234567", "message": "hi", "sender_id": "CAST"}
+    sent, refused = (a.post("/cast/api/v1/sms/send", json=body, headers=headers) for _ in range(2))
+    assert (sent.status_code, refused.status_code) == (200, 402), refused.text
+    db = a.app.state.runtime.db
+    stored = [json.loads(data) for _, kind, data, _ in feed_events.after(db.conn(), 0) if kind == "message.created"]
+    assert len(stored) == 1 and sent.json()["message_id"].startswith(stored[0]["public_id"])  # + recipient suffix
+    assert stored[0]["account_id"] == account["id"] and stored[0]["recipient_count"] == 1
 
 
 @pytest.mark.sqlite_only("auto shares state on PostgreSQL; on SQLite one process keeps it in memory")

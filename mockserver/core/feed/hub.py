@@ -111,6 +111,18 @@ class Feed:
         self._published.fire()
         return event
 
+    def publish_in(self, conn: Any, kind: str, /, **data: Any) -> bool:
+        """Publish as part of the caller's write transaction, when the feed is relayed: the event row is
+        stored with the change it announces (one commit for both, instead of the relay's own write
+        transaction competing for the write lock after every send) and goes out when the relay reads it
+        back. False without a relay: the caller publishes after its commit, as readers must not hear of a
+        change they cannot read yet."""
+        relay = self.relay
+        if relay is None:
+            return False
+        relay.store(conn, kind, data)
+        return True
+
     def start_at(self, last_id: int) -> None:
         """Continue numbering after `last_id` (a replica joining the shared feed starts at its head)."""
         with self._lock:
@@ -149,3 +161,5 @@ class Relay(Protocol):
     """Takes published events to the other replicas and back (core/feed_relay.FeedRelay)."""
 
     def send(self, kind: str, data: dict[str, Any]) -> None: ...
+
+    def store(self, conn: Any, kind: str, data: dict[str, Any]) -> None: ...

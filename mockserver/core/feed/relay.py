@@ -48,6 +48,15 @@ class FeedRelay:
             self._pending.append((kind, json.dumps(data, default=str), time.time()))
         self._wake.set()
 
+    def store(self, conn, kind: str, data: dict[str, Any]) -> None:
+        """Store one event inside the caller's write transaction (Feed.publish_in); the relay reads it back
+        (and so delivers it here too) at its next pump, which `poke` asks for once that transaction committed."""
+        feed_events.append_many(conn, [(kind, json.dumps(data, default=str), time.time())])
+
+    def poke(self) -> None:
+        """Read new rows now (after a commit that stored events with `store`)."""
+        self._wake.set()
+
     def pump(self) -> int:
         """Store queued events, then deliver every new row in id order; returns how many were delivered."""
         with self._lock:
