@@ -25,7 +25,7 @@ from mockserver.guards import ServerGuard
 from mockserver.processes import ProcessSlot
 from mockserver.providers import PROVIDERS
 from mockserver.providers.faults import FaultGate
-from mockserver.providers.http import without_framework_422
+from mockserver.providers.http import ReadOnce, without_framework_422
 from mockserver.providers.journal import JournalGate
 from mockserver.settings import Settings
 from mockserver.ui import mount_ui
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
         gate = FaultGate(vendor_app, provider, runtime)  # request-side fault rules (providers/faults.py)
         if runtime.journal.enabled:  # every request and its answer, refusals included (core/journal.py)
             gate = JournalGate(gate, runtime.journal, provider.name)
-        app.router.routes.append(DotAllMount(f"/{provider.name}", gate, provider.name))
+        app.router.routes.append(DotAllMount(f"/{provider.name}", ReadOnce(gate), provider.name))
     app.router.routes.append(DotAllMount("/_mock", offline_docs(build_control_app(runtime, app)), "control"))
     install_assets(app)
     if runtime.replicas.enabled:  # several replicas: adopt a clock another one moved, before each request

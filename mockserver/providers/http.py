@@ -21,6 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mockserver.core.db import reads
 from mockserver.core.errors import CoreError
 from mockserver.core.ratelimit import RateLimiter
 from mockserver.limits import BodyLimit, breathe, max_json_depth, replay_then, too_deep
@@ -176,6 +177,19 @@ def limit_body(app: FastAPI, runtime: Runtime, vendor_max: int | None,
     limit = runtime.settings.max_body_bytes if vendor_max is None else min(runtime.settings.max_body_bytes, vendor_max)
     body_limit_middleware(app, limit, too_large)
     return limit
+
+
+class ReadOnce:
+    """Around a provider mount: the store versions one request checks (the read cache's counter before
+    each lookup) are read once per request, until it writes (core/db/reads.py). Provider requests are
+    short; the control API's streams are not, so it stays outside."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        with reads.request_scope():
+            await self.app(scope, receive, send)
 
 
 class Pushback:

@@ -20,6 +20,8 @@ from psycopg import adapt, pq
 from psycopg.rows import tuple_row
 from psycopg.types.string import TextLoader
 
+from mockserver.core.db import reads
+
 
 #: Advisory lock keys (class 0x4d4f434b = "MOCK"): schema set-up, and the recipient id allocator (held for
 #: the two statements of store/messages' reservation only, never for a transaction). Key 1 was the global
@@ -227,6 +229,7 @@ class PgDatabase:
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn
             return
+        reads.forget()  # this request's remembered versions may be stale once it has written
         conn.raw.execute("BEGIN")
         try:
             if key is not None:
@@ -236,6 +239,7 @@ class PgDatabase:
             conn.raw.execute("ROLLBACK")
             raise
         conn.raw.execute("COMMIT")
+        reads.forget()
 
     def close(self) -> None:
         with self._lock:

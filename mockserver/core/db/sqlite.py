@@ -22,7 +22,7 @@ except ImportError:  # Windows: writers of other processes wait in SQLite's busy
     fcntl = None  # type: ignore[assignment]
 
 from mockserver.core import models  # noqa: F401  (registers the tables)
-from mockserver.core.db import migrate
+from mockserver.core.db import migrate, reads
 
 
 class Database:
@@ -77,6 +77,7 @@ class Database:
             return
         # Writers queue on a mutex first: SQLite's own busy handler polls with sleeps of up to 100 ms,
         # which cut send throughput ~4x under 8 concurrent clients (profiled); a mutex hands over at once.
+        reads.forget()  # this request's remembered versions may be stale once it has written
         with self._write_lock, _flocked(self._file_lock):
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -85,6 +86,7 @@ class Database:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
+        reads.forget()
 
     def close(self) -> None:
         if self._file_lock is not None:

@@ -1,6 +1,6 @@
 """Read caches of what every request looks up and rarely changes: API keys, accounts, approved senders.
 
-Each lookup first reads one counter row (`cacheversion`, ~3 us); triggers bump it in the same transaction
+Each lookup first reads one counter row (`cacheversion`; once per provider request, core/db/reads.py); triggers bump it in the same transaction
 as any write to apikey, sender or account (except a credits-only change), whichever process or replica
 wrote it, so a revoked key or a changed account is seen on the next request everywhere. Credits are
 never served from here: debits stay conditional UPDATEs (store/accounts.charge). Objects handed out are
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from sqlalchemy import column, select, table, text
 
+from mockserver.core.db import reads
 from mockserver.core.db.sql import Pair, Statement, dialect_of, run, run_once
 from mockserver.core.models import Account, ApiKey, Sender
 from mockserver.core.store import accounts, catalog
@@ -106,7 +107,7 @@ class ReadCache:
         if not self._installed:
             self._install(conn)
         try:
-            now = version(conn)
+            now = reads.remembered(self, lambda: version(conn))  # once per request (core/db/reads.py)
         except sqlite3.OperationalError:  # the file was replaced under us (no table): reinstall
             self._install(conn)
             now = version(conn)

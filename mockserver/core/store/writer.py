@@ -18,6 +18,7 @@ import threading
 import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
+from mockserver.core.db import reads
 from mockserver.core.store import tx
 
 if TYPE_CHECKING:
@@ -69,7 +70,10 @@ class GroupWriter:
         pending.append((job, contextvars.copy_context(), fut))
         if len(pending) == 1:
             loop.call_soon(self._hand_over, loop)
-        return await fut
+        try:
+            return await fut
+        finally:
+            reads.forget()  # the job ran in the writer thread: the caller's remembered versions may be stale
 
     def _hand_over(self, loop: asyncio.AbstractEventLoop) -> None:
         batch = self._pending.pop(loop, [])
