@@ -49,8 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 WORKERS_HELP = (
     "processes (default MOCKSERVER_WORKERS, else 2 on a machine with 2 or more cores, 1 on one core). 1: one "
-    "process runs the API, the scheduler and webhook "
-    "delivery. N >= 2: N-1 API processes on the port plus one engine process (scheduler, webhook delivery, "
+    "process runs the API, the scheduler and webhook delivery. N >= 2: N-1 API processes on the port plus one engine process (scheduler, webhook delivery, "
     "feed relay), sharing the database; the engine is restarted if it dies. 2 helps a 2-core box under "
     "sustained load (bench/mixed_load.py, 32 clients, two runs: 1.37x and 2.38x the accepted sends of "
     "--workers 1, 455 and 0 refused with 429 against 14,376 and 7,824; 3 did worse, 0.66x). Fault rules are "
