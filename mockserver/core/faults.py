@@ -11,7 +11,7 @@ import contextvars
 import fnmatch
 import json
 import random
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 from mockserver.core import fault_shaping
@@ -106,7 +106,13 @@ class FaultRule:
 
     @classmethod
     def from_row(cls, rule_id: str, spec: str, hits: int, seen: int) -> FaultRule:
-        return cls(**json.loads(spec), id=rule_id, hits=int(hits), seen=int(seen))
+        """A stored rule; a field a later release dropped is ignored (an unknown keyword would fail every
+        request the gate sees)."""
+        known = {k: v for k, v in json.loads(spec).items() if k in _FIELDS}
+        return cls(**known, id=rule_id, hits=int(hits), seen=int(seen))
+
+
+_FIELDS = frozenset(f.name for f in fields(FaultRule))
 
 
 @dataclass
