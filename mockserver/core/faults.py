@@ -138,8 +138,6 @@ WRITE_KEY = "fault rules"
 _CACHE_KEY = ("fault rules",)
 
 
-
-
 class Faults:
     """The rule set as this process last read it from the store, the counting (in the store, across
     processes) and the marks a submission leaves on its message."""
