@@ -23,6 +23,7 @@ WORKDIR /home/sandbox
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ["mockserver", "healthcheck"]
-# One process by default (README, Command line); MOCKSERVER_WORKERS=2 gives the engine a process (and a core) of its own.
+# The default processes (README, Command line): on 2+ cores an API process and an engine process with a core of its
+# own; MOCKSERVER_WORKERS=1 keeps one process.
 # The supervisor is PID 1: `docker stop` (SIGTERM) stops every child and exits 0.
 CMD ["mockserver", "serve"]

@@ -48,12 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 WORKERS_HELP = (
-    "processes (default MOCKSERVER_WORKERS, else 1). 1: one process runs the API, the scheduler and webhook "
-    "delivery. N >= 2: N-1 API processes on the port plus one engine process (scheduler, webhook delivery, "
+    "processes (default MOCKSERVER_WORKERS, else 2 on a machine with 2 or more cores, 1 on one core). 1: one "
+    "process runs the API, the scheduler and webhook delivery. N >= 2: N-1 API processes on the port plus one engine process (scheduler, webhook delivery, "
     "feed relay), sharing the database; the engine is restarted if it dies. 2 helps a 2-core box under "
     "sustained load (bench/mixed_load.py, 32 clients, two runs: 1.37x and 2.38x the accepted sends of "
-    "--workers 1, 455 and 0 refused with 429 against 14,376 and 7,824; 3 did worse, 0.66x); webhook fault "
-    "rules need 1 (they live in the API process's memory)")
+    "--workers 1, 455 and 0 refused with 429 against 14,376 and 7,824; 3 did worse, 0.66x). Fault rules are "
+    "in the database, so every process applies the same ones")
+
+
+def default_workers() -> int:
+    """Serve's process count when neither --workers nor MOCKSERVER_WORKERS says: the engine gets a core of its
+    own where there is a second one (README, Processes); one core gains nothing from a second process."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
 
 
 def _bounded_int(text: str, low: int, high: int, what: str) -> int:
@@ -139,9 +145,7 @@ def _serve(args: argparse.Namespace) -> int:
     port = settings.port if args.port is None else args.port
     # Bind first: with the port taken, nothing (database, fixtures, scheduler) should have started.
     sock = bind_socket(host, port)
-    # One process unless asked: webhook fault rules live in the API process's memory, which the engine
-    # process of --workers 2 does not see (README, Processes).
-    workers = args.workers or settings.workers or 1
+    workers = args.workers or settings.workers or default_workers()
     if workers > 1 and settings.database_url.startswith("sqlite:") and settings.sqlite_path() is None:
         print("mockserver: warning: an in-memory database cannot be shared by processes; serving with --workers 1",
               file=sys.stderr, flush=True)

@@ -18,7 +18,7 @@ from starlette.routing import Mount
 from mockserver import __version__
 from mockserver.control import build_control_app
 from mockserver.control.faults import install_faults
-from mockserver.core.faults import FaultShaper
+from mockserver.core.fault_shaping import FaultShaper
 from mockserver.core.runtime import Runtime
 from mockserver.docs_assets import install_assets, offline_docs
 from mockserver.guards import ServerGuard
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
         ctx = provider.context(runtime)  # one context: the sub-app and the shaper share its settings
         if provider.shaper is not None:  # wrapped: fault rules may drop, repeat or delay its receipts
             reorder_s = runtime.timing_for(provider.name).delivery_delay + 5
-            runtime.register_shaper(provider.name, FaultShaper(provider.shaper(ctx), runtime.faults, reorder_s))
+            runtime.register_shaper(provider.name, FaultShaper(provider.shaper(ctx), reorder_s))
         vendor_app = offline_docs(without_framework_422(provider.build_app(ctx)))
         gate = FaultGate(vendor_app, provider, runtime)  # request-side fault rules (providers/faults.py)
         if runtime.journal.enabled:  # every request and its answer, refusals included (core/journal.py)

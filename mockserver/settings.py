@@ -117,7 +117,8 @@ class Settings(BaseSettings):
         default=None, ge=1, le=64,
         description="Worker processes of `mockserver serve`: 1 = one process (API, scheduler and webhook delivery "
                     "together); N >= 2 = N-1 API processes plus one engine process (scheduler, webhook delivery, "
-                    "feed relay) on the same database. Unset: 1.")
+                    "feed relay) on the same database. Unset: 2 (one API process, one engine) on a machine with 2 or "
+                    "more cores, else 1.")
     process_role: Literal["all", "api", "engine"] = Field(
         default="all",
         description="What this process runs: all (API and engine), api (HTTP only, no background scheduler) or "

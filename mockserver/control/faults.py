@@ -1,9 +1,14 @@
 """/_mock/faults: fault rules as data (create, list, read with hit counters, delete), checked against the
-named provider's error catalogue; install_faults() loads fixtures/faults.toml at start and after a reset."""
+named provider's error catalogue; install_faults() brings fixtures/faults.toml's rules into the store at start
+and after a reset. The rules live in the store (core/faults.py), so every process serves the same ones."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import tomllib
 from dataclasses import fields
+from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Response
@@ -73,22 +78,26 @@ def to_rule(spec: dict[str, Any]) -> FaultRule:
                         for k, v in spec.items() if k in known})
 
 
-def install_faults(runtime: Runtime) -> None:
-    """Load fixtures/faults.toml now and after every reset (which first clears the reset's rules)."""
-    path = runtime.fixtures_dir / FAULTS_FILE
+def fixture_rules(path: Path) -> list[tuple[FaultRule, str]]:
+    """The rules of fixtures/faults.toml, each with the digest of its entry (what the store ledgers)."""
+    if not path.is_file():
+        return []
+    specs = tomllib.loads(path.read_text(encoding="utf-8")).get("rule", [])
+    return [(to_rule(spec), hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest())
+            for spec in specs]
 
-    def load() -> None:
-        import tomllib
-        if path.is_file():
-            for spec in tomllib.loads(path.read_text(encoding="utf-8")).get("rule", []):
-                runtime.faults.add(to_rule(spec))
+
+def install_faults(runtime: Runtime) -> None:
+    """Bring fixtures/faults.toml's rules into the store now (a restart neither duplicates them nor drops
+    the rules added through the API) and after every full reset (which first clears the reset's rules)."""
+    path = runtime.fixtures_dir / FAULTS_FILE
 
     def on_reset(provider: str | None) -> None:
         runtime.faults.clear(provider)
         if provider is None:
-            load()
+            runtime.faults.sync_fixtures(fixture_rules(path))
 
-    load()
+    runtime.faults.sync_fixtures(fixture_rules(path))
     runtime.on_reset(on_reset)
 
 

@@ -15,6 +15,7 @@ from mockserver.control.deps import MAX_ID, RuntimeDep, invalid
 from mockserver.control.schemas import Event, MessageDetail, Page, Recipient, WaitTimedOut, Webhook
 from mockserver.control.schemas import Message as MessageOut
 from mockserver.core.clock import parse_iso
+from mockserver.core.fault_shaping import names_of
 from mockserver.core.models import Message
 from mockserver.core.store import events, messages, recipients
 from mockserver.core.store import webhooks as outbox
@@ -69,9 +70,9 @@ QueryDep = Annotated[MessageQuery, Depends(message_query)]
 def message_views(runtime, rows: list[Message]) -> list[dict]:
     conn = runtime.db.conn()
     numbers = first_numbers(conn, [m.first_recipient_id for m in rows])
-    touched = runtime.faults.touched  # rules that fired on the request or its recipients (core/faults.py)
+    # the rules that fired on the request or its recipients: marked on the message (core/fault_shaping.py)
     return [{**views.message(m, messages.counts(conn, m.id), numbers.get(m.first_recipient_id)),
-             "faults": touched.get(m.id, [])} for m in rows]
+             "faults": names_of(m.meta)} for m in rows]
 
 
 def _newest(runtime, q: MessageQuery) -> dict | None:

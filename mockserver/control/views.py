@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 
 from mockserver.core.clock import iso_ms
 from mockserver.core.extract import extract
+from mockserver.core.fault_shaping import public_meta
 from mockserver.core.models import Account, ApiKey, Event, Inbound, Message, Recipient, Webhook, WebhookAttempt
 
 
@@ -50,7 +51,7 @@ def message(msg: Message, counts: dict[str, int], to: str | None) -> dict:
         "scheduled_at": iso_ms(msg.scheduled_at), "created_at": iso_ms(msg.created_at),
         "updated_at": iso_ms(msg.updated_at), "completed_at": iso_ms(msg.completed_at),
         "next_due_at": iso_ms(msg.next_due_at), "callback_url": msg.callback_url, "notify": bool(msg.notify),
-        "sandbox": bool(msg.sandbox), "meta": _json(msg.meta, {}),
+        "sandbox": bool(msg.sandbox), "meta": public_meta(_json(msg.meta, {})),
     }
 
 
@@ -113,5 +114,5 @@ def inbound(msg: Inbound) -> dict:
     return {
         "id": msg.id, "public_id": msg.public_id, "provider": msg.provider, "account_id": msg.account_id,
         "from": msg.sender, "to": msg.recipient, "body": msg.body, "received_at": iso_ms(msg.received_at),
-        "otp": found.otp, "codes": found.codes, "links": found.links, "meta": _json(msg.meta, {}),
+        "otp": found.otp, "codes": found.codes, "links": found.links, "meta": public_meta(_json(msg.meta, {})),
     }

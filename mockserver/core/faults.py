@@ -1,7 +1,9 @@
 """Fault rules as data: what they match (provider, account, method + path glob, destination glob), how
 often they fire (`after`, `times`, seeded `probability`), their hit counters, and the delivery-side
 effects applied at submission. Provider-neutral: the provider is a name in the rule, errors are names
-the provider layer renders. Rules live in memory (cleared on reset; fixtures/faults.toml reloaded)."""
+the provider layer renders. Rules live in the store (store/fault_rules.py), so every process and replica
+sees the same rules and counts the same hits; each process caches them under the read cache's version.
+What a rule marks on a message, and how its webhooks are shaped, is core/fault_shaping.py."""
 
 from __future__ import annotations
 
@@ -9,17 +11,15 @@ import contextvars
 import fnmatch
 import json
 import random
-import threading
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
-from mockserver.core.lifecycle import FINAL, Outcome
-from mockserver.core.notify import OutgoingWebhook, StatusChange, WebhookShaper
-from mockserver.core.store import fault_targets
+from mockserver.core import fault_shaping
+from mockserver.core.lifecycle import Outcome
+from mockserver.core.store import cache, fault_rules, fault_targets, messages
 
 if TYPE_CHECKING:
-    from mockserver.core.models import Account, Inbound
-    from mockserver.core.notify import Review
+    from mockserver.core.db.sqlite import Database
     from mockserver.core.store.messages import Inserted
 
 #: Effects decided on the request itself (answered before or instead of the vendor's route).
@@ -100,6 +100,20 @@ class FaultRule:
     def view(self) -> dict[str, Any]:
         return {**asdict(self), "exhausted": self.exhausted}
 
+    def spec(self) -> dict[str, Any]:
+        """What the store keeps as JSON: every field but the id and the counters (those are columns)."""
+        return {k: v for k, v in asdict(self).items() if k not in ("id", "hits", "seen")}
+
+    @classmethod
+    def from_row(cls, rule_id: str, spec: str, hits: int, seen: int) -> FaultRule:
+        """A stored rule; a field a later release dropped is ignored (an unknown keyword would fail every
+        request the gate sees)."""
+        known = {k: v for k, v in json.loads(spec).items() if k in _FIELDS}
+        return cls(**known, id=rule_id, hits=int(hits), seen=int(seen))
+
+
+_FIELDS = frozenset(f.name for f in fields(FaultRule))
+
 
 @dataclass
 class RequestInfo:
@@ -118,60 +132,105 @@ class RequestInfo:
 CURRENT: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar("mockserver_fault_request", default=None)
 
 
-def digits(number: str) -> str:
-    return "".join(ch for ch in number if ch.isdigit())
+digits = fault_shaping.digits
+#: The write key of rule changes (Database.write): two processes loading fixtures/faults.toml at once.
+WRITE_KEY = "fault rules"
+_CACHE_KEY = ("fault rules",)
 
 
 class Faults:
-    """The rule set, its counters, and the per-message marks the webhook side reads."""
+    """The rule set as this process last read it from the store, the counting (in the store, across
+    processes) and the marks a submission leaves on its message."""
 
-    def __init__(self, seed: int | None) -> None:
+    def __init__(self, seed: int | None, db: Database) -> None:
         self._seed = seed or 0
-        self._lock = threading.Lock()
-        self._rules: dict[str, FaultRule] = {}
-        self._rngs: dict[str, random.Random] = {}
-        self._next = 0
-        self.marks: dict[int, list[tuple[FaultRule, set[int] | None]]] = {}  # message id -> (rule, recipient ids)
-        self.touched: dict[int, list[str]] = {}  # message id -> names (or ids) of the rules that touched it
+        self._db = db
+        self._cache = cache.of(db)
+        self._rules: tuple[FaultRule, ...] = ()  # the snapshot: refreshed by any_for / rules()
 
-    # -- the rule set ----------------------------------------------------------------------------
-    def add(self, rule: FaultRule) -> FaultRule:
-        with self._lock:
-            self._next += 1
-            rule = replace(rule, id=rule.id or f"flt_{self._next}", hits=0, seen=0)
-            self._rules[rule.id] = rule
-            self._rngs[rule.id] = random.Random(f"{self._seed}:{rule.id}")
-            return rule
+    # -- the rule set (in the store) ---------------------------------------------------------------
+    def rules(self) -> tuple[FaultRule, ...]:
+        """The store's rules, read again only when the read cache's version moved (one counter read).
+        Inside a transaction (a submission) the snapshot its request's gate took serves."""
+        conn = self._db.conn()
+        if conn.in_transaction:
+            return self._rules
+        self._rules = self._cache.get(conn, _CACHE_KEY, lambda: self._load(conn))
+        return self._rules
+
+    @staticmethod
+    def _load(conn) -> tuple[FaultRule, ...]:
+        return tuple(FaultRule.from_row(*row) for row in fault_rules.all_rows(conn))
+
+    def add(self, rule: FaultRule, fixture: str | None = None) -> FaultRule:
+        self._cache.ready()
+        with self._db.write(key=WRITE_KEY) as conn:
+            rule = self._insert(conn, rule, fixture)
+            cache.bump(conn)
+        return rule
+
+    @staticmethod
+    def _insert(conn, rule: FaultRule, fixture: str | None) -> FaultRule:
+        n = fault_rules.next_number(conn)
+        rule = replace(rule, id=rule.id or f"flt_{n}", hits=0, seen=0)
+        fault_rules.insert(conn, rule.id, n, json.dumps(rule.spec()), rule.spec(), fixture)
+        return rule
 
     def get(self, rule_id: str) -> FaultRule | None:
-        return self._rules.get(rule_id)
+        row = fault_rules.one(self._db.conn(), rule_id)
+        return None if row is None else FaultRule.from_row(*row)
 
     def all(self) -> list[FaultRule]:
-        return list(self._rules.values())
+        return [FaultRule.from_row(*row) for row in fault_rules.all_rows(self._db.conn())]
 
     def delete(self, rule_id: str) -> bool:
-        with self._lock:
-            return self._rules.pop(rule_id, None) is not None
+        self._cache.ready()
+        with self._db.write(key=WRITE_KEY) as conn:
+            found = fault_rules.delete_one(conn, rule_id)
+            if found:
+                cache.bump(conn)
+        return found
 
     def clear(self, provider: str | None = None, account_id: str | None = None) -> None:
-        """Drop rules (all, one provider's or one account's) and, on a full clear, every mark."""
-        with self._lock:
-            for rule in list(self._rules.values()):
-                if provider in (None, rule.provider) and account_id in (None, rule.account_id):
-                    del self._rules[rule.id]
-            if provider is None and account_id is None:
-                self._next = 0
-                self.marks.clear()
-                self.touched.clear()
+        """Drop rules (all, one provider's or one account's); a full clear numbers from flt_1 again. Marks
+        stay on their messages (a reset deletes those)."""
+        self._cache.ready()
+        with self._db.write(key=WRITE_KEY) as conn:
+            fault_rules.clear(conn, provider, account_id)
+            cache.bump(conn)
+
+    def sync_fixtures(self, rules: list[tuple[FaultRule, str]]) -> None:
+        """The rules of fixtures/faults.toml (each with its entry's digest) as the store's fixture rules: an
+        entry already there stays (with its counters), one gone is removed, a new one added; rules added
+        through the API are not touched. Under the write key, so processes starting together add each once."""
+        self._cache.ready()
+        with self._db.write(key=WRITE_KEY) as conn:
+            have = fault_rules.fixtures(conn)
+            wanted = [digest for _, digest in rules]
+            kept: list[str] = []
+            changed = False
+            for rule_id, digest in have:
+                if digest in wanted and wanted.count(digest) > kept.count(digest):
+                    kept.append(digest)
+                else:
+                    changed = fault_rules.delete_one(conn, rule_id) or changed
+            for rule, digest in rules:
+                if digest in kept:
+                    kept.remove(digest)
+                else:
+                    self._insert(conn, rule, digest)
+                    changed = True
+            if changed:
+                cache.bump(conn)
 
     def any_for(self, provider: str) -> bool:
-        return any(r.provider in (None, provider) for r in self._rules.values())
+        return any(r.provider in (None, provider) for r in self.rules())
 
     def needs(self, provider: str, what: str) -> bool:
         """Whether some rule of this provider matches a request on `what` (account_id, to): worth resolving.
         A delivery rule's `to` is matched per recipient at submission, so it needs no body parse here."""
         return any(r.provider in (None, provider) and getattr(r, what) and not (what == "to" and r.is_delivery)
-                   for r in self._rules.values())
+                   for r in self._rules)
 
     # -- matching and counting -------------------------------------------------------------------
     def _matches(self, rule: FaultRule, req: RequestInfo) -> bool:
@@ -183,41 +242,55 @@ class Faults:
             return False
         return rule.path is None or fnmatch.fnmatchcase(req.path, rule.path)
 
-    def _fires(self, rule: FaultRule) -> bool:
-        """Count one matching occurrence; True when the rule acts on it (after / times / probability)."""
-        rule.seen += 1
-        if rule.seen <= rule.after or rule.exhausted:
-            return False
-        if rule.probability is not None and self._rngs[rule.id].random() >= rule.probability:
-            return False
-        rule.hits += 1
-        return True
+    def _draw(self, rule: FaultRule, occurrence: int) -> float:
+        """The seeded draw of a rule's n-th occurrence: the same in whichever process counts it."""
+        return random.Random(f"{self._seed}:{rule.id}:{occurrence}").random()
+
+    def _count(self, conn, rule: FaultRule, n: int) -> list[int]:
+        """Count n matching occurrences (inside a write transaction); the indexes of those the rule acts on
+        (after / times / probability). The store's counters decide, not this process's snapshot."""
+        counted = fault_rules.see(conn, rule.id, n)
+        if counted is None:  # spent (or deleted) meanwhile: the snapshot learns it too
+            rule.hits = max(rule.hits, rule.times or 0)
+            return []
+        seen, hits, times, after = counted
+        fired: list[int] = []
+        for i, occurrence in enumerate(range(seen - n + 1, seen + 1)):
+            if occurrence <= after or (times is not None and hits + len(fired) >= times):
+                continue
+            if rule.probability is not None and self._draw(rule, occurrence) >= rule.probability:
+                continue
+            fired.append(i)
+        fault_rules.hit(conn, rule.id, len(fired))
+        rule.seen, rule.hits = seen, hits + len(fired)
+        return fired
 
     def for_request(self, req: RequestInfo) -> FaultRule | None:
         """The first request-side rule (error, hang, latency, ...) that fires on this request, counted."""
-        with self._lock:
-            if req.forced is not None:
-                forced = next((r for r in self._rules.values() if r.name == req.forced or r.id == req.forced), None)
-                if forced is not None and not forced.is_delivery and forced.provider in (None, req.provider):
-                    forced.seen += 1
-                    forced.hits += 1
-                    req.touched.append(forced.name or forced.id)
-                    return forced
-            for rule in self._rules.values():
-                if rule.is_delivery or rule.on_demand or not self._matches(rule, req):
-                    continue
-                if rule.to is not None and not any(fnmatch.fnmatchcase(digits(d), rule.to)
-                                                   for d in req.destinations or ()):
-                    continue
-                if self._fires(rule):
-                    req.touched.append(rule.name or rule.id)
-                    return rule
+        rules = self._rules
+        if req.forced is not None:
+            forced = next((r for r in rules if r.name == req.forced or r.id == req.forced), None)
+            if forced is not None and not forced.is_delivery and forced.provider in (None, req.provider):
+                with self._db.write() as conn:
+                    fault_rules.see_and_hit(conn, forced.id)
+                req.touched.append(forced.name or forced.id)
+                return forced
+        for rule in rules:
+            if rule.is_delivery or rule.on_demand or not self._matches(rule, req):
+                continue
+            if rule.to is not None and not any(fnmatch.fnmatchcase(digits(d), rule.to)
+                                               for d in req.destinations or ()):
+                continue
+            with self._db.write() as conn:
+                fired = self._count(conn, rule, 1)
+            if fired:
+                req.touched.append(rule.name or rule.id)
+                return replace(rule)
         return None
 
     def latency_s(self, rule: FaultRule) -> float:
         if isinstance(rule.latency_ms, list):
-            with self._lock:
-                return self._rngs[rule.id].uniform(*rule.latency_ms) / 1000
+            return random.Random(f"{self._seed}:{rule.id}:latency:{rule.seen}").uniform(*rule.latency_ms) / 1000
         return (rule.latency_ms or 0) / 1000
 
     def delivery_rules(self, provider: str, account_id: str) -> list[FaultRule]:
@@ -225,7 +298,7 @@ class Faults:
         req = CURRENT.get() or RequestInfo(provider, "", "")
         req = replace(req, provider=provider, account_id=account_id, touched=req.touched)
         out = []
-        for rule in list(self._rules.values()):
+        for rule in self._rules:
             if not rule.is_delivery:
                 continue
             if req.forced is not None and req.forced in (rule.name, rule.id):
@@ -237,99 +310,33 @@ class Faults:
 
     # -- delivery side, applied inside the submission's transaction ------------------------------
     def on_submit(self, conn, inserted: Inserted, now: float) -> None:
-        """Apply every matching delivery rule to the new message's recipients; mark the message."""
+        """Apply every matching delivery rule to the new message's recipients; mark the message (its meta:
+        the rules that touched it, the webhook shapes the engine applies, core/fault_shaping.py)."""
         msg = inserted.message
         req = CURRENT.get()
         names = list(req.touched) if req is not None else []
+        shapes: list[dict[str, Any]] = []
         if self._rules and msg.first_recipient_id is not None:
             for rule in self.delivery_rules(msg.provider, msg.account_id):
-                if self._apply(conn, rule, msg.id, msg.first_recipient_id, msg.last_recipient_id):
+                touched, shape = self._apply(conn, rule, msg.first_recipient_id, msg.last_recipient_id)
+                if touched:
                     names.append(rule.name or rule.id)
-        if names:
-            with self._lock:
-                self.touched[msg.id] = list(dict.fromkeys(names))
+                if shape is not None:
+                    shapes.append(shape)
+        if names or shapes:
+            meta = fault_shaping.with_marks(msg.meta, list(dict.fromkeys(names)), shapes)
+            messages.set_fields(conn, msg.id, meta=meta)
+            messages.assign(msg, meta=meta)
 
-    def _apply(self, conn, rule: FaultRule, message_id: int, lo: int, hi: int) -> bool:
+    def _apply(self, conn, rule: FaultRule, lo: int, hi: int) -> tuple[bool, dict[str, Any] | None]:
         counted = rule.times is not None or rule.after or rule.probability is not None
         ids: set[int] | None = None
         if counted:
             found = fault_targets.matching_ids(conn, lo, hi, rule.to)
-            with self._lock:
-                ids = {i for i in found if self._fires(rule)}
+            ids = {found[i] for i in self._count(conn, rule, len(found))} if found else set()
             if not ids:
-                return False
+                return False, None
         touched = fault_targets.rewrite(conn, lo, hi, rule.to, ids, rule.dlr_status, rule.dlr_delay_s)
         if not counted:
-            with self._lock:
-                rule.seen += touched
-                rule.hits += touched
-        if touched and any(getattr(rule, e) for e in ("dlr_drop", "dlr_duplicate", "webhook_latency_ms",
-                                                       "webhook_reorder")):
-            with self._lock:
-                self.marks.setdefault(message_id, []).append((rule, ids))
-        return touched > 0
-
-    def webhook_rules(self, change: StatusChange) -> list[FaultRule]:
-        marks = self.marks.get(change.message.id)
-        if not marks:
-            return []
-        out = []
-        for rule, ids in marks:
-            if ids is not None and change.recipient_id not in ids:
-                continue
-            if ids is None and rule.to is not None and not fnmatch.fnmatchcase(digits(change.msisdn), rule.to):
-                continue
-            out.append(rule)
-        return out
-
-
-@dataclass
-class DelayedWebhook(OutgoingWebhook):
-    """An outgoing webhook whose first attempt waits `delay_s` (Runtime.enqueue reads it)."""
-
-    delay_s: float = 0.0
-
-
-class FaultShaper:
-    """Wraps a provider's WebhookShaper: status webhooks of recipients a rule marked are dropped,
-    duplicated, delayed or reordered; the payloads themselves stay the provider's."""
-
-    def __init__(self, inner: WebhookShaper, faults: Faults, reorder_s: float) -> None:
-        self.inner, self.faults, self.reorder_s = inner, faults, reorder_s
-
-    def status_webhooks(self, change: StatusChange) -> list[OutgoingWebhook]:
-        hooks = self.inner.status_webhooks(change)
-        rules = self.faults.webhook_rules(change) if hooks else []
-        for rule in rules:
-            hooks = _shape(hooks, rule, change.status in FINAL, self.reorder_s)
-        return hooks
-
-    def inbound_webhooks(self, inbound: Inbound, account: Account) -> list[OutgoingWebhook]:
-        return self.inner.inbound_webhooks(inbound, account)
-
-    def review_webhooks(self, review: Review, account: Account) -> list[OutgoingWebhook]:
-        return self.inner.review_webhooks(review, account)
-
-    def __getattr__(self, name: str):
-        """Everything else is the provider's own (e.g. `sign_headers`, which the dispatcher calls at each
-        attempt: without it EngageLab's callbacks went out unsigned)."""
-        return getattr(self.inner, name)
-
-
-def _shape(hooks: Iterable[OutgoingWebhook], rule: FaultRule, final: bool, reorder_s: float) -> list[OutgoingWebhook]:
-    if rule.dlr_drop and final:
-        return []
-    out: list[OutgoingWebhook] = []
-    for hook in hooks:
-        delay = getattr(hook, "delay_s", 0.0) + (rule.webhook_latency_ms or 0) / 1000
-        key = hook.ordering_key
-        if rule.webhook_reorder:
-            key = ""  # no per-message ordering: a held-back receipt must not hold the later ones
-            if not final:
-                delay += reorder_s  # intermediate receipts arrive after the final one
-        values = {f.name: getattr(hook, f.name) for f in fields(OutgoingWebhook)}
-        shaped = DelayedWebhook(**{**values, "ordering_key": key}, delay_s=delay)
-        out.append(shaped)
-        if rule.dlr_duplicate:
-            out.append(replace(shaped))
-    return out
+            fault_rules.see_and_hit(conn, rule.id, touched)
+        return touched > 0, fault_shaping.shape_of(rule, ids) if touched else None

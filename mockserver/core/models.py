@@ -304,3 +304,30 @@ class JournalEntry(SQLModel, table=True):
     latency_ms: float = 0.0
     message_ids: str = ""
     remote: str = ""
+
+
+class FaultRuleRow(SQLModel, table=True):
+    """A fault rule (core/faults.py) where every process reads it: its fields as JSON in `spec`, its order,
+    and its counters, moved by conditional UPDATEs so `times` and `after` hold across processes. `times`,
+    `after`, `provider` and `account_id` are columns too: the SQL that counts and clears reads them.
+    `fixture`: the digest of its fixtures/faults.toml entry (None: added through /_mock/faults)."""
+
+    __tablename__ = "faultrule"
+    id: str = Field(primary_key=True)
+    position: int = 0
+    spec: str = "{}"
+    provider: Optional[str] = None
+    account_id: Optional[str] = None
+    times: Optional[int] = None
+    after: int = 0
+    hits: int = 0
+    seen: int = 0
+    fixture: Optional[str] = None
+
+
+class FaultSequence(SQLModel, table=True):
+    """One row: the last number given to a fault rule id (flt_<n>); a full clear starts it again."""
+
+    __tablename__ = "faultsequence"
+    id: int = Field(primary_key=True)
+    n: int = 0

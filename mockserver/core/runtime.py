@@ -60,7 +60,7 @@ class Runtime:
         self.shapers: dict[str, WebhookShaper] = {}
         self.feed = Feed()  # what /_mock/stream serves: see core/feed/hub.py for the event kinds
         self.replicas.start_feed()
-        self.faults = Faults(settings.seed)  # fault rules (core/faults.py); control/faults.py loads and resets them
+        self.faults = Faults(settings.seed, self.db)  # fault rules in the store (core/faults.py); control/faults.py loads and resets them
         self.scheduler = Scheduler(self)
         self.dispatcher = Dispatcher(self, transport)
         self.metrics = Metrics(self)

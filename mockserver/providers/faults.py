@@ -34,7 +34,8 @@ class FaultDropped(ConnectionAbortedError):
 
 
 class FaultGate:
-    """Wraps one provider's sub-app; a no-op (one dict lookup) while no rule exists."""
+    """Wraps one provider's sub-app; while no rule exists, one read of the read cache's version (rules are in
+    the store: another process may have added one) and a lookup."""
 
     def __init__(self, app: FastAPI, provider: Provider, runtime: Runtime) -> None:
         self.app, self.provider, self.runtime = app, provider, runtime
@@ -47,7 +48,7 @@ class FaultGate:
         if scope["type"] != "http" or not faults.any_for(self.provider.name):
             return await self.app(scope, receive, send)
         req, body, receive = await self._describe(scope, receive)
-        rule = faults.for_request(req)
+        rule = await asyncio.to_thread(faults.for_request, req)  # counts in the store: off the event loop
         token = CURRENT.set(req)
         try:
             if rule is None:

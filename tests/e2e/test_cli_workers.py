@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mockserver.__main__ import default_workers
 from tests.conftest import database_url
 from tests.e2e.server import clean_env, free_port, mockserver_exe, read_output, wait_healthy
 from tests.replicas.cluster import wait_until
@@ -20,10 +21,11 @@ from tests.vendors import VENDORS
 
 
 
-def start(tmp_path: Path, workers: str = "2") -> tuple[subprocess.Popen, str]:
+def start(tmp_path: Path, workers: str = "2", **settings: str) -> tuple[subprocess.Popen, str]:
+    """`serve --workers N` on the test's database (the same one again for the same tmp_path: a restart)."""
     port = free_port()
     env = clean_env({"MOCKSERVER_PORT": str(port), "MOCKSERVER_DATABASE_URL": database_url(tmp_path, "workers.db"),
-                     "MOCKSERVER_CLOCK_FROZEN": "true", "MOCKSERVER_WEBHOOK_SETTLE_WAIT": "5"})
+                     "MOCKSERVER_CLOCK_FROZEN": "true", "MOCKSERVER_WEBHOOK_SETTLE_WAIT": "5", **settings})
     # Its own process group: a Ctrl-C in a terminal goes to the whole group, as killpg does here.
     proc = subprocess.Popen([mockserver_exe(), "serve", "--workers", workers, "--log-level", "warning"], env=env,
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
@@ -126,17 +128,30 @@ def test_sigterm_or_ctrl_c_stops_every_child_and_exits_0(tmp_path, db_backend, h
 
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("args", [[], ["--workers", "1"]], ids=["default", "workers-1"])
-def test_the_default_and_workers_1_are_one_process(tmp_path, db_backend, args):
+def test_the_default_is_an_api_and_an_engine_process_on_two_cores_and_workers_1_is_one(tmp_path, db_backend, args):
     port = free_port()
     env = clean_env({"MOCKSERVER_PORT": str(port), "MOCKSERVER_DATABASE_URL": f"sqlite:///{tmp_path}/one.db"})
     proc = subprocess.Popen([mockserver_exe(), "serve", *args], env=env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
     try:
-        body = wait_healthy(f"http://127.0.0.1:{port}", proc, timeout=60).json()
-        assert [(p["pid"], p["role"], p["alive"]) for p in body["processes"]] == [(proc.pid, "all", True)]
-        assert not children_of(proc.pid)
+        body = wait_healthy(base, proc, timeout=60).json()
+        if args or default_workers() == 1:
+            assert [(p["pid"], p["role"], p["alive"]) for p in body["processes"]] == [(proc.pid, "all", True)]
+            assert not children_of(proc.pid)
+        else:
+            assert wait_until(lambda: all(p["alive"] for p in processes(base)), 60, 0.2), processes(base)
+            listed = processes(base)
+            assert [p["role"] for p in listed] == ["api", "engine"]
+            assert {p["pid"] for p in listed} <= children_of(proc.pid) and len({p["pid"] for p in listed}) == 2
     finally:
         assert stop(proc) == 0
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(None, 1), (1, 1), (2, 2), (16, 2)])
+def test_the_default_process_count_follows_the_cores(monkeypatch, cores, workers):
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert default_workers() == workers
 
 
 @pytest.mark.parametrize("value", ["0", "65", "two"])

@@ -16,7 +16,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from sqlalchemy import column, select, table, text
+from sqlalchemy import column, select, table, text, update
 
 from mockserver.core.db import reads
 from mockserver.core.db.sql import Pair, Statement, dialect_of, run, run_once
@@ -35,6 +35,7 @@ _CREATE = Pair(sqlite="CREATE TABLE IF NOT EXISTS cacheversion (id INTEGER PRIMA
                postgresql="CREATE TABLE IF NOT EXISTS cacheversion (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)")
 _SEED = Statement(lambda d: d.insert(_cv).values(id=1, n=0).on_conflict_do_nothing(index_elements=["id"]))
 _VERSION = Statement(select(_cv.c.n).where(_cv.c.id == 1))
+_BUMP = Statement(update(_cv).where(_cv.c.id == 1).values(n=_cv.c.n + 1))
 #: The live account table's column names, second in each row (a migration may add columns).
 _ACCOUNT_COLUMNS = Pair(
     sqlite="PRAGMA table_info(account)",
@@ -82,6 +83,12 @@ def install(conn: sqlite3.Connection) -> None:
         run_once(conn, text(ddl))  # text(): SQLAlchemy doubles the % of format() for psycopg
 
 
+def bump(conn: sqlite3.Connection) -> None:
+    """Inside a write no trigger watches (fault rules, core/faults.py): every process's cache reloads on its
+    next lookup. The counter must exist first (ReadCache.ready)."""
+    run(conn, _BUMP)
+
+
 def version(conn: sqlite3.Connection) -> int:
     row = run(conn, _VERSION).fetchone()
     return -1 if row is None else int(row[0])
@@ -116,7 +123,12 @@ class ReadCache:
             entries = self._entries = _Entries(now)
         return entries.data
 
-    def _install(self, conn: sqlite3.Connection) -> None:
+    def ready(self) -> None:
+        """The counter and its triggers exist (once per process): before a write transaction that bumps it."""
+        if not self._installed:
+            self._install(None)
+
+    def _install(self, conn: sqlite3.Connection | None) -> None:
         db = self._db()
         with self._lock:
             if db is not None:
