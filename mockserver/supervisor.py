@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -168,3 +169,9 @@ def _die_with_parent() -> None:
 
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    # The signal only covers a parent dying from now on: one SIGKILLed while this child was still starting
+    # (importing, before the prctl) left it running as an orphan (seen: an engine started after health
+    # answered). Re-parented already: end now, as the signal would have.
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        os._exit(0)

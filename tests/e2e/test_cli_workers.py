@@ -126,6 +126,29 @@ def test_sigterm_or_ctrl_c_stops_every_child_and_exits_0(tmp_path, db_backend, h
         httpx.get(f"{base}/_mock/health", timeout=2)
 
 
+@pytest.mark.sqlite_only("process supervision: the store plays no part")
+def test_a_supervisor_sigkilled_while_its_children_start_leaves_no_orphan(tmp_path):
+    """PR_SET_PDEATHSIG covers a parent dying after the child set it; a child still importing when the
+    supervisor was SIGKILLed used to run on, re-parented, with nobody to stop it."""
+    env = clean_env({"MOCKSERVER_PORT": str(free_port()), "MOCKSERVER_DATABASE_URL": database_url(tmp_path, "w.db")})
+    proc = subprocess.Popen([mockserver_exe(), "serve", "--workers", "2"], env=env, cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    children: set[int] = set()
+    try:
+        # tracker + API + engine: the engine is spawned last, so it is still starting at this moment
+        assert wait_until(lambda: len(children_of(proc.pid)) >= 3, 60, 0.005), children_of(proc.pid)
+        children = children_of(proc.pid)
+        proc.kill()
+        proc.wait()
+        assert wait_until(lambda: not any(alive(pid) for pid in children), 30, 0.1), \
+            [pid for pid in children if alive(pid)]
+    finally:
+        proc.kill()
+        for pid in children:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
 @pytest.mark.sqlite_only
 @pytest.mark.parametrize("args", [[], ["--workers", "1"]], ids=["default", "workers-1"])
 def test_the_default_is_an_api_and_an_engine_process_on_two_cores_and_workers_1_is_one(tmp_path, db_backend, args):
