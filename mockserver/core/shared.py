@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Callable
 
+from mockserver.core.db import reads
 from mockserver.core.clock import ClockState
 from mockserver.core.feed.relay import FeedRelay
 from mockserver.core.ratelimit import BucketStore
@@ -56,7 +57,7 @@ class DatabaseBuckets(BucketStore):
         self.db = db
 
     def take(self, key: str, rate: float, burst: int, now: float) -> bool:
-        with self.db.write() as conn:
+        with reads.unversioned_write(), self.db.write() as conn:  # the bucket is no cached table
             return ratebuckets.take(conn, key, rate, burst, now)
 
     def clear(self, scope: str) -> None:

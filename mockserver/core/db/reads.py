@@ -45,3 +45,16 @@ def forget() -> None:
     seen = _seen.get()
     if seen:
         seen.clear()
+
+
+@contextlib.contextmanager
+def unversioned_write() -> Iterator[None]:
+    """Around a write that touches no versioned table (a shared rate-limit bucket: one per request on
+    PostgreSQL): what this request read stays valid, so its forget() is undone."""
+    seen = _seen.get()
+    kept = dict(seen) if seen else None
+    try:
+        yield
+    finally:
+        if kept:
+            seen.update(kept)
