@@ -29,7 +29,10 @@ from tests import receivers
 FAST = {"MOCKSERVER_SHARED_STATE": "on", "MOCKSERVER_QUEUE_DELAY": "0.2", "MOCKSERVER_DELIVERY_DELAY": "0.5",
         "MOCKSERVER_SCHEDULER_INTERVAL": "0.1", "MOCKSERVER_WEBHOOK_LEASE": "3", "MOCKSERVER_WEBHOOK_TIMEOUT": "2",
         "MOCKSERVER_WEBHOOK_SETTLE_WAIT": "0", "MOCKSERVER_RATE_LIMIT_ENABLED": "false",
-        "MOCKSERVER_AUTO_PROVISION": "false"}
+        "MOCKSERVER_AUTO_PROVISION": "false",
+        # One process per replica: these tests are about replicas (three processes on one database); the
+        # default's API + engine pair per replica would double the processes and PostgreSQL connections.
+        "MOCKSERVER_WORKERS": "1"}
 
 
 class Receiver(receivers.Receiver):
