@@ -61,6 +61,8 @@ def create_app(settings: Settings | None = None, transport: httpx.AsyncBaseTrans
     runtime = Runtime(settings, transport=transport)
     if process is not None and process.local_buckets:  # before the providers build their limiters
         runtime.replicas.buckets = None
+    if process is not None:  # an advance here holds the engine process still (core/engine/pause.py)
+        runtime.background = process
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

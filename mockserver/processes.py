@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 ROLES = ("api", "engine")
 #: Columns of a row, in order (all doubles: one array, no per-field locks; a double is written atomically).
-FIELDS = ("pid", "role", "started_at", "heartbeat", "restarts", "alive", "lag")
+FIELDS = ("pid", "role", "started_at", "heartbeat", "restarts", "alive", "lag", "walking_until")
 BEAT_EVERY = 0.1  # seconds between heartbeats; also how fast an API process adopts the engine's lag
 STALE_AFTER = 3.0  # a heartbeat older than this means the process is stuck or gone
 
@@ -63,6 +63,18 @@ class ProcessSlot:
 
     def beat(self) -> None:
         self.table.set(self.slot, "heartbeat", time.time())
+
+    # -- core/engine/pause.py's BackgroundHold: an advance in this process holds the engine still ------
+    def hold(self, until: float) -> None:
+        self.table.set(self.slot, "walking_until", until)
+
+    def release(self) -> None:
+        self.table.set(self.slot, "walking_until", 0.0)
+
+    def held(self) -> bool:
+        """Another process of this server is walking the clock (its hold not yet past its deadline)."""
+        now = time.time()
+        return any(self.table.get(s, "walking_until") > now for s in range(self.table.size) if s != self.slot)
 
     def engine_lag(self) -> float:
         engine = self.table.engine_slot()

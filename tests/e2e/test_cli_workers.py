@@ -15,6 +15,7 @@ import pytest
 
 from mockserver.__main__ import default_workers
 from tests.conftest import database_url
+from tests.control.test_time_travel import LADDER, _epoch, _gaps, _hooks, _send_with_dlr_to
 from tests.e2e.server import clean_env, free_port, mockserver_exe, read_output, wait_healthy
 from tests.replicas.cluster import wait_until
 from tests.vendors import VENDORS
@@ -107,6 +108,33 @@ def test_a_dlr_is_delivered_after_an_advance_and_a_killed_engine_is_restarted(tm
         assert restarted, processes(base)
         assert restarted["pid"] != engine and restarted["pid"] in children_of(proc.pid) and not alive(engine)
         assert processes(base)[0]["pid"] == listed[0]["pid"]  # the API process kept serving throughout
+    finally:
+        code = stop(proc)
+    assert code == 0, read_output(proc)
+
+
+def test_an_advance_runs_everything_itself_while_the_engine_process_waits(tmp_path, db_backend, receiver):
+    """Issue 26's advance with an engine in another process: the engine holds still while the API process
+    walks the clock (core/engine/pause.py), so the report counts every attempt (without the hold the engine
+    took most of 200 DLRs: the report said 72 attempts and 129 pending), and each attempt runs at the step it
+    was due (a failing bin's retry gaps are the backoff)."""
+    proc, base = start(tmp_path, MOCKSERVER_RATE_LIMIT_ENABLED="false")
+    try:
+        with httpx.Client(base_url=base, timeout=60) as client:
+            smscpr = VENDORS["smscpr"]
+            for _ in range(100):
+                sent = client.post(smscpr.url, headers=smscpr.headers,
+                                   json={**smscpr.body(text="walk"), "callbackUrl": receiver.url("/dlr")})
+                assert sent.status_code == 200, sent.text
+            assert client.put("/_mock/bins/down", json={"status": 500}).status_code == 200
+            _send_with_dlr_to(client, "down")
+            body = client.post("/_mock/clock/advance", json={"seconds": 3600}).json()
+            assert (body["transitions"], body["webhook_attempts"], body["still_pending"]) == (202, 210, 0), body
+            assert len(receiver.bodies("/dlr")) == 200
+            failed = [hook for hook in _hooks(client) if hook["status"] == "failed"]
+            assert [hook["attempts"] for hook in failed] == [5, 5]
+            for hook in failed:
+                assert _gaps([_epoch(a["sent_at"]) for a in hook["attempt_log"]]) == LADDER
     finally:
         code = stop(proc)
     assert code == 0, read_output(proc)

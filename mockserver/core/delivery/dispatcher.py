@@ -124,7 +124,8 @@ class Dispatcher:
         self._bind()
         while not stop.is_set():
             try:
-                await self.pump()
+                if not self.rt.background.held():  # another process is walking the clock (engine/pause.py)
+                    await self.pump()
             except Exception:  # the loop must survive any single bad row
                 log.exception("webhook pump failed")
             with contextlib.suppress(asyncio.TimeoutError):

@@ -294,6 +294,8 @@ class Scheduler:
                 await delivery
 
     def _background_tick(self) -> None:
+        if self.rt.background.held():  # another process is walking the clock (core/engine/pause.py)
+            return
         self.tick(True)
         self.gauges.refresh()
 

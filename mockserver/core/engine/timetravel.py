@@ -13,6 +13,7 @@ past it the clock jumps to the end of the window and what is left is delivered a
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -46,9 +47,21 @@ async def walk(rt: Runtime, target_of, budget: float) -> AdvanceReport:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget
     report = AdvanceReport()
+    # Another process's engine waits while this walk runs (core/engine/pause.py); the hold outlives the
+    # budget by the settle wait of a last step, and lapses by itself if this process dies meanwhile.
+    rt.background.hold(time.time() + budget + rt.settings.webhook_settle_wait + 1.0)
     was_frozen = rt.clock.frozen
-    now = await asyncio.to_thread(rt.clock.freeze)
-    target = max(target_of(now), now)
+    try:
+        now = await asyncio.to_thread(rt.clock.freeze)
+        target = max(target_of(now), now)
+        return await _walk_held(rt, report, now, target, deadline, was_frozen)
+    finally:
+        rt.background.release()
+
+
+async def _walk_held(rt: Runtime, report: AdvanceReport, now: float, target: float, deadline: float,
+                     was_frozen: bool) -> AdvanceReport:
+    loop = asyncio.get_running_loop()
     try:
         while True:
             await _settle(rt, report, deadline - loop.time())
