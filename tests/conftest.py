@@ -21,6 +21,7 @@ from mockserver.app import create_app
 from mockserver.core.db import migrate
 from mockserver.settings import Settings
 from tests.receivers import Receiver  # noqa: F401  (re-exported: `from tests.conftest import Receiver`)
+from tests.wheel import Build, build_once
 
 
 PG_URL = os.environ.get("MOCKSERVER_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -207,3 +208,9 @@ def receiver() -> Iterator[Receiver]:
     r = Receiver()
     yield r
     r.close()
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """`pip wheel .` of this checkout, once per run (tests/wheel.py); assert its returncode before reading it."""
+    return build_once(tmp_path_factory)

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_wheel_contains_every_module_and_fixture(tmp_path: Path):
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                           capture_output=True, text=True, timeout=300)
-    assert build.returncode == 0, build.stderr[-2000:]
-    wheel = next(tmp_path.glob("mockserver-*.whl"))
-    names = set(zipfile.ZipFile(wheel).namelist())
+def test_wheel_contains_every_module_and_fixture(built_wheel):
+    assert built_wheel.returncode == 0, built_wheel.stderr
+    names = set(zipfile.ZipFile(built_wheel.wheel).namelist())
     expected = {str(p.relative_to(ROOT)) for p in (ROOT / "mockserver").rglob("*.py")}
     expected |= {f"mockserver/fixtures/{p.name}" for p in (ROOT / "fixtures").glob("*.toml")}
     assert sorted(expected - names) == []

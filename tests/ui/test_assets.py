@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -40,10 +38,8 @@ def test_ui_sees_providers_only_through_the_registry():
         assert hits == [], path
 
 
-def test_wheel_ships_every_template_and_static_file(tmp_path: Path):
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                           capture_output=True, text=True, timeout=300)
-    assert build.returncode == 0, build.stderr[-2000:]
-    names = set(zipfile.ZipFile(next(tmp_path.glob("mockserver-*.whl"))).namelist())
+def test_wheel_ships_every_template_and_static_file(built_wheel):
+    assert built_wheel.returncode == 0, built_wheel.stderr
+    names = set(zipfile.ZipFile(built_wheel.wheel).namelist())
     expected = {str(p.relative_to(ROOT)) for p in UI.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert sorted(expected - names) == []
