@@ -187,6 +187,9 @@ class ReadOnce:
     def __init__(self, app: Any) -> None:
         self.app = app
 
+    def __getattr__(self, name: str) -> Any:  # the mount's app still looks like the provider's sub-app (as the gates)
+        return getattr(self.app, name)
+
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         with reads.request_scope():
             await self.app(scope, receive, send)
