@@ -72,9 +72,9 @@ class ProcessSlot:
         self.table.set(self.slot, "walking_until", 0.0)
 
     def held(self) -> bool:
-        """Another process of this server is walking the clock (its hold not yet past its deadline)."""
+        """A process of this server is walking the clock (its hold not yet past its deadline)."""
         now = time.time()
-        return any(self.table.get(s, "walking_until") > now for s in range(self.table.size) if s != self.slot)
+        return any(self.table.get(s, "walking_until") > now for s in range(self.table.size))
 
     def engine_lag(self) -> float:
         engine = self.table.engine_slot()

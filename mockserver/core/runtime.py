@@ -23,7 +23,7 @@ from mockserver.core.faults import Faults
 from mockserver.core.feed.hub import Feed, Signal
 from mockserver.core.ids import Ids
 from mockserver.core.journal import Journal
-from mockserver.core.engine.pause import BackgroundHold, NoHold
+from mockserver.core.engine.pause import BackgroundHold, LocalHold
 from mockserver.core.engine.backpressure import Backpressure
 from mockserver.core.metrics import Metrics
 from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, OutcomeRules, Timing
@@ -64,7 +64,7 @@ class Runtime:
         self.faults = Faults(settings.seed, self.db)  # fault rules in the store (core/faults.py); control/faults.py loads and resets them
         self.scheduler = Scheduler(self)
         #: Held by an advance's walk so that another process's engine waits (core/engine/pause.py).
-        self.background: BackgroundHold = NoHold()
+        self.background: BackgroundHold = LocalHold()
         self.dispatcher = Dispatcher(self, transport)
         self.metrics = Metrics(self)
         self.backpressure = Backpressure(settings.backpressure_lag, self.metrics)  # fed by the scheduler

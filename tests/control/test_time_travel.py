@@ -15,6 +15,7 @@ from mockserver.testing import AdvanceReport, Sandbox
 from mockserver.testing.server import InProcessServer
 from tests.conftest import database_url
 from tests.providers.cast.kit import V1, h
+from tests.vendors import VENDORS
 
 LADDER = [2.0, 4.0, 8.0, 16.0]  # backoff base 2 s: 2, 4, 8, 16 between the 5 attempts (core/delivery/retry.py)
 
@@ -141,3 +142,19 @@ def test_a_hanging_bin_holds_the_advance_no_longer_than_its_timeouts(tmp_path: P
         assert (first["status"], first["attempts"], second["status"], second["attempts"]) == ("failed", 5, "failed", 5)
         assert all(a["error"] and a["response_status"] is None for a in first["attempt_log"])
         assert body["webhook_attempts"] == 10 and body["still_pending"] == 0
+
+
+def test_the_background_loop_waits_while_an_advance_runs_everything_itself(tmp_path: Path, db_backend: str, receiver):
+    """With the background scheduler and dispatcher running (as `serve` runs them), a busy advance still
+    runs and counts every attempt itself: left running, the dispatcher's pump took most of them and the
+    report said 80 of 2,000 (core/engine/pause.py)."""
+    smscpr = VENDORS["smscpr"]
+    with _serve(tmp_path, scheduler_enabled=True, rate_limit_enabled=False) as url, \
+            httpx.Client(base_url=url, timeout=60) as client:
+        for _ in range(100):
+            sent = client.post(smscpr.url, headers=smscpr.headers,
+                               json={**smscpr.body(text="walk"), "callbackUrl": receiver.url("/dlr")})
+            assert sent.status_code == 200, sent.text
+        body = client.post("/_mock/clock/advance", json={"seconds": 3600}).json()
+        assert (body["transitions"], body["webhook_attempts"], body["still_pending"]) == (200, 200, 0), body
+        assert len(receiver.bodies("/dlr")) == 200

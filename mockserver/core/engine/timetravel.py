@@ -47,8 +47,9 @@ async def walk(rt: Runtime, target_of, budget: float) -> AdvanceReport:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + budget
     report = AdvanceReport()
-    # Another process's engine waits while this walk runs (core/engine/pause.py); the hold outlives the
-    # budget by the settle wait of a last step, and lapses by itself if this process dies meanwhile.
+    # The background loops (this process's, or the engine process's) wait while this walk runs
+    # (core/engine/pause.py); the hold outlives the budget by the settle wait of a last step, and lapses
+    # by itself if this process dies meanwhile.
     rt.background.hold(time.time() + budget + rt.settings.webhook_settle_wait + 1.0)
     was_frozen = rt.clock.frozen
     try:
