@@ -41,6 +41,8 @@ class Supervisor:
         self.settings, self.sock, self.log_level = settings, sock, log_level
         self.roles = ["api"] * (workers - 1) + ["engine"]
         self.table = ProcessTable.create(self.ctx, len(self.roles))
+        for slot, role in enumerate(self.roles):  # health names a slot not started yet by its role (alive: no)
+            self.table.set(slot, "role", float(ROLES.index(role)))
         self.children: list[Any] = [None] * len(self.roles)
         self.stopping = threading.Event()
         self.failed_starts = 0
