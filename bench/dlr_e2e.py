@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import aiohttp
@@ -62,8 +63,6 @@ def start_receiver() -> tuple[subprocess.Popen, str]:
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         with contextlib.suppress(OSError):
-            import urllib.request
-
             urllib.request.urlopen(f"{url}/count", timeout=1).read()
             return proc, url
         time.sleep(0.05)

@@ -4,7 +4,11 @@ tests/vendors.py (each record says how it sends, its fixture account and how its
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
+
+from mockserver.core.fixtures import bundled_dir
 
 from tests.vendors import VENDORS, Vendor  # noqa: F401
 
@@ -54,3 +58,14 @@ def outbox(client, **params) -> list[dict]:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
+
+#: A fixtures/faults.toml rule that fails the first Cast send after a start.
+BOOT_RULE = '[[rule]]\nname = "boot"\nprovider = "cast"\npath = "/api/*/sms/send"\nstatus = 503\ntimes = 1\n'
+
+
+def fixtures_with_faults(tmp_path: Path, faults_toml: str) -> Path:
+    """A copy of the bundled fixtures whose faults.toml is `faults_toml` (pass as fixtures_dir)."""
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(bundled_dir(), fixtures)
+    (fixtures / "faults.toml").write_text(faults_toml, encoding="utf-8")
+    return fixtures

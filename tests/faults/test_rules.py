@@ -4,12 +4,10 @@ probability with the sandbox seed."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
-from mockserver.core.fixtures import bundled_dir
-from tests.faults.kit import VENDORS, add_fault, fault, messages
+from tests.faults.kit import BOOT_RULE, VENDORS, add_fault, fault, fixtures_with_faults, messages
 
 CAST = VENDORS["cast"]
 
@@ -100,11 +98,7 @@ def test_header_forces_a_rule_past_its_matchers(client):
 
 
 def test_faults_toml_is_loaded_at_start_and_after_reset(client_factory, tmp_path):
-    fixtures = tmp_path / "fixtures"
-    shutil.copytree(bundled_dir(), fixtures)
-    (fixtures / "faults.toml").write_text(
-        '[[rule]]\nname = "boot"\nprovider = "cast"\npath = "/api/*/sms/send"\nstatus = 503\ntimes = 1\n',
-        encoding="utf-8")
+    fixtures = fixtures_with_faults(tmp_path, BOOT_RULE)
     client = client_factory(fixtures_dir=fixtures)
     [rule] = client.get("/_mock/faults").json()["items"]
     assert rule["name"] == "boot"
@@ -115,8 +109,6 @@ def test_faults_toml_is_loaded_at_start_and_after_reset(client_factory, tmp_path
 
 
 def test_faults_toml_naming_an_unknown_error_stops_the_start(client_factory, tmp_path):
-    fixtures = tmp_path / "fixtures"
-    shutil.copytree(bundled_dir(), fixtures)
-    (fixtures / "faults.toml").write_text('[[rule]]\nprovider = "cast"\nerror = "TEAPOT"\n', encoding="utf-8")
+    fixtures = fixtures_with_faults(tmp_path, '[[rule]]\nprovider = "cast"\nerror = "TEAPOT"\n')
     with pytest.raises(ValueError, match="cast has no error 'TEAPOT'"):
         client_factory(fixtures_dir=fixtures)

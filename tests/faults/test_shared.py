@@ -4,10 +4,8 @@ is not loaded twice, and a reset clears what the API added."""
 
 from __future__ import annotations
 
-import shutil
 
-from mockserver.core.fixtures import bundled_dir
-from tests.faults.kit import VENDORS, add_fault, fault, messages
+from tests.faults.kit import BOOT_RULE, VENDORS, add_fault, fault, fixtures_with_faults, messages
 
 CAST = VENDORS["cast"]
 
@@ -49,11 +47,7 @@ def test_the_message_names_the_rule_on_either_app(client_factory):
 
 
 def test_rules_outlive_a_restart_fixture_rules_load_once_and_reset_clears_the_api_ones(client_factory, tmp_path):
-    fixtures = tmp_path / "fixtures"
-    shutil.copytree(bundled_dir(), fixtures)
-    (fixtures / "faults.toml").write_text(
-        '[[rule]]\nname = "boot"\nprovider = "cast"\npath = "/api/*/sms/send"\nstatus = 503\ntimes = 1\n',
-        encoding="utf-8")
+    fixtures = fixtures_with_faults(tmp_path, BOOT_RULE)
     first = client_factory(fixtures_dir=fixtures)
     assert cast_send(first).status_code == 503
     add_fault(first, name="mine", provider="cast", status=500, on_demand=True)

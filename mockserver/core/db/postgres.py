@@ -229,7 +229,6 @@ class PgDatabase:
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn
             return
-        reads.forget()  # this request's remembered versions may be stale once it has written
         conn.raw.execute("BEGIN")
         try:
             if key is not None:
@@ -239,7 +238,7 @@ class PgDatabase:
             conn.raw.execute("ROLLBACK")
             raise
         conn.raw.execute("COMMIT")
-        reads.forget()
+        reads.forget()  # this request's remembered versions may be stale now (a rollback changed nothing)
 
     def close(self) -> None:
         with self._lock:
