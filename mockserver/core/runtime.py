@@ -125,6 +125,11 @@ class Runtime:
         """An Event set on every changed() while the block runs (call inside the event loop)."""
         return self._changes.listen()
 
+    @property
+    def waiting(self) -> bool:
+        """A long-poll waits for changed() here (the feed relay then reads other processes' events back)."""
+        return self._changes.listening > 0
+
     def timing_for(self, provider: str) -> Timing:
         """Step delays for a provider (MOCKSERVER_PROVIDER_OVERRIDES, else the global timing)."""
         return self._timings.get(provider, self.timing)

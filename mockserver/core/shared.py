@@ -89,7 +89,8 @@ class SharedState:
         """Relay the feed through the database (once the Runtime has its feed)."""
         if self.enabled:
             rt = self.runtime
-            self.relay = FeedRelay(rt.db, rt.feed, rt.changed)
+            # Rows are read back only for a listener here: a stream (the feed) or a long-poll (rt.changed).
+            self.relay = FeedRelay(rt.db, rt.feed, rt.changed, wanted=lambda: rt.feed.listening or rt.waiting)
 
     def limiter_scope(self, name: str) -> tuple[BucketStore | None, str]:
         """The bucket store and a scope for one more limiter of `name` (a provider may have several;

@@ -129,6 +129,64 @@ def test_a_send_stores_its_feed_event_with_the_message(pair, monkeypatch):
     assert stored[0]["account_id"] == account["id"] and stored[0]["recipient_count"] == 1
 
 
+def test_nobody_listening_the_relay_reads_no_rows_and_a_late_reader_gets_every_event(pair, monkeypatch):
+    """Under a send load nobody streams: the relay stores events but does not read them back (that was ~7 %
+    of an API process's CPU). A reader that comes later (since, last_id, a stream) catches up first and
+    sees every event, with the ids the other replica sees."""
+    a, b = pair
+    rt_a = a.app.state.runtime
+    reads = []
+    original = feed_events.after
+    monkeypatch.setattr(feed_events, "after", lambda conn, cursor, limit=2000: reads.append(cursor)
+                        or original(conn, cursor, limit))
+    sent = [send(a) for _ in range(3)]
+    assert {r.status_code for r in sent} == {200}
+    time.sleep(0.5)  # several relay polls (every 0.15 s) and the sends' pokes: none read rows back
+    assert reads == [] and rt_a.feed.relay.stale
+    created = [e for e in rt_a.feed.since(0) or [] if e.kind == "message.created"]
+    assert len(created) == 3 and len(reads) == 1 and not rt_a.feed.relay.stale
+    on_b = [e for e in b.app.state.runtime.feed.since(0) or [] if e.kind == "message.created"]
+    assert [(e.id, e.data["id"]) for e in on_b] == [(e.id, e.data["id"]) for e in created]
+
+
+async def test_a_listener_gets_other_replicas_events_as_they_come(tmp_path):
+    """A stream's listener makes the relay read rows back on its own again: another replica's event wakes it."""
+    import asyncio
+
+    a, b = (Runtime(make_settings(tmp_path, shared_state="on")) for _ in range(2))
+    try:
+        start = b.feed.last_id
+        with b.feed.listen() as published:
+            a.feed.publish("inbound", id=7, provider="smscpr", account_id="x", sender="1", recipient="2")
+            await asyncio.wait_for(published.wait(), timeout=5)
+        assert [e.kind for e in b.feed.since(start)] == ["inbound"]
+    finally:
+        for rt in (a, b):
+            rt.replicas.close()
+            rt.db.close()
+
+
+def test_a_late_reader_past_the_catch_up_window_is_told_to_resync(tmp_path, monkeypatch):
+    """More events went by unread than one catch-up reads: the window restarts at the newest, and a reader
+    resuming from an older id gets None (resync), as when its id fell out of the window."""
+    from mockserver.core.feed import relay
+
+    monkeypatch.setattr(relay, "CATCH_UP_ROWS", 5)
+    a, b = (Runtime(make_settings(tmp_path, shared_state="on")) for _ in range(2))
+    try:
+        start = b.feed.last_id
+        for n in range(12):
+            a.feed.publish("inbound", id=n, provider="smscpr", account_id="x", sender="1", recipient="2")
+        # Within a relay poll (0.15 s) b reads again; its catch-up skips the 7 oldest.
+        wait_for(lambda: b.feed.since(start) is None)
+        assert b.feed.last_id == start + 12
+        assert [e.data["id"] for e in b.feed.since(start + 7)] == [7, 8, 9, 10, 11]
+    finally:
+        for rt in (a, b):
+            rt.replicas.close()
+            rt.db.close()
+
+
 @pytest.mark.sqlite_only("auto shares state on PostgreSQL; on SQLite one process keeps it in memory")
 def test_single_process_sqlite_keeps_the_in_memory_paths(client_factory):
     rt = client_factory().app.state.runtime

@@ -89,13 +89,26 @@ class Feed:
     def __init__(self, capacity: int = 10_000) -> None:
         self._events: deque[FeedEvent] = deque(maxlen=capacity)
         self._next_id = 1
+        self._floor = 0  # ids up to this one are not held (restart_at): a reader of older ones resyncs
         self._lock = threading.Lock()
         self._published = Signal()
         self.relay: Relay | None = None
 
     @property
     def last_id(self) -> int:
+        self._catch_up()
         return self._next_id - 1
+
+    @property
+    def listening(self) -> bool:
+        """Someone in this process reads the feed as it goes (a stream): the relay reads rows back for it."""
+        return self._published.listening > 0
+
+    def _catch_up(self) -> None:
+        """A relay that skipped reading back (nobody listened) reads what went by before a reader is answered."""
+        relay = self.relay
+        if relay is not None and relay.stale:
+            relay.catch_up()
 
     def publish(self, kind: str, /, **data: Any) -> FeedEvent:
         """Publish an event. Relayed events are numbered later: the one returned then has id 0."""
@@ -128,6 +141,14 @@ class Feed:
         with self._lock:
             self._next_id = max(self._next_id, last_id + 1)
 
+    def restart_at(self, last_id: int) -> None:
+        """Drop the window and continue after `last_id`: what came before it is not held (the relay's
+        catch-up skipped it), so a reader resuming from an older id is told to resync."""
+        with self._lock:
+            self._events.clear()
+            self._floor = max(self._floor, last_id)
+            self._next_id = max(self._next_id, last_id + 1)
+
     def deliver(self, events: list[FeedEvent]) -> None:
         """Append events already numbered elsewhere (ascending ids above last_id), and wake the readers."""
         if not events:
@@ -141,7 +162,10 @@ class Feed:
 
     def since(self, last_id: int) -> list[FeedEvent] | None:
         """Events after `last_id`, oldest first; None when some of them are no longer held (resync)."""
+        self._catch_up()
         with self._lock:
+            if last_id < self._floor:
+                return None
             if not self._events or last_id >= self._events[-1].id:
                 return []
             first = self._events[0].id
@@ -154,6 +178,7 @@ class Feed:
     def listen(self) -> contextlib.AbstractContextManager[asyncio.Event]:
         """An asyncio.Event set on every publish while the block runs (call inside the event loop);
         the reader clears it, reads since(), then waits on it again."""
+        self._catch_up()
         return self._published.listen()
 
 
@@ -163,3 +188,8 @@ class Relay(Protocol):
     def send(self, kind: str, data: dict[str, Any]) -> None: ...
 
     def store(self, conn: Any, kind: str, data: dict[str, Any]) -> None: ...
+
+    @property
+    def stale(self) -> bool: ...
+
+    def catch_up(self) -> None: ...

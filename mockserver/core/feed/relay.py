@@ -1,7 +1,14 @@
 """The feed across replicas: each replica appends what it publishes to the `feedevent` table and polls
 it from a cursor (every ~150 ms, at once after its own publish), so a stream or wait open on one
 replica sees what happened on another. Portable SQL only; a PostgreSQL LISTEN/NOTIFY wake-up could
-shorten the poll later. Used only when the sandbox is shared (core/shared.py)."""
+shorten the poll later. Used only when the sandbox is shared (core/shared.py).
+
+Rows are read back only while this process has someone to give them to (a stream, a long-poll: see
+`wanted`). Under a send load nobody usually is, and reading back every send's row was ~7 % of an API
+process's CPU (py-spy, `serve` under wrk). A reader that comes later (Feed.since, Feed.last_id, a new
+listener) first catches up in its own thread (`catch_up`); if more than CATCH_UP_ROWS rows went by
+unread, the feed restarts its window at the newest of them, and a stream resuming from an older id
+is told to resync, as when its id falls out of the window."""
 
 from __future__ import annotations
 
@@ -20,15 +27,22 @@ log = logging.getLogger("mockserver.feed")
 POLL_INTERVAL = 0.15  # seconds between polls when nothing is published here
 PRUNE_EVERY = 30.0  # seconds between prunes of old rows
 GAP_WAIT = 2.0  # seconds a missing id may still commit (PostgreSQL sequences) before it is skipped
+#: Rows a late reader reads back at most (one read, on its own thread); older unread ones are skipped.
+CATCH_UP_ROWS = 2000
 
 
 class FeedRelay:
     """One daemon thread per runtime: flush local events, read new rows, deliver them to the Feed."""
 
-    def __init__(self, db, feed: Feed, on_events: Callable[[], None], keep: int = 20_000) -> None:
-        self.db, self.feed, self.on_events, self.keep = db, feed, on_events, keep
+    def __init__(self, db, feed: Feed, on_events: Callable[[], None], keep: int = 20_000,
+                 wanted: Callable[[], bool] = lambda: True) -> None:
+        self.db, self.feed, self.on_events, self.keep, self.wanted = db, feed, on_events, keep, wanted
         self._pending: list[tuple[str, str, float]] = []
         self._lock = threading.Lock()
+        self._reading = threading.Lock()  # one reader of rows at a time: the relay thread or a late reader
+        #: Rows may have been stored that nobody read back: true unless the relay thread is reading them as
+        #: they come (someone listens); a reader catches up first, and is then as current as a poll.
+        self.stale = True
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._cursor = feed_events.last_id(db.conn())
@@ -54,26 +68,52 @@ class FeedRelay:
         feed_events.append_many(conn, [(kind, json.dumps(data, default=str), time.time())])
 
     def poke(self) -> None:
-        """Read new rows now (after a commit that stored events with `store`)."""
-        self._wake.set()
+        """Read new rows now (after a commit that stored events with `store`), if anyone is listening."""
+        if self.wanted():
+            self._wake.set()
+        else:
+            self.stale = True
 
     def pump(self) -> int:
-        """Store queued events, then deliver every new row in id order; returns how many were delivered."""
+        """Store queued events, then deliver every new row in id order (while anyone is listening: else
+        only mark the feed stale); returns how many were delivered."""
         with self._lock:
             pending, self._pending = self._pending, []
         if pending:
             with self.db.write() as conn:
                 feed_events.append_many(conn, pending)
-        events = self._contiguous(feed_events.after(self.db.conn(), self._cursor))
-        if events:
-            self._cursor = events[-1].id
-            self.feed.deliver(events)
-            self.on_events()
+        delivered = 0
+        if self.wanted():
+            delivered = self._read()
+        else:
+            self.stale = True
         if time.monotonic() - self._pruned_at > PRUNE_EVERY:
             self._pruned_at = time.monotonic()
             with self.db.write() as conn:
                 feed_events.prune(conn, self.keep)
-        return len(events)
+        return delivered
+
+    def _read(self, catching_up: bool = False) -> int:
+        with self._reading:
+            conn = self.db.conn()
+            if catching_up:
+                if not self.stale:
+                    return 0
+                head = feed_events.last_id(conn)
+                if head - self._cursor > CATCH_UP_ROWS:  # too many went by unread: restart the window
+                    self._cursor, self._gap_since = head - CATCH_UP_ROWS, None
+                    self.feed.restart_at(self._cursor)
+            self.stale = False
+            events = self._contiguous(feed_events.after(conn, self._cursor))
+            if events:
+                self._cursor = events[-1].id
+                self.feed.deliver(events)
+                self.on_events()
+            return len(events)
+
+    def catch_up(self) -> None:
+        """Read back what went by while nobody listened (Feed calls this before it answers a reader)."""
+        self._read(catching_up=True)
 
     def _contiguous(self, rows: list[tuple[int, str, str, float]]) -> list[FeedEvent]:
         """Rows up to the first missing id: an id taken by a transaction not yet committed would
