@@ -195,7 +195,19 @@ class Runtime:
     def enqueue_webhooks(self, conn, provider: str, account_id: str, message_id: int | None,
                          hooks: list[OutgoingWebhook], now: float) -> int:
         """Put webhooks in the persistent outbox (inside the caller's transaction); returns how many."""
-        return len(self.enqueue(conn, provider, account_id, message_id, hooks, now))
+        return outbox.enqueue_many(conn, self.webhook_rows(provider, account_id, message_id, hooks, now))
+
+    def webhook_rows(self, provider: str, account_id: str, message_id: int | None,
+                     hooks: Iterable[OutgoingWebhook], now: float) -> list[dict[str, Any]]:
+        """The outbox rows of `hooks` (those with a URL), for outbox.enqueue_many: a tick gathers a whole
+        batch's rows into one executemany."""
+        max_attempts = self.settings.webhook_max_attempts
+        return [outbox.new_row(
+            provider=provider, account_id=account_id, message_id=message_id, kind=hook.kind,
+            ordering_key=hook.ordering_key, url=hook.url, headers=json.dumps(hook.headers), body=hook.body,
+            signing=json.dumps(hook.signing) if hook.signing else "", max_attempts=max_attempts, now=now,
+            next_attempt_at=now + getattr(hook, "delay_s", 0.0),  # a fault's webhook latency (core/faults.py)
+        ) for hook in hooks if hook.url]
 
     def enqueue(self, conn, provider: str, account_id: str, message_id: int | None,
                 hooks: list[OutgoingWebhook], now: float) -> list[Webhook]:

@@ -18,6 +18,7 @@ from mockserver.core.lifecycle import Status, message_status, next_status
 from mockserver.core.models import Message
 from mockserver.core.notify import StatusChange
 from mockserver.core.store import accounts, events, messages, recipients
+from mockserver.core.store import webhooks as outbox
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
@@ -108,7 +109,8 @@ def _step_ranges(conn, ranges: list[tuple[int, int]], now: float, timing, moved:
 
 
 def _webhooks(rt: Runtime, conn, fresh: list[Message], changes: dict, now: float) -> int:
-    count = 0
+    """Queue the status webhooks of the batch's changes: every row in one executemany."""
+    queued: list[dict] = []
     owners: dict[str, object] = {}
     for msg in fresh:
         rows = changes.get(msg.id)
@@ -123,8 +125,8 @@ def _webhooks(rt: Runtime, conn, fresh: list[Message], changes: dict, now: float
         model = Message.model_construct(**vars(msg))  # what a shaper is given
         for row in rows:
             change = StatusChange(model, account, row["id"], row["msisdn"], row["status"], row["updated_at"])
-            count += rt.enqueue_webhooks(conn, msg.provider, account.id, msg.id, shaper.status_webhooks(change), now)
-    return count
+            queued += rt.webhook_rows(msg.provider, account.id, msg.id, shaper.status_webhooks(change), now)
+    return outbox.enqueue_many(conn, queued)
 
 
 def _finish(conn, fresh: list[Message], now: float) -> None:

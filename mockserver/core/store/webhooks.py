@@ -48,6 +48,30 @@ def host_of(url: str) -> str:
         return ""
 
 
+#: Every column of an outbox row but its id, in the order enqueue_many binds them.
+_ROW_COLUMNS = tuple(c.name for c in _t.columns if c.name != "id")
+_ENQUEUE_MANY = Statement(_t.insert().values({c: bindparam(c) for c in _ROW_COLUMNS}))
+
+
+def new_row(*, provider: str, account_id: str, message_id: int | None, kind: str, ordering_key: str, url: str,
+            headers: str, body: str, signing: str, max_attempts: int, now: float,
+            next_attempt_at: float) -> dict[str, Any]:
+    """An outbox row as plain values, for enqueue_many: the columns a Webhook object would give it (pending,
+    no attempt yet), without building one (an SQLModel per webhook was ~20 % of a tick that queues DLRs)."""
+    return {"provider": provider, "account_id": account_id, "message_id": message_id, "kind": kind,
+            "ordering_key": ordering_key, "url": url, "headers": headers, "body": body, "status": "pending",
+            "attempts": 0, "max_attempts": max_attempts, "next_attempt_at": next_attempt_at,
+            "last_status_code": None, "last_error": None, "created_at": now, "updated_at": now,
+            "delivery_id": new_delivery_id(), "signing": signing, "host": host_of(url), "lease_until": None}
+
+
+def enqueue_many(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> int:
+    """Insert `new_row`s in one executemany, in order (ids ascend in it: a key's rows go out in this order)."""
+    if rows:
+        run_many(conn, _ENQUEUE_MANY, rows)
+    return len(rows)
+
+
 def enqueue(conn: sqlite3.Connection, hook: Webhook) -> Webhook:
     hook.delivery_id = hook.delivery_id or new_delivery_id()
     hook.host = hook.host or host_of(hook.url)
