@@ -61,7 +61,7 @@ def lua(method: str, headers: dict, body: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     """The process and its live descendants: `serve --workers N` does its work in child processes."""
     found, todo = [], [pid]
     while todo:
@@ -76,7 +76,7 @@ def _tree(pid: int) -> list[int]:
 def cpu_seconds(pid: int) -> float:
     """User + system CPU the process and its children (all their threads) have used so far."""
     total = 0
-    for each in _tree(pid):
+    for each in process_tree(pid):
         with contextlib.suppress(OSError):  # a child that just ended
             fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])

@@ -2,7 +2,7 @@
 
 Prints, per run and as medians of --runs runs: the raw sqlite3 baseline (executemany of the same 2M
 recipient rows, in this process), the send's response time and its ratio to the baseline, the
-server's peak RSS (VmHWM), recipient page times at the start and after 1,900,000, the get-one
+server's peak RSS over idle (VmHWM: of its busiest process, and summed over its processes), recipient page times at the start and after 1,900,000, the get-one
 (drSummary) time, the scheduler's rate moving all 2M recipients to final states, and the longest
 GET /_mock/health latency observed while the send and the scheduler run.
 
@@ -26,6 +26,8 @@ from pathlib import Path
 
 import httpx
 import orjson
+
+from bench.http_sends import process_tree
 
 KEY = "mesms_demo_key_0123456789abcdef"
 
@@ -67,6 +69,18 @@ def vm(pid: int, field: str) -> int:
         if line.startswith(field + ":"):
             return int(line.split()[1]) // 1024
     return -1
+
+
+def vm_tree(pid: int, field: str) -> dict[int, int]:
+    """The field for the server and each of its processes: `serve` runs an API and an engine process
+    under a supervisor by default, and the supervisor's own figures say nothing of the send."""
+    return {each: vm(each, field) for each in process_tree(pid)}
+
+
+def over_idle(peaks: dict[int, int], idle: dict[int, int]) -> tuple[int, int]:
+    """(the largest one process's peak over its idle RSS, the sum over all processes) in MB."""
+    each = [peak - idle.get(pid, 0) for pid, peak in peaks.items()]
+    return max(each), sum(each)
 
 
 class HealthProbe:
@@ -112,9 +126,11 @@ def start_server(folder: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--log-level",
                              "warning"], env=env)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(600):
         try:
-            if httpx.get(base + "/_mock/health").status_code == 200:
+            health = httpx.get(base + "/_mock/health")
+            # Every process up (the engine starts after the API process): idle figures are taken next.
+            if health.status_code == 200 and all(p["alive"] for p in health.json().get("processes", [])):
                 return proc, base
         except httpx.HTTPError:
             pass
@@ -140,7 +156,8 @@ def one_run(n: int, msisdns: list[str], body: bytes) -> dict[str, float]:
         out["raw_sqlite_insert_s"] = raw_sqlite_baseline(msisdns, folder)
         proc, base = start_server(folder)
         try:
-            out["idle_rss_mb"] = vm(proc.pid, "VmRSS")
+            idle = vm_tree(proc.pid, "VmRSS")
+            out["idle_rss_mb"] = sum(idle.values())
             client = httpx.Client(base_url=base + "/mesms", headers={"x-api-key": KEY}, timeout=120)
             with HealthProbe(base) as probe:
                 t = time.perf_counter()
@@ -151,7 +168,8 @@ def one_run(n: int, msisdns: list[str], body: bytes) -> dict[str, float]:
             sent = resp.json()
             assert sent["accepted"] == n, sent
             out["send_health_max_ms"] = probe.worst * 1000
-            out["peak_rss_after_send_mb"] = vm(proc.pid, "VmHWM")
+            out["send_peak_over_idle_mb"], out["send_peak_over_idle_all_mb"] = over_idle(
+                vm_tree(proc.pid, "VmHWM"), idle)
             uuid = sent["uuid"]
             out["page_start_ms"] = timed_get(client, f"/api/v2/sms/{uuid}/recipients?after=0&limit=100")[0] * 1000
             out["page_1_9M_ms"] = timed_get(client, f"/api/v2/sms/{uuid}/recipients?after=1900000&limit=100")[0] * 1000
@@ -170,12 +188,11 @@ def one_run(n: int, msisdns: list[str], body: bytes) -> dict[str, float]:
             stuck = sum(1 for m in msisdns if m.endswith("999007"))  # magic 'stuck' numbers stay pending
             assert sum(totals.values()) == n and totals["pending"] == stuck, (totals, stuck)
             out["final_share"] = (n - totals["pending"]) / n
-            out["peak_rss_mb"] = vm(proc.pid, "VmHWM")
+            out["peak_over_idle_mb"], out["peak_over_idle_all_mb"] = over_idle(vm_tree(proc.pid, "VmHWM"), idle)
             client.close()
         finally:
             proc.terminate()
             proc.wait(30)
-    out["send_peak_over_idle_mb"] = out["peak_rss_after_send_mb"] - out["idle_rss_mb"]
     out["send_vs_raw"] = out["send_s"] / out["raw_sqlite_insert_s"]
     out["scheduler_vs_raw"] = out["scheduler_s"] / out["raw_sqlite_insert_s"]
     return out
@@ -201,6 +218,7 @@ def main() -> None:
     for label, value, limit, unit in (
             ("send / raw executemany baseline", med["send_vs_raw"], 1.5, "x"),
             ("peak RSS over idle during the send", med["send_peak_over_idle_mb"], 400, " MB"),
+            ("  the same, all server processes summed", med["send_peak_over_idle_all_mb"], 400, " MB"),
             ("slowest /_mock/health during the send", med["send_health_max_ms"], 100, " ms"),
             ("recipient page after row 1.9M", med["page_1_9M_ms"], 10, " ms")):
         print(f"  {label:40s} {value:9.2f}{unit} (<= {limit}{unit}): {'met' if value <= limit else 'NOT met'}")
