@@ -5,6 +5,9 @@ receiver's own capacity measured by wrk in the same run, for `serve --workers 1`
 
     .venv/bin/python -m bench.dlr_e2e [--sends 1000] [--runs 3] [--modes 1,default]
 
+Also prints the delivery client's own ceiling in the same run: a bare aiohttp session posting the same
+number of DLR bodies to the receiver, as many in flight as the sandbox's per-host lane (16).
+
 Needs `wrk` (Debian package). Loopback only; rate limits off; a fresh SQLite file per run. The receiver
 is a bare ASGI app (no framework) on uvicorn, one process: what a user's webhook endpoint would at best
 be; it counts the POSTs and answers 200 with an empty body.
@@ -26,6 +29,8 @@ import urllib.request
 from pathlib import Path
 
 import aiohttp
+
+from mockserver.settings import Settings
 
 from bench.http_sends import OTHERS
 from bench.mixed_load import free_port, ready, serve
@@ -81,6 +86,24 @@ def receiver_capacity(url: str, seconds: int, runs: int) -> float:
         rates.append(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)))
     shutil.rmtree(script.parent, ignore_errors=True)
     return statistics.median(rates)
+
+
+async def client_capacity(url: str, posts: int, concurrency: int) -> float:
+    """The delivery client's own ceiling in this run: a bare aiohttp session POSTing `posts` DLR bodies to
+    the receiver, `concurrency` in flight (the sandbox's per-host lane), nothing else: POSTs per second."""
+    body = DLR_BODY.encode()
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        queue = list(range(posts))
+
+        async def worker() -> None:
+            while queue:
+                queue.pop()
+                async with http.post(f"{url}/dlr", data=body, headers={"Content-Type": "application/json"}) as resp:
+                    await resp.read()
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return posts / (time.monotonic() - started)
 
 
 async def count(http: aiohttp.ClientSession, url: str) -> int:
@@ -148,6 +171,10 @@ def main() -> int:
     try:
         capacity = receiver_capacity(rurl, args.seconds, args.runs)
         print(f"receiver (bare ASGI on uvicorn, one process) capacity by wrk -c32: {capacity:,.0f} req/s (median of {args.runs})")
+        lane = Settings().webhook_per_host_concurrency
+        client = statistics.median(asyncio.run(client_capacity(rurl, 2 * args.sends, lane)) for _ in range(args.runs))
+        print(f"bare aiohttp (the delivery client alone, {lane} in flight as the sandbox's per-host lane): "
+              f"{client:,.0f} POSTs/s = {client / capacity:.3f}x receiver (median of {args.runs})")
         results: dict[str, list[dict]] = {mode: [] for mode in modes}
         for _ in range(args.runs):  # the modes alternate, so a load change on the box hits both alike
             for mode in modes:
@@ -161,7 +188,7 @@ def main() -> int:
         ok = all(r["dlrs"] == 2 * args.sends for r in runs)
         met &= ok and rate >= TARGET * capacity
         each = ", ".join(f"{r['rate']:,.0f}" for r in runs)
-        print(f"  --workers {mode:<8} {rate:7,.0f} DLRs/s  {rate / capacity:.3f}x receiver  "
+        print(f"  --workers {mode:<8} {rate:7,.0f} DLRs/s  {rate / capacity:.3f}x receiver, {rate / client:.2f}x bare aiohttp  "
               f"(runs: {each}; DLRs {[r['dlrs'] for r in runs]} of "
               f"{2 * args.sends}; advance answered in {statistics.median(r['advance_answered_s'] for r in runs):.2f} s, "
               f"report {runs[-1]['report'].get('webhook_attempts')} attempts, "
