@@ -243,7 +243,8 @@ class Scheduler:
             return 0
         count = 0
         for row in rows:
-            change = StatusChange(msg, account, row["id"], row["msisdn"], row["status"], row["updated_at"])
+            change = StatusChange(msg, account, row["id"], row["msisdn"], row["status"], row["updated_at"],
+                                  recipients.state_of(row))
             count += self.rt.enqueue_webhooks(conn, msg.provider, account.id, msg.id, shaper.status_webhooks(change), now)
         return count
 

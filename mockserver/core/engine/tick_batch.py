@@ -124,7 +124,8 @@ def _webhooks(rt: Runtime, conn, fresh: list[Message], changes: dict, now: float
             continue
         model = Message.model_construct(**vars(msg))  # what a shaper is given
         for row in rows:
-            change = StatusChange(model, account, row["id"], row["msisdn"], row["status"], row["updated_at"])
+            change = StatusChange(model, account, row["id"], row["msisdn"], row["status"], row["updated_at"],
+                                  recipients.state_of(row))
             queued += rt.webhook_rows(msg.provider, account.id, msg.id, shaper.status_webhooks(change), now)
     return outbox.enqueue_many(conn, queued)
 

@@ -16,6 +16,7 @@ from sqlalchemy import BigInteger, bindparam, case, func, literal_column, null, 
 from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.lifecycle import OutcomeRules, Timing
 from mockserver.core.models import Recipient
+from mockserver.core.notify import RecipientState, StatusChange
 from mockserver.core.store.rows import to_model, to_models
 
 _r = Recipient.__table__
@@ -83,15 +84,17 @@ UPDATE recipient SET
   updated_at = next_at
 """
 _ADVANCE = _pair(_ADVANCE_SET + "WHERE id BETWEEN {lo} AND {hi} AND next_at <= {now}")
+#: What a moved recipient's row gives back: enough for its status webhooks (notify.RecipientState) too.
+_RETURNED = "id, msisdn, status, updated_at, next_at, sent_at, done_at, public_id"
 _ADVANCE_RETURNING = _pair(_ADVANCE_SET + "WHERE id BETWEEN {lo} AND {hi} AND next_at <= {now} "
-                                          "RETURNING id, msisdn, status, updated_at, next_at")
+                                          f"RETURNING {_RETURNED}")
 
 
 @lru_cache(maxsize=64)
 def _advance_in(n: int) -> Pair:
     """_ADVANCE over n messages' id ranges (the scheduler's batch of small messages)."""
     return _pair(_ADVANCE_SET + f"WHERE {_ranges_template(n)} AND next_at <= {{now}} "
-                                "RETURNING message_id, id, msisdn, status, updated_at, next_at")
+                                f"RETURNING message_id, {_RETURNED}")
 
 
 def _ranges_template(n: int) -> str:
@@ -262,6 +265,17 @@ def min_next_at(conn: sqlite3.Connection, lo: int, hi: int) -> float | None:
 
 def get(conn: sqlite3.Connection, recipient_id: int) -> Recipient | None:
     return to_model(Recipient, run(conn, _GET, {"id": recipient_id}).fetchone())
+
+
+def state_of(row) -> RecipientState:
+    """A moved recipient's RETURNING row (advance_range, advance_ranges) as the change's RecipientState."""
+    return RecipientState(row["id"], row["msisdn"], row["status"], row["sent_at"], row["done_at"], row["public_id"])
+
+
+def as_changed(conn: sqlite3.Connection, change: StatusChange) -> RecipientState | Recipient | None:
+    """The recipient as `change` left it (its status, sent_at, done_at, public_id): the scheduler's snapshot
+    when it gave one, else the stored row (read inside the caller's transaction)."""
+    return change.recipient if change.recipient is not None else get(conn, change.recipient_id)
 
 
 def page(

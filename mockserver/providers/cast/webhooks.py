@@ -30,7 +30,7 @@ class CastShaper:
         if not url:
             return []
         # The scheduler calls this inside its write transaction on this thread's connection.
-        rec = recipients.get(self.rt.db.conn(), change.recipient_id)
+        rec = recipients.as_changed(self.rt.db.conn(), change)
         msg = change.message
         sent_at = views.sent_at_of(msg, rec) if rec is not None else None
         done_at = rec.done_at if rec is not None else change.at

@@ -138,7 +138,7 @@ class EngageLabShaper:
         url = change.account.dlr_url
         if word is None or not url:
             return []
-        rec = recipients.get(self.rt.db.conn(), change.recipient_id)
+        rec = recipients.as_changed(self.rt.db.conn(), change)
         message_id = (rec.public_id if rec is not None else None) or str(change.recipient_id)
         row = message_row(self.settings, change.message, change.account, message_id, change.msisdn, word, change.at)
         return [envelope(self.rt, change.account, url, [row], "dlr", ordering_key(message_id))]

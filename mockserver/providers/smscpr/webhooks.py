@@ -39,7 +39,7 @@ class SmscprShaper:
         if not url:
             return []
         # Read inside the scheduler's transaction, so sent_at/done_at are this step's values.
-        rec = recipients.get(self.rt.db.conn(), change.recipient_id)
+        rec = recipients.as_changed(self.rt.db.conn(), change)
         sent_at, done_at = (rec.sent_at, rec.done_at) if rec is not None else (None, None)
         body = render(service_plans.account_id_of(change.account), change.message, change.msisdn, change.status,
                       sent_at, done_at)

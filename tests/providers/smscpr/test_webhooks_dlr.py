@@ -162,3 +162,23 @@ def test_forced_status_from_the_control_api_sends_the_receipt(client, receiver):
     assert [b["status"] for b in got] == ["DISPATCHED", "UNDELIVERED"]
     assert (got[-1]["errorCode"], got[-1]["errorMessage"]) == ("201", "Handset unreachable or absent subscriber")
     assert got[-1] == client.get(f"/smscpr/v1/messages/sms/{sent['msgId']}", headers=AUTH).json()
+
+
+def test_the_scheduler_renders_dlrs_from_its_own_update_without_reading_recipients(client, receiver, monkeypatch):
+    """The tick's UPDATE ... RETURNING hands each change its recipient (sent_at, done_at): the shaper reads
+    no row per DLR, and the DELIVERED receipt still carries the times the status endpoint shows."""
+    from mockserver.core.store import recipients
+
+    reads = []
+    original = recipients.get
+    monkeypatch.setattr(recipients, "get", lambda conn, rid: reads.append(rid) or original(conn, rid))
+    msg_ids = [send(client, callbackUrl=receiver.url()).json()["msgId"] for _ in range(3)]
+    reads.clear()
+    advance(client, 5)
+    bodies = receiver.bodies()
+    assert sorted(b["status"] for b in bodies) == ["DELIVERED"] * 3 + ["DISPATCHED"] * 3
+    assert reads == []  # the scheduler's own path: no read per DLR
+    for msg_id in msg_ids:
+        final = client.get(f"/smscpr/v1/messages/sms/{msg_id}", headers=AUTH).json()
+        delivered = next(b for b in bodies if b["msgId"] == msg_id and b["status"] == "DELIVERED")
+        assert (delivered["sentAt"], delivered["doneAt"]) == (final["sentAt"], final["doneAt"]) != (None, None)
