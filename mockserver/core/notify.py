@@ -37,6 +37,8 @@ class RecipientState:
 
 @dataclass
 class StatusChange:
+    #: The message: a Message, or the scheduler's plain row of the same columns (messages.plain; a Message
+    #: per message was ~10 % of a tick's CPU). Shapers only read its attributes.
     message: Message
     account: Account
     recipient_id: int

@@ -122,7 +122,7 @@ def _webhooks(rt: Runtime, conn, fresh: list[Message], changes: dict, now: float
         account = owners[msg.account_id]
         if shaper is None or account is None:
             continue
-        model = Message.model_construct(**vars(msg))  # what a shaper is given
+        model = msg  # the plain row: shapers only read its attributes (notify.StatusChange.message)
         for row in rows:
             change = StatusChange(model, account, row["id"], row["msisdn"], row["status"], row["updated_at"],
                                   recipients.state_of(row))
