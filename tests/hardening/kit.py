@@ -3,6 +3,7 @@ and a real `mockserver serve` subprocess for the tests that need a socket."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -50,12 +51,12 @@ class LiveServer:
         self.proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--log-level", "warning"],
                                      env=full_env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/_mock/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        with httpx.Client(timeout=1) as client:  # one client: httpx.get builds an SSL context per call
+            while time.monotonic() < deadline:
+                with contextlib.suppress(httpx.HTTPError):
+                    if client.get(f"{self.url}/_mock/health").status_code == 200:
+                        return
+                time.sleep(0.02)
         self.close()
         raise RuntimeError(f"server did not start: {self.proc.stdout.read().decode(errors='replace')}")
 

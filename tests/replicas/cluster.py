@@ -85,13 +85,14 @@ def start_replica(db_url: str, extra: dict[str, str] | None = None) -> Replica:
                              "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     replica = Replica(port, proc)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"replica on port {port} exited with {proc.returncode}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{replica.base}/_mock/health", timeout=1).status_code == 200:
-                return replica
-        time.sleep(0.1)
+    with httpx.Client(timeout=1) as client:  # one client: httpx.get builds an SSL context per call
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(f"replica on port {port} exited with {proc.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if client.get(f"{replica.base}/_mock/health").status_code == 200:
+                    return replica
+            time.sleep(0.02)
     replica.stop()
     raise AssertionError(f"replica on port {port} never became healthy")
 

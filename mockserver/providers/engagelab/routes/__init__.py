@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from fastapi import APIRouter
 
 from mockserver.providers.engagelab.routes import messages, sign_configs, template_configs
 
 
+@cache  # once per process: the routes hold no per-app state, and FastAPI keeps what it resolves on the router
 def build_router() -> APIRouter:
     """Every EngageLab operation; each family keeps its own route class (scope and error envelope)."""
     router = APIRouter()

@@ -4,11 +4,14 @@ app.py includes, as every provider's app.py does."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from fastapi import APIRouter
 
 from mockserver.providers.mesms.routes import account, messages, sms
 
 
+@cache  # once per process: the routes hold no per-app state, and FastAPI keeps what it resolves on the router
 def build_router() -> APIRouter:
     """Every me-sms operation, in the order Swagger lists them."""
     router = APIRouter()

@@ -3,11 +3,14 @@ app.py includes, as every provider's app.py does."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from fastapi import APIRouter
 
 from mockserver.providers.smscpr.routes import messages
 
 
+@cache  # once per process: the routes hold no per-app state, and FastAPI keeps what it resolves on the router
 def build_router() -> APIRouter:
     """Every SMSCPR operation (send under both paths, the logs, one receipt)."""
     router = APIRouter()
