@@ -56,7 +56,7 @@ def _store(runtime, body: InjectInbound) -> tuple[Inbound, list[int]]:
             recipient=body.to, body=body.body, received_at=now, meta=json.dumps(body.meta),
         ))
         hooks = shaper.inbound_webhooks(msg, acc) if shaper is not None else []
-        ids = [h.id for h in runtime.enqueue(conn, body.provider, acc.id, None, hooks, now)]
+        ids = runtime.enqueue(conn, body.provider, acc.id, None, hooks, now)
     runtime.feed.publish("inbound", id=msg.id, provider=msg.provider, account_id=acc.id, sender=msg.sender,
                          recipient=msg.recipient)
     runtime.changed()

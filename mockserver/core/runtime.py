@@ -27,7 +27,7 @@ from mockserver.core.engine.pause import BackgroundHold, LocalHold
 from mockserver.core.engine.backpressure import Backpressure
 from mockserver.core.metrics import Metrics
 from mockserver.core.lifecycle import RANDOM_OUTCOMES, MagicRule, Outcome, OutcomeRules, Timing
-from mockserver.core.models import Account, ApiKey, Webhook
+from mockserver.core.models import Account, ApiKey
 from mockserver.core.notify import OutgoingWebhook, WebhookShaper
 from mockserver.core.engine import timetravel
 from mockserver.core.engine.scheduler import Scheduler
@@ -210,15 +210,9 @@ class Runtime:
         ) for hook in hooks if hook.url]
 
     def enqueue(self, conn, provider: str, account_id: str, message_id: int | None,
-                hooks: list[OutgoingWebhook], now: float) -> list[Webhook]:
-        """Like enqueue_webhooks, returning the stored rows (with their ids)."""
-        return [outbox.enqueue(conn, Webhook(
-            provider=provider, account_id=account_id, message_id=message_id, kind=hook.kind,
-            ordering_key=hook.ordering_key, url=hook.url, headers=json.dumps(hook.headers), body=hook.body,
-            signing=json.dumps(hook.signing) if hook.signing else "",
-            max_attempts=self.settings.webhook_max_attempts, created_at=now, updated_at=now,
-            next_attempt_at=now + getattr(hook, "delay_s", 0.0),  # a fault's webhook latency (core/faults.py)
-        )) for hook in hooks if hook.url]
+                hooks: list[OutgoingWebhook], now: float) -> list[int]:
+        """Like enqueue_webhooks, returning the new rows' ids."""
+        return outbox.enqueue_returning_ids(conn, self.webhook_rows(provider, account_id, message_id, hooks, now))
 
     def review_verdict(self, text: str) -> tuple[str, str]:
         for pattern in self.rules.review_reject_patterns:

@@ -122,9 +122,8 @@ def _webhooks(rt: Runtime, conn, fresh: list[Message], changes: dict, now: float
         account = owners[msg.account_id]
         if shaper is None or account is None:
             continue
-        model = msg  # the plain row: shapers only read its attributes (notify.StatusChange.message)
-        for row in rows:
-            change = StatusChange(model, account, row["id"], row["msisdn"], row["status"], row["updated_at"],
+        for row in rows:  # msg is the plain row: shapers only read its attributes (StatusChange.message)
+            change = StatusChange(msg, account, row["id"], row["msisdn"], row["status"], row["updated_at"],
                                   recipients.state_of(row))
             queued += rt.webhook_rows(msg.provider, account.id, msg.id, shaper.status_webhooks(change), now)
     return outbox.enqueue_many(conn, queued)

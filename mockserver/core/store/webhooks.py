@@ -51,6 +51,7 @@ def host_of(url: str) -> str:
 #: Every column of an outbox row but its id, in the order enqueue_many binds them.
 _ROW_COLUMNS = tuple(c.name for c in _t.columns if c.name != "id")
 _ENQUEUE_MANY = Statement(_t.insert().values({c: bindparam(c) for c in _ROW_COLUMNS}))
+_ENQUEUE_ONE = Statement(_t.insert().values({c: bindparam(c) for c in _ROW_COLUMNS}).returning(_t.c.id))
 
 
 def new_row(*, provider: str, account_id: str, message_id: int | None, kind: str, ordering_key: str, url: str,
@@ -72,11 +73,10 @@ def enqueue_many(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def enqueue(conn: sqlite3.Connection, hook: Webhook) -> Webhook:
-    hook.delivery_id = hook.delivery_id or new_delivery_id()
-    hook.host = hook.host or host_of(hook.url)
-    hook.id = insert(conn, hook)
-    return hook
+def enqueue_returning_ids(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> list[int]:
+    """enqueue_many for a caller that answers with the new ids (an injected inbound's webhooks): one
+    INSERT ... RETURNING each (RETURNING works on both engines, lastrowid only on SQLite)."""
+    return [int(run(conn, _ENQUEUE_ONE, row).fetchone()[0]) for row in rows]
 
 
 _GET = Statement(select(_t).where(_t.c.id == bindparam("id", type_=_ID)))
