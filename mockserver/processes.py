@@ -1,5 +1,5 @@
 """The process table of `mockserver serve --workers N`: one row per child (pid, role, heartbeat, restarts,
-the engine's scheduler lag) in a shared-memory array the supervisor creates and every child writes its
+the engine's scheduler lag and webhook gauges) in a shared-memory array the supervisor creates and every child writes its
 own row of. Shared memory, not a table: /_mock/health reads it without SQL, and a dead process's stale
 heartbeat is visible even when the database is what it died of. Wiring only: core never sees it."""
 
@@ -9,12 +9,16 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
+from mockserver.core.engine.gauges import WebhookGauges
+
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
 
 ROLES = ("api", "engine")
 #: Columns of a row, in order (all doubles: one array, no per-field locks; a double is written atomically).
-FIELDS = ("pid", "role", "started_at", "heartbeat", "restarts", "alive", "lag", "walking_until")
+FIELDS = ("pid", "role", "started_at", "heartbeat", "restarts", "alive", "lag", "walking_until",
+          "webhook_lag", "webhook_depth", "in_flight")
+UNKNOWN = -1.0  # webhook_depth before the engine's first tick: health reads the store itself
 BEAT_EVERY = 0.1  # seconds between heartbeats; also how fast an API process adopts the engine's lag
 STALE_AFTER = 3.0  # a heartbeat older than this means the process is stuck or gone
 
@@ -80,6 +84,23 @@ class ProcessSlot:
         engine = self.table.engine_slot()
         return 0.0 if engine is None else self.table.get(engine, "lag")
 
+    def engine_webhooks(self) -> tuple[WebhookGauges, int] | None:
+        """The engine's webhook gauges and deliveries in flight, as of its last beat (None before its
+        first tick). Why: an API process has no scheduler loop, so its own gauges would mean SQL in a
+        worker thread per health call, which waits for the GIL behind a 2M-number parse (100-180 ms)."""
+        engine = self.table.engine_slot()
+        if engine is None or (depth := self.table.get(engine, "webhook_depth")) < 0:
+            return None
+        gauges = WebhookGauges(self.table.get(engine, "webhook_lag"), int(depth))
+        return gauges, int(self.table.get(engine, "in_flight"))
+
+    def publish_webhooks(self, runtime: Runtime) -> None:
+        """The engine's side of engine_webhooks."""
+        latest = runtime.scheduler.gauges.latest()
+        self.table.set(self.slot, "webhook_lag", latest.lag_s if latest else 0.0)
+        self.table.set(self.slot, "webhook_depth", float(latest.depth) if latest else UNKNOWN)
+        self.table.set(self.slot, "in_flight", float(runtime.dispatcher.lanes.in_flight()))
+
     async def run(self, runtime: Runtime, stop: asyncio.Event) -> None:
         """Beat until `stop`; the engine publishes its scheduler lag, an API process adopts it, so send
         pushback (core/engine/backpressure.py) answers 429 in the process that takes the sends."""
@@ -87,9 +108,10 @@ class ProcessSlot:
             self.beat()
             if self.role == "engine":
                 self.table.set(self.slot, "lag", runtime.scheduler.lag)
+                self.publish_webhooks(runtime)
             else:
                 runtime.backpressure.observe(self.engine_lag())
             try:
                 await asyncio.wait_for(stop.wait(), timeout=BEAT_EVERY)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass

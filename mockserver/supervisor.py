@@ -25,7 +25,7 @@ import time
 from typing import Any
 
 from mockserver.core import shared
-from mockserver.processes import FIELDS, ROLES, ProcessSlot, ProcessTable
+from mockserver.processes import FIELDS, ROLES, UNKNOWN, ProcessSlot, ProcessTable
 
 RESTART_DELAY = 0.5  # seconds between a child's death and its restart (no busy loop on a crash at start)
 GIVE_UP_AFTER = 5  # children that die before their first heartbeat, in a row: the start is broken
@@ -69,7 +69,7 @@ class Supervisor:
         role = self.roles[slot]
         for name in FIELDS:
             if name != "restarts":
-                self.table.set(slot, name, 0.0)
+                self.table.set(slot, name, UNKNOWN if name == "webhook_depth" else 0.0)
         self.table.set(slot, "role", float(ROLES.index(role)))
         settings = self.settings.model_copy(update={"process_role": role, "shared_state": "on"})
         args = (settings, self.table.array, slot, self.log_level, self.sock if role == "api" else None,

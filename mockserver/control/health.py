@@ -28,13 +28,16 @@ async def health(request: Request, runtime: RuntimeDep) -> JSONResponse:
     ready = bool(getattr(main_state, "ready", False))
     gauges = runtime.scheduler.gauges
     process = getattr(main_state, "process", None)  # a child of `serve --workers N` (mockserver/processes.py)
-    # As of the background loop's last tick; without that loop (scheduler disabled) read the store now.
-    webhooks = gauges.latest() or await run_in_threadpool(gauges.read)
+    # As of the background loop's last tick (the engine's, in an API process of `serve`); without that
+    # loop (scheduler disabled, or before its first tick) read the store now.
+    engine = process.engine_webhooks() if process else None
+    webhooks, in_flight = engine or (gauges.latest(), runtime.dispatcher.lanes.in_flight())
+    webhooks = webhooks or await run_in_threadpool(gauges.read)
     body = Health(status="ok" if ready else "starting", version=__version__, providers=sorted(PROVIDERS),
                   time=runtime.clock.now(),
                   scheduler_lag_s=round(runtime.backpressure.lag if process else runtime.scheduler.lag, 3),
                   webhook_lag_s=webhooks.lag_s, webhook_queue_depth=webhooks.depth,
-                  webhooks_in_flight=runtime.dispatcher.lanes.in_flight(),
+                  webhooks_in_flight=in_flight,
                   backpressure=runtime.backpressure.state(),
                   processes=process.table.snapshot() if process else [_this_process()])
     # A JSONResponse, not the model, because the status depends on readiness (503 while starting).

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from mockserver.app import create_app
@@ -70,3 +71,39 @@ def test_a_process_that_stopped_beating_is_not_alive():
     shared.set(1, "heartbeat", now)
     shared.set(1, "alive", 0.0)  # the supervisor saw it exit
     assert [r["alive"] for r in shared.snapshot(now)] == [True, False]
+
+
+def test_an_api_process_reports_the_engines_webhook_gauges_without_reading_the_store(tmp_path, db_backend,
+                                                                                     monkeypatch):
+    """The engine publishes its outbox figures in the table: an API process's health answers from memory
+    (no SQL in a worker thread, which waits for the GIL behind a 2M-number parse)."""
+    from mockserver.core.store import webhooks as outbox
+
+    shared = table("api", "engine")
+    shared.set(1, "heartbeat", time.time())
+    shared.set(1, "webhook_depth", -1.0)  # the engine has not ticked yet: health reads the store
+    settings = make_settings(tmp_path, process_role="api", shared_state="on", clock_frozen=True)
+    with TestClient(create_app(settings, process=ProcessSlot(shared, 0)), raise_server_exceptions=False) as client:
+        health = client.get("/_mock/health").json()
+        assert (health["webhook_lag_s"], health["webhook_queue_depth"], health["webhooks_in_flight"]) == (0.0, 0, 0)
+        monkeypatch.setattr(outbox, "depth", lambda *_a, **_k: pytest.fail("health ran SQL"))
+        shared.set(1, "webhook_lag", 2.5)
+        shared.set(1, "webhook_depth", 7.0)
+        shared.set(1, "in_flight", 3.0)
+        health = client.get("/_mock/health").json()
+        assert (health["webhook_lag_s"], health["webhook_queue_depth"], health["webhooks_in_flight"]) == (2.5, 7, 3)
+
+
+def test_the_engine_publishes_its_webhook_gauges_after_its_first_tick(client_factory):
+    from tests.core.delivery.conftest import wait_for as wait_until
+
+    shared = table("api", "engine")
+    shared.set(1, "webhook_depth", -1.0)
+    engine = ProcessSlot(shared, 1)
+    client = client_factory(scheduler_enabled=True, scheduler_interval=0.05)
+    runtime = client.app.state.runtime
+    assert engine.engine_webhooks() is None  # nothing published yet: an API process reads the store
+    wait_until(lambda: runtime.scheduler.gauges.latest() is not None)
+    engine.publish_webhooks(runtime)
+    gauges, in_flight = engine.engine_webhooks()
+    assert (gauges, in_flight) == (runtime.scheduler.gauges.latest(), 0)
