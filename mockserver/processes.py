@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 ROLES = ("api", "engine")
 #: Columns of a row, in order (all doubles: one array, no per-field locks; a double is written atomically).
 FIELDS = ("pid", "role", "started_at", "heartbeat", "restarts", "alive", "lag", "walking_until",
-          "webhook_lag", "webhook_depth", "in_flight")
+          "webhook_lag", "webhook_depth", "in_flight", "help_in_flight", "helped")
 UNKNOWN = -1.0  # webhook_depth before the engine's first tick: health reads the store itself
 BEAT_EVERY = 0.1  # seconds between heartbeats; also how fast an API process adopts the engine's lag
 STALE_AFTER = 3.0  # a heartbeat older than this means the process is stuck or gone
@@ -79,6 +79,22 @@ class ProcessSlot:
         """A process of this server is walking the clock (its hold not yet past its deadline)."""
         now = time.time()
         return any(self.table.get(s, "walking_until") > now for s in range(self.table.size))
+
+    def helping(self) -> bool:
+        now = time.time()
+        return any(self.table.get(s, "walking_until") > now for s in range(self.table.size) if s != self.slot)
+
+    def helpers(self) -> bool:
+        return self.table.engine_slot() not in (None, self.slot)
+
+    def report_help(self, in_flight: int, recorded: int) -> None:
+        self.table.set(self.slot, "help_in_flight", float(in_flight))
+        self.table.set(self.slot, "helped", float(recorded))
+
+    def help_state(self) -> tuple[int, int]:
+        others = [s for s in range(self.table.size) if s != self.slot]
+        return (int(sum(self.table.get(s, "help_in_flight") for s in others)),
+                int(sum(self.table.get(s, "helped") for s in others)))
 
     def engine_lag(self) -> float:
         engine = self.table.engine_slot()

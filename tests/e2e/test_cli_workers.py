@@ -113,11 +113,12 @@ def test_a_dlr_is_delivered_after_an_advance_and_a_killed_engine_is_restarted(tm
     assert code == 0, read_output(proc)
 
 
-def test_an_advance_runs_everything_itself_while_the_engine_process_waits(tmp_path, db_backend, receiver):
-    """Issue 26's advance with an engine in another process: the engine holds still while the API process
-    walks the clock (core/engine/pause.py), so the report counts every attempt (without the hold the engine
-    took most of 200 DLRs: the report said 72 attempts and 129 pending), and each attempt runs at the step it
-    was due (a failing bin's retry gaps are the backoff)."""
+def test_an_advance_counts_every_attempt_at_its_step_while_the_engine_process_helps(tmp_path, db_backend, receiver):
+    """Issue 26's advance with an engine in another process: the engine's scheduler holds still while the API
+    process walks the clock, and its dispatcher delivers the walk's webhooks beside it, at each step's time
+    (core/engine/pause.py). The report counts every attempt, the engine's too (before the hold the engine took
+    most of 200 DLRs on its own schedule: the report said 72 attempts and 129 pending), and each attempt runs
+    at the step it was due (a failing bin's retry gaps are the backoff)."""
     proc, base = start(tmp_path, MOCKSERVER_RATE_LIMIT_ENABLED="false")
     try:
         with httpx.Client(base_url=base, timeout=60) as client:

@@ -33,6 +33,9 @@ DELIVERY_ID_HEADER = "X-Mock-Delivery-Id"
 POLL = 0.05
 #: Seconds the pump waits after a wake-up before claiming, to claim for several free slots at once.
 CLAIM_GATHER = 0.002
+#: Seconds between looks while a walk holds the background: a helper's claims and the walker's wait for
+#: the helper's attempts (core/engine/pause.py).
+HELP_POLL = 0.002
 
 _OUTCOMES = {"delivered": "delivered", "failed": "failed"}
 
@@ -87,6 +90,8 @@ class Dispatcher:
         self._writing = False
         self._backlog = False  # the last claim found rows (more are likely due)
         self.attempts = 0  # attempts recorded since start (deliver_due counts from it)
+        self._helping = False  # delivering a walk's steps beside the walking process (core/engine/pause.py)
+        self._claims = 0  # claim passes running (a helper counts one as in flight: it may lease rows)
         self._rules: tuple = ()
         self._refusals: dict[str, str | None] = {}  # URL -> why it is refused (None: allowed)
         self._counters: dict = {}  # outcome -> its labelled attempts counter
@@ -123,13 +128,21 @@ class Dispatcher:
         """Background loop for the app lifespan: claim and start what is due until `stop` is set."""
         self._bind()
         while not stop.is_set():
+            held = False
             try:
-                if not self.rt.background.held():  # another process is walking the clock (engine/pause.py)
+                # A process walking the clock holds this loop still (core/engine/pause.py), unless this
+                # one helps it deliver: then it claims at the walk's step, found on the shared clock.
+                held = self.rt.background.held()
+                self._helping = held and self._lanes_shareable() and self.rt.background.helping()
+                if not held or self._helping:
                     await self.pump()
             except Exception:  # the loop must survive any single bad row
                 log.exception("webhook pump failed")
+            finally:
+                self._report_help()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._kick.wait(), timeout=POLL)
+                # A helper looks often: the walker waits for what it leaves (HELP_POLL).
+                await asyncio.wait_for(self._kick.wait(), timeout=HELP_POLL if held else POLL)
                 # Let a few more answers land first: one claim transaction for several free slots
                 # instead of one per answer (measured: the claim per answer halved throughput).
                 await asyncio.sleep(CLAIM_GATHER)
@@ -141,7 +154,12 @@ class Dispatcher:
         started = 0
         async with self._claiming:
             while self.lanes.wanted() > 0:
-                rows, more = await asyncio.to_thread(self._claim)
+                self._claims += 1
+                self._report_help()  # before the lease: the walker must not see its rows gone and us idle
+                try:
+                    rows, more = await asyncio.to_thread(self._claim)
+                finally:
+                    self._claims -= 1
                 for row in rows:
                     self._tasks[row.id] = asyncio.create_task(self._attempt(row))
                 started += len(rows)
@@ -152,6 +170,8 @@ class Dispatcher:
     def _claim(self) -> tuple[list[Claim], bool]:
         """In a worker thread: choose due rows for free lanes and lease them, in one transaction; says
         too whether more may be due (every row asked for was taken)."""
+        if self._helping:
+            self.rt.clock.sync()  # the walker's step: attempts carry the time they were due
         now, wall = self.rt.clock.now(), time.time()
         limit = min(self.lanes.wanted(), self.rt.settings.webhook_batch)
         full = self.lanes.full_hosts()
@@ -214,10 +234,32 @@ class Dispatcher:
             await self.pump()
             mine = [task for task in self._tasks.values() if task not in older]
             remaining = deadline - loop.time()
-            if not mine or remaining <= 0:
+            if remaining <= 0 or not mine and not await self._helpers_busy():
                 break
-            await asyncio.wait(mine, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            if mine:
+                await asyncio.wait(mine, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+            else:
+                await asyncio.sleep(HELP_POLL)
         return self.attempts - before
+
+    async def _helpers_busy(self) -> bool:
+        """A helping process (core/engine/pause.py) still has this step's work: rows nobody has leased yet
+        (read first: a helper counts a claim as in flight before it leases), or attempts in its hands."""
+        if not (self._lanes_shareable() and self.rt.background.helpers()):
+            return False  # no helper: one process, or lanes of one
+        now, wall, full = self.rt.clock.now(), time.time(), self.lanes.full_hosts()
+        if await asyncio.to_thread(lambda: outbox.due_rows(self.rt.db.conn(), now, 1, wall=wall, full_hosts=full,
+                                                           columns="w.id")):
+            return True
+        return self.rt.background.help_state()[0] > 0
+
+    def _lanes_shareable(self) -> bool:
+        """Helping doubles the requests in flight to a host (each process has its own lanes, as replicas
+        do), so lanes of one, which promise one request at a time, stay the walker's alone."""
+        return self.rt.settings.webhook_per_host_concurrency > 1
+
+    def _report_help(self) -> None:
+        self.rt.background.report_help(len(self._tasks) + self._claims if self._helping else 0, self.attempts)
 
     @contextlib.asynccontextmanager
     async def quiet(self) -> AsyncIterator[None]:
@@ -249,6 +291,8 @@ class Dispatcher:
             log.exception("webhook %s: attempt failed unexpectedly (its lease will expire)", hook.id)
         finally:
             self._tasks.pop(hook.id, None)
+            if self._helping:
+                self._report_help()
             self._kick.set()  # its lane has room, and the next row of its key may be due
 
     def _headers(self, hook: Claim) -> dict[str, str]:
@@ -322,6 +366,7 @@ class Dispatcher:
                     log.exception("publishing attempt %s of webhook %s failed", attempt.attempt, hook.id)
             if not fut.done():
                 fut.set_result(None)
+        self._report_help()  # the walker's report counts a helper's attempts (core/engine/pause.py)
 
     def _write(self, batch: list) -> list[bool]:
         with self.rt.db.write() as conn:

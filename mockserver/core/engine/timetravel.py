@@ -52,10 +52,13 @@ async def walk(rt: Runtime, target_of, budget: float) -> AdvanceReport:
     # by itself if this process dies meanwhile.
     rt.background.hold(time.time() + budget + rt.settings.webhook_settle_wait + 1.0)
     was_frozen = rt.clock.frozen
+    helped = rt.background.help_state()[1]  # attempts another process records for this walk (pause.py)
     try:
         now = await asyncio.to_thread(rt.clock.freeze)
         target = max(target_of(now), now)
-        return await _walk_held(rt, report, now, target, deadline, was_frozen)
+        await _walk_held(rt, report, now, target, deadline, was_frozen)
+        report.webhook_attempts += max(0, rt.background.help_state()[1] - helped)
+        return report
     finally:
         rt.background.release()
 

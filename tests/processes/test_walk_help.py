@@ -1,0 +1,68 @@
+"""An advance in an API process of `serve`, with the engine process helping it deliver (core/engine/pause.py):
+the engine's dispatcher claims the walk's webhooks at each step's time, the walker waits for them before the
+next step and counts them in its report. Two apps in one test process share the process table and the
+store, as the children of `serve --workers 2` do (the real processes: tests/e2e/test_cli_workers.py)."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+from fastapi.testclient import TestClient
+
+from mockserver.app import create_app
+from mockserver.processes import ROLES, ProcessSlot, ProcessTable
+from tests.conftest import make_settings
+from tests.vendors import VENDORS
+
+
+def shared_table() -> ProcessTable:
+    table = ProcessTable.create(multiprocessing.get_context("spawn"), 2)
+    for slot, role in enumerate(("api", "engine")):
+        table.set(slot, "role", float(ROLES.index(role)))
+        table.set(slot, "alive", 1.0)
+    return table
+
+
+def test_the_engine_delivers_an_advances_webhooks_at_each_steps_time_and_the_report_counts_them(
+        tmp_path, db_backend, receiver):
+    table = shared_table()
+    common = dict(shared_state="on", clock_frozen=True, rate_limit_enabled=False)
+    api = create_app(make_settings(tmp_path, process_role="api", **common), process=ProcessSlot(table, 0))
+    engine = create_app(make_settings(tmp_path, process_role="engine", scheduler_enabled=True,
+                                      scheduler_interval=0.05, **common), process=ProcessSlot(table, 1))
+    smscpr = VENDORS["smscpr"]
+    with TestClient(engine), TestClient(api) as client:
+        for _ in range(60):
+            sent = client.post(smscpr.url, headers=smscpr.headers,
+                               json={**smscpr.body(text="walk"), "callbackUrl": receiver.url("/dlr")})
+            assert sent.status_code == 200, sent.text
+        body = client.post("/_mock/clock/advance", json={"seconds": 3600}).json()
+        assert (body["transitions"], body["webhook_attempts"], body["still_pending"]) == (120, 120, 0), body
+        assert len(receiver.bodies("/dlr")) == 120
+        helped = engine.state.runtime.dispatcher.attempts
+        assert helped > 0 and api.state.runtime.dispatcher.attempts + helped == 120
+        hooks = client.get("/_mock/webhooks", params={"provider": "smscpr", "attempts": "true", "limit": 200}).json()
+        assert len(hooks["items"]) == 120
+        # Each attempt went out and was recorded at the step its webhook was queued in (the engine's too).
+        steps = {(h["created_at"], h["attempt_log"][0]["sent_at"], h["attempt_log"][0]["at"]) for h in hooks["items"]}
+        assert all(len(set(times)) == 1 for times in steps), steps
+        assert len({h["created_at"] for h in hooks["items"]}) > 1  # more than one step was walked
+
+
+def test_lanes_of_one_stay_the_walkers_alone(tmp_path, db_backend, receiver):
+    """MOCKSERVER_WEBHOOK_PER_HOST_CONCURRENCY=1 promises one request at a time to a host: a helper with lanes
+    of its own would break it, so the engine stays out of the walk."""
+    table = shared_table()
+    common = dict(shared_state="on", clock_frozen=True, rate_limit_enabled=False, webhook_per_host_concurrency=1)
+    api = create_app(make_settings(tmp_path, process_role="api", **common), process=ProcessSlot(table, 0))
+    engine = create_app(make_settings(tmp_path, process_role="engine", scheduler_enabled=True,
+                                      scheduler_interval=0.05, **common), process=ProcessSlot(table, 1))
+    smscpr = VENDORS["smscpr"]
+    with TestClient(engine), TestClient(api) as client:
+        for _ in range(10):
+            sent = client.post(smscpr.url, headers=smscpr.headers,
+                               json={**smscpr.body(text="walk"), "callbackUrl": receiver.url("/dlr")})
+            assert sent.status_code == 200, sent.text
+        body = client.post("/_mock/clock/advance", json={"seconds": 3600}).json()
+        assert (body["transitions"], body["webhook_attempts"], body["still_pending"]) == (20, 20, 0), body
+        assert (api.state.runtime.dispatcher.attempts, engine.state.runtime.dispatcher.attempts) == (20, 0)
