@@ -204,7 +204,7 @@ class Runtime:
         max_attempts = self.settings.webhook_max_attempts
         return [outbox.new_row(
             provider=provider, account_id=account_id, message_id=message_id, kind=hook.kind,
-            ordering_key=hook.ordering_key, url=hook.url, headers=json.dumps(hook.headers), body=hook.body,
+            ordering_key=hook.ordering_key, url=hook.url, headers=json.dumps(hook.headers) if hook.headers else "{}", body=hook.body,
             signing=json.dumps(hook.signing) if hook.signing else "", max_attempts=max_attempts, now=now,
             next_attempt_at=now + getattr(hook, "delay_s", 0.0),  # a fault's webhook latency (core/faults.py)
         ) for hook in hooks if hook.url]

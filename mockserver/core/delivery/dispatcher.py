@@ -128,7 +128,6 @@ class Dispatcher:
         """Background loop for the app lifespan: claim and start what is due until `stop` is set."""
         self._bind()
         while not stop.is_set():
-            held = False
             try:
                 # A process walking the clock holds this loop still (core/engine/pause.py), unless this
                 # one helps it deliver: then it claims at the walk's step, found on the shared clock.
@@ -142,7 +141,7 @@ class Dispatcher:
                 self._report_help()
             with contextlib.suppress(asyncio.TimeoutError):
                 # A helper looks often: the walker waits for what it leaves (HELP_POLL).
-                await asyncio.wait_for(self._kick.wait(), timeout=HELP_POLL if held else POLL)
+                await asyncio.wait_for(self._kick.wait(), timeout=HELP_POLL if self._helping else POLL)
                 # Let a few more answers land first: one claim transaction for several free slots
                 # instead of one per answer (measured: the claim per answer halved throughput).
                 await asyncio.sleep(CLAIM_GATHER)
