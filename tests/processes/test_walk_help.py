@@ -23,20 +23,30 @@ def shared_table() -> ProcessTable:
     return table
 
 
-def test_the_engine_delivers_an_advances_webhooks_at_each_steps_time_and_the_report_counts_them(
-        tmp_path, db_backend, receiver):
+def api_and_engine(tmp_path, **settings):
+    """The two apps of `serve --workers 2` over one store and one process table (not started)."""
     table = shared_table()
-    common = dict(shared_state="on", clock_frozen=True, rate_limit_enabled=False)
+    common = dict(shared_state="on", clock_frozen=True, rate_limit_enabled=False, **settings)
     api = create_app(make_settings(tmp_path, process_role="api", **common), process=ProcessSlot(table, 0))
     engine = create_app(make_settings(tmp_path, process_role="engine", scheduler_enabled=True,
                                       scheduler_interval=0.05, **common), process=ProcessSlot(table, 1))
+    return api, engine
+
+
+def walk(client: TestClient, sends: int, dlr_url: str) -> dict:
+    """`sends` SMSCPR messages with their DLRs to `dlr_url`, then an hour's advance: its report."""
     smscpr = VENDORS["smscpr"]
+    for _ in range(sends):
+        sent = client.post(smscpr.url, headers=smscpr.headers, json={**smscpr.body(text="walk"), "callbackUrl": dlr_url})
+        assert sent.status_code == 200, sent.text
+    return client.post("/_mock/clock/advance", json={"seconds": 3600}).json()
+
+
+def test_the_engine_delivers_an_advances_webhooks_at_each_steps_time_and_the_report_counts_them(
+        tmp_path, db_backend, receiver):
+    api, engine = api_and_engine(tmp_path)
     with TestClient(engine), TestClient(api) as client:
-        for _ in range(60):
-            sent = client.post(smscpr.url, headers=smscpr.headers,
-                               json={**smscpr.body(text="walk"), "callbackUrl": receiver.url("/dlr")})
-            assert sent.status_code == 200, sent.text
-        body = client.post("/_mock/clock/advance", json={"seconds": 3600}).json()
+        body = walk(client, 60, receiver.url("/dlr"))
         assert (body["transitions"], body["webhook_attempts"], body["still_pending"]) == (120, 120, 0), body
         assert len(receiver.bodies("/dlr")) == 120
         helped = engine.state.runtime.dispatcher.attempts
@@ -52,17 +62,8 @@ def test_the_engine_delivers_an_advances_webhooks_at_each_steps_time_and_the_rep
 def test_lanes_of_one_stay_the_walkers_alone(tmp_path, db_backend, receiver):
     """MOCKSERVER_WEBHOOK_PER_HOST_CONCURRENCY=1 promises one request at a time to a host: a helper with lanes
     of its own would break it, so the engine stays out of the walk."""
-    table = shared_table()
-    common = dict(shared_state="on", clock_frozen=True, rate_limit_enabled=False, webhook_per_host_concurrency=1)
-    api = create_app(make_settings(tmp_path, process_role="api", **common), process=ProcessSlot(table, 0))
-    engine = create_app(make_settings(tmp_path, process_role="engine", scheduler_enabled=True,
-                                      scheduler_interval=0.05, **common), process=ProcessSlot(table, 1))
-    smscpr = VENDORS["smscpr"]
+    api, engine = api_and_engine(tmp_path, webhook_per_host_concurrency=1)
     with TestClient(engine), TestClient(api) as client:
-        for _ in range(10):
-            sent = client.post(smscpr.url, headers=smscpr.headers,
-                               json={**smscpr.body(text="walk"), "callbackUrl": receiver.url("/dlr")})
-            assert sent.status_code == 200, sent.text
-        body = client.post("/_mock/clock/advance", json={"seconds": 3600}).json()
+        body = walk(client, 10, receiver.url("/dlr"))
         assert (body["transitions"], body["webhook_attempts"], body["still_pending"]) == (20, 20, 0), body
         assert (api.state.runtime.dispatcher.attempts, engine.state.runtime.dispatcher.attempts) == (20, 0)
