@@ -77,12 +77,18 @@ class ProcessSlot:
 
     def held(self) -> bool:
         """A process of this server is walking the clock (its hold not yet past its deadline)."""
-        now = time.time()
-        return any(self.table.get(s, "walking_until") > now for s in range(self.table.size))
+        return self._walking(range(self.table.size))
 
     def helping(self) -> bool:
+        """Another process of this server is walking the clock (this one may deliver beside it)."""
+        return self._walking(self._others())
+
+    def _walking(self, slots) -> bool:
         now = time.time()
-        return any(self.table.get(s, "walking_until") > now for s in range(self.table.size) if s != self.slot)
+        return any(self.table.get(s, "walking_until") > now for s in slots)
+
+    def _others(self) -> list[int]:
+        return [s for s in range(self.table.size) if s != self.slot]
 
     def helpers(self) -> bool:
         return self.table.engine_slot() not in (None, self.slot)
@@ -92,7 +98,7 @@ class ProcessSlot:
         self.table.set(self.slot, "helped", float(recorded))
 
     def help_state(self) -> tuple[int, int]:
-        others = [s for s in range(self.table.size) if s != self.slot]
+        others = self._others()
         return (int(sum(self.table.get(s, "help_in_flight") for s in others)),
                 int(sum(self.table.get(s, "helped") for s in others)))
 
