@@ -14,13 +14,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
-from typing import AsyncIterator, NamedTuple
+from typing import AsyncIterator
 
 import httpx
 import orjson
 
 from mockserver.core.delivery import callback_urls
+from mockserver.core.delivery.claims import CLAIM_COLUMNS, Claim, Head
 from mockserver.core.delivery.client import AttemptResult, Poster
 from mockserver.core.delivery import retry
 from mockserver.core.delivery.lanes import Lanes
@@ -43,39 +43,6 @@ log = logging.getLogger("mockserver.webhooks")
 
 #: What probe() returns: the same facts as a logged attempt.
 ProbeResult = AttemptResult
-
-
-@dataclass(slots=True)
-class Claim:
-    """The outbox row an attempt holds (the columns delivery needs, read straight from SQLite)."""
-
-    id: int
-    provider: str
-    account_id: str
-    message_id: int | None
-    kind: str
-    url: str
-    headers: str
-    body: str
-    attempts: int
-    max_attempts: int
-    delivery_id: str
-    signing: str
-    host: str
-
-    @classmethod
-    def of(cls, row) -> "Claim":
-        return cls(*row)  # read with _CLAIM_COLUMNS, in this order
-
-
-_CLAIM_COLUMNS = ", ".join(Claim.__slots__)
-
-
-class _Head(NamedTuple):
-    """A due row as the claim first sees it: enough to choose its lane."""
-
-    id: int
-    host: str
 
 
 class Dispatcher:
@@ -183,7 +150,7 @@ class Dispatcher:
         # candidates mostly goes to a lane that fills (profiled: building every candidate's Claim
         # was half of a claim's CPU).
         with self.rt.db.write() as conn:
-            heads = [_Head(r[0], r[1]) for r in outbox.due_rows(conn, now, limit, wall=wall, full_hosts=full,
+            heads = [Head(r[0], r[1]) for r in outbox.due_rows(conn, now, limit, wall=wall, full_hosts=full,
                                                                    columns="w.id, w.host")
                      if r[0] not in self._tasks]
             rows = [Claim.of(r) for r in self._lease(conn, self.lanes.take(heads), wall)]
@@ -201,7 +168,7 @@ class Dispatcher:
             waves.setdefault(wave, []).append(head.id)
         rows = [row for wave, ids in waves.items()
                 for row in outbox.lease(conn, ids, wall + s.webhook_lease + wave * (s.webhook_timeout + 1.0),
-                                        _CLAIM_COLUMNS)]
+                                        CLAIM_COLUMNS)]
         return sorted(rows, key=lambda row: row[0]) if len(waves) > 1 else rows
 
     async def deliver_due(self, wait: float | None = None) -> int:
