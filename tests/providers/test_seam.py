@@ -42,13 +42,14 @@ def _vendor_routes(routes) -> list[APIRoute]:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_routes_package_exports_build_router_and_app_includes_it_once(name: str):
+def test_routes_package_exports_build_router_and_app_mounts_it_once(name: str):
     routes = importlib.import_module(f"mockserver.providers.{name}.routes")
     assert isinstance(routes.build_router(), APIRouter)
     assert inspect.signature(routes.build_router).parameters == {}
     tree = ast.parse((PKG / name / "app.py").read_text())
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "include_router"]
-    assert [ast.unparse(c) for c in calls] == ["app.include_router(build_router())"]
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and getattr(n.func, "attr", "") in ("include_router", "mount_routes")]
+    assert [ast.unparse(c) for c in calls] == ["routing.mount_routes(app, build_router())"]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from mockserver import routing
 from mockserver.core.models import Account, ApiKey, Sender
 from mockserver.core.store import accounts, catalog
 from mockserver.providers.base import Provider
@@ -62,7 +63,7 @@ def build_app(ctx: Context) -> FastAPI:
     limit_body(app, runtime, cfg.max_body_bytes, errs.too_large)
     install_pushback(app, runtime, NAME, r"/api(/v1)?/(sms|otp|sim|viber)/(send|bulk)/?",
                      lambda request, wait: errors.rate_limited(wait))  # the scheduler lags: Cast's own 429
-    app.include_router(build_router())
+    routing.mount_routes(app, build_router())
     return with_error_examples(app, errors.ERRORS, errors.example_body)
 
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from mockserver import __version__
+from mockserver import __version__, routing
 from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
@@ -65,7 +65,7 @@ def build_app(ctx: Context) -> FastAPI:
     # EngageLab publishes no rate-limit error: while the scheduler lags, its send envelope (code 1000) with 429.
     install_pushback(app, runtime, NAME, r"/v1/messages/?", lambda request, wait: send_error(
         request, 1000, f"Too many requests: the platform is busy, retry after {wait} s", http_status=429))
-    app.include_router(build_router())
+    routing.mount_routes(app, build_router())
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return with_error_examples(app, ERRORS, example_body)
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
+from mockserver import routing
 from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
@@ -47,7 +48,7 @@ def build_app(ctx: Context) -> FastAPI:
     limit_body(app, runtime, None, ERROR_MAP.too_large)  # the vendor publishes no body limit
     install_pushback(app, runtime, NAME, r"/api/v2/sms/(send|[^/]+/retry)/?",  # the scheduler lags: its own 429
                      lambda request, wait: MesmsError("Rate limit exceeded", http_status=429, error_code="RATE_LIMITED"))
-    app.include_router(build_router())
+    routing.mount_routes(app, build_router())
     return with_error_examples(app, ERRORS)
 
 

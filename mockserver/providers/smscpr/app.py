@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
+from mockserver import routing
 from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import accounts
 from mockserver.providers.base import Provider
@@ -56,7 +57,7 @@ def build_app(ctx: Context) -> FastAPI:
     limit_body(app, runtime, settings.max_body_bytes, ERROR_MAP.too_large)
     install_pushback(app, runtime, NAME, r"/(v1/sendsms|messages/sms)/?",
                      lambda request, wait: rate_limited(wait))  # the scheduler lags: SMSCPR's own 429
-    app.include_router(build_router())
+    routing.mount_routes(app, build_router())
     _document_webhooks(app)
     return with_error_examples(app, ERRORS)
 

@@ -7,6 +7,7 @@ from functools import cache
 
 from fastapi import APIRouter
 
+from mockserver import routing
 from mockserver.providers.cast.routes import account, send, status, unsubscribe, viber
 
 SECTIONS = (
@@ -25,17 +26,16 @@ FAMILIES = (("/api/v1", "v1", None), ("/api", "legacy", True))
 @cache
 def build_router() -> APIRouter:
     """Every operation under both families, tagged e.g. "v1 · Send" so Swagger groups them apart, and the
-    click-through pages. Each section is included once per family straight into this router: FastAPI
-    matches included routers level by level on every request, and a third level (a router per family)
-    cost ~290 Python calls per Cast send (+6 % of its instructions, bench/send_cost.py under callgrind).
+    click-through pages, flat (mockserver/routing.py: FastAPI's included routers are matched level by
+    level on every request). Lax about Content-Type, as the app is.
 
     Built once per process (every provider's build_router is cached): the routes hold no per-app state (a
-    handler reaches its runtime through the request's provider context), and FastAPI resolves an included
-    router's routes (parameters, models) once per router it is included in and keeps that on the router. A
-    fresh router per app made every create_app resolve all four providers' routes again: ~0.1 s, half of it."""
-    router = APIRouter()
+    handler reaches its runtime through the request's provider context), so every app takes the same
+    route objects. A fresh router per app made every create_app resolve all four providers' routes again:
+    ~0.1 s, half of it."""
+    router = routing.router(strict_content_type=False)
     for prefix, tag, deprecated in FAMILIES:
         for section, name in SECTIONS:
-            router.include_router(section, prefix=prefix, tags=[f"{tag} · {name}"], deprecated=deprecated)
-    router.include_router(unsubscribe.click_router)
+            routing.include(router, section, prefix=prefix, tags=[f"{tag} · {name}"], deprecated=deprecated)
+    routing.include(router, unsubscribe.click_router)
     return router

@@ -7,13 +7,14 @@ from functools import cache
 
 from fastapi import APIRouter
 
+from mockserver import routing
 from mockserver.providers.engagelab.routes import messages, sign_configs, template_configs
 
 
-@cache  # once per process: the routes hold no per-app state, and FastAPI keeps what it resolves on the router
+@cache  # once per process: the routes hold no per-app state, and every app takes the same route objects (mockserver/routing.py)
 def build_router() -> APIRouter:
     """Every EngageLab operation; each family keeps its own route class (scope and error envelope)."""
-    router = APIRouter()
+    router = routing.router()
     for module in (messages, template_configs, sign_configs):
-        router.include_router(module.router)
+        routing.include(router, module.router)
     return router

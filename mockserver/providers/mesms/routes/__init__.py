@@ -8,14 +8,14 @@ from functools import cache
 
 from fastapi import APIRouter
 
+from mockserver import routing
 from mockserver.providers.mesms.routes import account, messages, sms
 
 
-@cache  # once per process: the routes hold no per-app state, and FastAPI keeps what it resolves on the router
+@cache  # once per process: the routes hold no per-app state, and every app takes the same route objects (mockserver/routing.py)
 def build_router() -> APIRouter:
     """Every me-sms operation, in the order Swagger lists them."""
-    router = APIRouter()
-    router.include_router(sms.router)
-    router.include_router(messages.router)
-    router.include_router(account.router)
+    router = routing.router()
+    for module in (sms, messages, account):
+        routing.include(router, module.router)
     return router

@@ -7,12 +7,13 @@ from functools import cache
 
 from fastapi import APIRouter
 
+from mockserver import routing
 from mockserver.providers.smscpr.routes import messages
 
 
-@cache  # once per process: the routes hold no per-app state, and FastAPI keeps what it resolves on the router
+@cache  # once per process: the routes hold no per-app state, and every app takes the same route objects (mockserver/routing.py)
 def build_router() -> APIRouter:
     """Every SMSCPR operation (send under both paths, the logs, one receipt)."""
-    router = APIRouter()
-    router.include_router(messages.router)
+    router = routing.router()
+    routing.include(router, messages.router)
     return router
