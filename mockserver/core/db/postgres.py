@@ -123,6 +123,9 @@ class PgConnection:
         # Client-side binding: parameters become literals typed by their context, as SQLite takes them
         # (server-side binding could not type `? IS NULL` or a NULL in an INSERT ... SELECT list).
         self.raw = psycopg.connect(info, autocommit=True, row_factory=named_row, cursor_factory=psycopg.ClientCursor)
+        # A ClientCursor never prepares, yet psycopg keeps its prepared-statement counts for every statement
+        # unless the threshold is None: bookkeeping for nothing.
+        self.raw.prepare_threshold = None
         self.raw.adapters.register_dumper(bool, _BoolDumper)
         for name in ("json", "jsonb"):  # JSON text, as SQLite hands it out
             self.raw.adapters.register_loader(name, TextLoader)
@@ -137,9 +140,14 @@ class PgConnection:
 
 
     def executemany(self, sql: str, rows: Any) -> Cursor:
+        """psycopg pipelines executemany (one round trip for all rows); for one row a plain execute does the
+        same work without entering and leaving pipeline mode (the store's commonest case: one message's
+        rows)."""
         cur = self.raw.cursor()
         rows = list(rows)
-        if rows:
+        if len(rows) == 1:
+            cur.execute(sql, rows[0])
+        elif rows:
             cur.executemany(sql, rows)
         return Cursor(cur)
 
