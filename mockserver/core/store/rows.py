@@ -53,7 +53,9 @@ def _update_statement(table: str, key: tuple[str, ...], columns: tuple[str, ...]
 def insert(conn: sqlite3.Connection, obj: SQLModel) -> int | str:
     """INSERT every set column of a table object; returns its id (the new one when the table numbers
     rows: RETURNING works on both engines, lastrowid only on SQLite)."""
-    data = {k: v for k, v in obj.model_dump().items() if not (k == "id" and v is None)}
+    # The fields as they are (what model_dump returns for these flat tables, at a third of its cost).
+    values = obj.__dict__
+    data = {k: values[k] for k in type(obj).model_fields if not (k == "id" and values[k] is None)}
     table = type(obj).__tablename__
     if "id" in data or "id" not in type(obj).model_fields:
         run(conn, _insert_statement(table, tuple(data), False), data)
