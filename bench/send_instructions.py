@@ -67,8 +67,8 @@ def count(name: str, requests: int) -> int:
     """Instructions per request of `name` (a key of bench.send_cost.SENDS, or "bare")."""
     with tempfile.TemporaryDirectory() as tmp:
         out = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no",
-                              f"--callgrind-out-file={tmp}/callgrind.%p", sys.executable, "-m", "bench.send_instructions",
-                              "--child", name, "--requests", str(requests)],
+                              f"--callgrind-out-file={tmp}/callgrind.%p", sys.executable, "-m",
+                              "bench.send_instructions", "--child", name, "--requests", str(requests)],
                              capture_output=True, text=True)
     found = re.search(r"Collected : (\d+)", out.stderr)
     if out.returncode or not found:

@@ -45,7 +45,8 @@ def test_include_copies_each_route_as_fastapi_combines_an_include():
     target = routing.router()
     routing.include(target, _section(), prefix="/v9", tags=["first"], deprecated=True)
     (route,) = target.routes
-    assert (route.path, route.tags, route.deprecated, type(route).__name__) == ("/v9/thing", ["first", "own"], True, "Marked")
+    assert (route.path, route.tags, route.deprecated) == ("/v9/thing", ["first", "own"], True)
+    assert type(route).__name__ == "Marked"
     assert 404 in route.responses
     app = FastAPI()
     routing.mount_routes(app, target)

@@ -11,7 +11,7 @@ from mockserver import routing
 from mockserver.providers.engagelab.routes import messages, sign_configs, template_configs
 
 
-@cache  # once per process: the routes hold no per-app state, and every app takes the same route objects (mockserver/routing.py)
+@cache  # once per process: the routes hold no per-app state; every app takes these objects (mockserver/routing.py)
 def build_router() -> APIRouter:
     """Every EngageLab operation; each family keeps its own route class (scope and error envelope)."""
     router = routing.router()

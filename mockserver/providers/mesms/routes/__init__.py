@@ -12,7 +12,7 @@ from mockserver import routing
 from mockserver.providers.mesms.routes import account, messages, sms
 
 
-@cache  # once per process: the routes hold no per-app state, and every app takes the same route objects (mockserver/routing.py)
+@cache  # once per process: the routes hold no per-app state; every app takes these objects (mockserver/routing.py)
 def build_router() -> APIRouter:
     """Every me-sms operation, in the order Swagger lists them."""
     router = routing.router()

@@ -11,7 +11,7 @@ from mockserver import routing
 from mockserver.providers.smscpr.routes import messages
 
 
-@cache  # once per process: the routes hold no per-app state, and every app takes the same route objects (mockserver/routing.py)
+@cache  # once per process: the routes hold no per-app state; every app takes these objects (mockserver/routing.py)
 def build_router() -> APIRouter:
     """Every SMSCPR operation (send under both paths, the logs, one receipt)."""
     router = routing.router()
