@@ -51,7 +51,8 @@ def include(target: APIRouter, source: APIRouter, *, prefix: str = "", tags: lis
                                  tags=[*(tags or []), *route.tags], deprecated=deprecated or route.deprecated,
                                  route_class_override=type(route))
         elif type(route) is Route:
-            target.add_route(prefix + route.path, route.endpoint, methods=sorted(route.methods or ()),
+            target.add_route(prefix + route.path, route.endpoint,
+                             methods=None if route.methods is None else sorted(route.methods),
                              name=route.name, include_in_schema=route.include_in_schema)
         else:
             raise TypeError(f"cannot include {route!r} flat: only operations and plain routes")
