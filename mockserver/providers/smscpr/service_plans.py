@@ -8,6 +8,7 @@ import json
 from typing import TYPE_CHECKING
 
 import orjson
+from starlette.concurrency import run_in_threadpool
 
 from mockserver.core.models import Account
 from mockserver.core.store import accounts
@@ -45,6 +46,12 @@ def add_plan(conn, account_id: str, plan_id: str) -> None:
     extra = extra_of(fresh)
     extra[PLANS_KEY] = [*plans_of(fresh), plan_id]
     accounts.set_fields(conn, account_id, extra=json.dumps(extra))
+
+
+async def authorize_async(runtime: Runtime, account: Account, plan_id: str) -> None:
+    """`authorize` for the event loop: an owned plan needs no store; a claim (a write) runs in a thread."""
+    if plan_id not in plans_of(account):
+        await run_in_threadpool(authorize, runtime, account, plan_id)
 
 
 def authorize(runtime: Runtime, account: Account, plan_id: str) -> None:

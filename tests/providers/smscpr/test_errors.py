@@ -175,10 +175,10 @@ def test_unknown_message_is_404(client):
 def test_crash_is_500_in_the_vendor_shape(client, monkeypatch):
     from mockserver.providers.smscpr import messages
 
-    def boom(*args, **kwargs):
+    async def boom(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(messages, "submit", boom)
+    monkeypatch.setattr(messages, "submit_grouped", boom)
     resp = send(client)
     assert resp.status_code == 500
     assert resp.json() == {"errorCode": "INTERNAL_ERROR", "details": [],

@@ -52,9 +52,9 @@ GET_DESCRIPTION = """One message's `DeliveryReceipt` (the same object the DLR we
 **DESIGNED:** an unknown `msgId`, or one of another account, answers 404."""
 
 
-def send_sms_message(payload: SendSmsRequest, caller: CallerDep, ctx: ContextDep) -> JSONResponse:
+async def send_sms_message(payload: SendSmsRequest, caller: CallerDep, ctx: ContextDep) -> JSONResponse:
     """Send one SMS; the answer is its DeliveryReceipt in state QUEUED."""
-    return JSONResponse(messages.send(ctx.runtime, ctx.settings, caller, payload))
+    return JSONResponse(await messages.send(ctx.runtime, ctx.settings, caller, payload))
 
 
 for _path, _op, _tags in (("/v1/sendsms", "sendSmsMessage", ["Outbound SMS"]),
