@@ -6,14 +6,15 @@ from __future__ import annotations
 import importlib
 import math
 import reprlib
+from functools import cache
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from mockserver import __version__
+from mockserver import __version__, routing
 from mockserver.control.deps import no_lone_surrogates
 from mockserver.core.errors import InsufficientCredits, InvalidState, NotFound
 from mockserver.limits import BodyLimit, max_json_depth
@@ -29,14 +30,12 @@ RESOURCES = ("health", "clock", "reset", "accounts", "messages", "transitions", 
              "faults", "requests")
 
 
-def build_control_app(runtime, main_app: FastAPI) -> FastAPI:
-    app = FastAPI(
-        title="SMS sandbox control API", version=__version__,
-        description="Inspect, reset, inject and time-travel the sandbox. Plain, stable JSON.",
-        dependencies=[Depends(no_lone_surrogates)],
-    )
-    app.state.runtime = runtime
-    app.state.main_app = main_app
+@cache
+def _routes() -> APIRouter:
+    """Every resource's operations, flat (mockserver/routing.py: FastAPI matches included routers level by
+    level on every request), each with the lone-surrogate check; built once per process and shared by every
+    control app (the routes hold no per-app state: handlers reach the runtime through the request)."""
+    router = routing.router(dependencies=[Depends(no_lone_surrogates)])
     for name in RESOURCES:
         try:
             module = importlib.import_module(f"mockserver.control.{name}")
@@ -44,7 +43,18 @@ def build_control_app(runtime, main_app: FastAPI) -> FastAPI:
             if exc.name == f"mockserver.control.{name}":
                 continue
             raise
-        app.include_router(module.router)
+        routing.include(router, module.router)
+    return router
+
+
+def build_control_app(runtime, main_app: FastAPI) -> FastAPI:
+    app = FastAPI(
+        title="SMS sandbox control API", version=__version__,
+        description="Inspect, reset, inject and time-travel the sandbox. Plain, stable JSON.",
+    )
+    app.state.runtime = runtime
+    app.state.main_app = main_app
+    routing.mount_routes(app, _routes())
     _install_error_handlers(app)
     limit = runtime.settings.control_max_body_bytes
     app.add_middleware(BodyLimit, max_bytes=limit, reject=lambda scope: JSONResponse(
