@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from typing import AsyncIterator
 
@@ -36,6 +37,8 @@ CLAIM_GATHER = 0.002
 #: Seconds between looks while a walk holds the background: a helper's claims and the walker's wait for
 #: the helper's attempts (core/engine/pause.py).
 HELP_POLL = 0.002
+#: Seconds close() waits for store work already running in a worker thread (see Dispatcher._in_thread).
+CLOSE_WAIT = 10.0
 
 _OUTCOMES = {"delivered": "delivered", "failed": "failed"}
 
@@ -58,6 +61,9 @@ class Dispatcher:
         self._backlog = False  # the last claim found rows (more are likely due)
         self.attempts = 0  # attempts recorded since start (deliver_due counts from it)
         self._helping = False  # delivering a walk's steps beside the walking process (core/engine/pause.py)
+        self._running = 0  # store jobs running in worker threads now (close() waits for them)
+        self._running_lock = threading.Lock()
+        self._closing = False
         self._claims = 0  # claim passes running (a helper counts one as in flight: it may lease rows)
         self._rules: tuple = ()
         self._refusals: dict[str, str | None] = {}  # URL -> why it is refused (None: allowed)
@@ -82,13 +88,36 @@ class Dispatcher:
             loop.call_soon_threadsafe(self._kick.set)
 
     async def close(self) -> None:
-        """Stop: attempts still in flight are abandoned; their leases expire and they go out again."""
+        """Stop: attempts still in flight are abandoned; their leases expire and they go out again. Returns
+        once no store job of ours runs in a worker thread: cancelling an attempt stops its await, not the
+        thread writing its record, and the runtime closes the database next (closing a SQLite connection
+        under a running statement crashed the process: a segfault in CI)."""
+        with self._running_lock:
+            self._closing = True
         if self._loop is asyncio.get_running_loop():
             tasks = list(self._tasks.values())
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self._http.close()
+        deadline = time.monotonic() + CLOSE_WAIT
+        while self._running and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+
+    async def _in_thread(self, job, *args):
+        """asyncio.to_thread for store work, counted so that close() can wait for it; once closing, a job not
+        yet started refuses instead of touching a database about to close."""
+        def counted():
+            with self._running_lock:
+                if self._closing:
+                    raise RuntimeError("webhook delivery is stopping")
+                self._running += 1
+            try:
+                return job(*args)
+            finally:
+                with self._running_lock:
+                    self._running -= 1
+        return await asyncio.to_thread(counted)
 
     # -- the pump -----------------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
@@ -123,7 +152,7 @@ class Dispatcher:
                 self._claims += 1
                 self._report_help()  # before the lease: the walker must not see its rows gone and us idle
                 try:
-                    rows, more = await asyncio.to_thread(self._claim)
+                    rows, more = await self._in_thread(self._claim)
                 finally:
                     self._claims -= 1
                 for row in rows:
@@ -214,7 +243,7 @@ class Dispatcher:
         if not (self._lanes_shareable() and self.rt.background.helpers()):
             return False  # no helper: one process, or lanes of one
         now, wall, full = self.rt.clock.now(), time.time(), self.lanes.full_hosts()
-        if await asyncio.to_thread(lambda: outbox.due_rows(self.rt.db.conn(), now, 1, wall=wall, full_hosts=full,
+        if await self._in_thread(lambda: outbox.due_rows(self.rt.db.conn(), now, 1, wall=wall, full_hosts=full,
                                                            columns="w.id")):
             return True
         return self.rt.background.help_state()[0] > 0
@@ -317,7 +346,7 @@ class Dispatcher:
 
     async def _commit(self, batch: list) -> None:
         try:
-            kept = await asyncio.to_thread(self._write, batch)
+            kept = await self._in_thread(self._write, batch)
         except Exception as exc:
             for *_, fut in batch:
                 if not fut.done():
@@ -374,7 +403,7 @@ class Dispatcher:
                 outbox.set_fields(conn, webhook_id, status="pending", next_attempt_at=self.rt.clock.now(),
                                   max_attempts=hook.attempts + self.rt.settings.webhook_max_attempts)
                 return True
-        found = await asyncio.to_thread(reset)
+        found = await self._in_thread(reset)
         if found:
             await self.deliver_due()
         return found
