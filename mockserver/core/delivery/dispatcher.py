@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 import time
 from typing import AsyncIterator
 
@@ -25,6 +24,7 @@ from mockserver.core.delivery.claims import CLAIM_COLUMNS, Claim, Head
 from mockserver.core.delivery.client import AttemptResult, Poster
 from mockserver.core.delivery import retry
 from mockserver.core.delivery.lanes import Lanes
+from mockserver.core.delivery.store_jobs import StoreJobs
 from mockserver.core.notify import OutgoingWebhook
 from mockserver.core.store import webhooks as outbox
 
@@ -37,7 +37,7 @@ CLAIM_GATHER = 0.002
 #: Seconds between looks while a walk holds the background: a helper's claims and the walker's wait for
 #: the helper's attempts (core/engine/pause.py).
 HELP_POLL = 0.002
-#: Seconds close() waits for store work already running in a worker thread (see Dispatcher._in_thread).
+#: Seconds close() waits for store work already running in a worker thread (core/delivery/store_jobs.py).
 CLOSE_WAIT = 10.0
 
 _OUTCOMES = {"delivered": "delivered", "failed": "failed"}
@@ -61,9 +61,7 @@ class Dispatcher:
         self._backlog = False  # the last claim found rows (more are likely due)
         self.attempts = 0  # attempts recorded since start (deliver_due counts from it)
         self._helping = False  # delivering a walk's steps beside the walking process (core/engine/pause.py)
-        self._running = 0  # store jobs running in worker threads now (close() waits for them)
-        self._running_lock = threading.Lock()
-        self._closing = False
+        self._jobs = StoreJobs()  # store work in worker threads: close() waits for what runs
         self._claims = 0  # claim passes running (a helper counts one as in flight: it may lease rows)
         self._rules: tuple = ()
         self._refusals: dict[str, str | None] = {}  # URL -> why it is refused (None: allowed)
@@ -92,32 +90,14 @@ class Dispatcher:
         once no store job of ours runs in a worker thread: cancelling an attempt stops its await, not the
         thread writing its record, and the runtime closes the database next (closing a SQLite connection
         under a running statement crashed the process: a segfault in CI)."""
-        with self._running_lock:
-            self._closing = True
+        self._jobs.stop()
         if self._loop is asyncio.get_running_loop():
             tasks = list(self._tasks.values())
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             await self._http.close()
-        deadline = time.monotonic() + CLOSE_WAIT
-        while self._running and time.monotonic() < deadline:
-            await asyncio.sleep(0.005)
-
-    async def _in_thread(self, job, *args):
-        """asyncio.to_thread for store work, counted so that close() can wait for it; once closing, a job not
-        yet started refuses instead of touching a database about to close."""
-        def counted():
-            with self._running_lock:
-                if self._closing:
-                    raise RuntimeError("webhook delivery is stopping")
-                self._running += 1
-            try:
-                return job(*args)
-            finally:
-                with self._running_lock:
-                    self._running -= 1
-        return await asyncio.to_thread(counted)
+        await self._jobs.drained(CLOSE_WAIT)
 
     # -- the pump -----------------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
@@ -152,7 +132,7 @@ class Dispatcher:
                 self._claims += 1
                 self._report_help()  # before the lease: the walker must not see its rows gone and us idle
                 try:
-                    rows, more = await self._in_thread(self._claim)
+                    rows, more = await self._jobs.run(self._claim)
                 finally:
                     self._claims -= 1
                 for row in rows:
@@ -243,8 +223,8 @@ class Dispatcher:
         if not (self._lanes_shareable() and self.rt.background.helpers()):
             return False  # no helper: one process, or lanes of one
         now, wall, full = self.rt.clock.now(), time.time(), self.lanes.full_hosts()
-        if await self._in_thread(lambda: outbox.due_rows(self.rt.db.conn(), now, 1, wall=wall, full_hosts=full,
-                                                           columns="w.id")):
+        if await self._jobs.run(lambda: outbox.due_rows(self.rt.db.conn(), now, 1, wall=wall, full_hosts=full,
+                                                          columns="w.id")):
             return True
         return self.rt.background.help_state()[0] > 0
 
@@ -346,7 +326,7 @@ class Dispatcher:
 
     async def _commit(self, batch: list) -> None:
         try:
-            kept = await self._in_thread(self._write, batch)
+            kept = await self._jobs.run(self._write, batch)
         except Exception as exc:
             for *_, fut in batch:
                 if not fut.done():
@@ -403,7 +383,7 @@ class Dispatcher:
                 outbox.set_fields(conn, webhook_id, status="pending", next_attempt_at=self.rt.clock.now(),
                                   max_attempts=hook.attempts + self.rt.settings.webhook_max_attempts)
                 return True
-        found = await self._in_thread(reset)
+        found = await self._jobs.run(reset)
         if found:
             await self.deliver_due()
         return found

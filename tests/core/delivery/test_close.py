@@ -28,13 +28,13 @@ def test_close_waits_for_a_store_job_running_in_a_thread_and_refuses_one_not_sta
 
     async def scenario() -> None:
         async with app.router.lifespan_context(app):
-            job = asyncio.create_task(dispatcher._in_thread(slow_write))
+            job = asyncio.create_task(dispatcher._jobs.run(slow_write))
             while not started.is_set():
                 await asyncio.sleep(0.005)
             job.cancel()  # as close() cancels an attempt awaiting its record
             await dispatcher.close()
             assert finished, "close() returned while the job still ran in its thread"
             with pytest.raises(RuntimeError):
-                await dispatcher._in_thread(lambda: "too late")
+                await dispatcher._jobs.run(lambda: "too late")
 
     asyncio.run(scenario())
