@@ -87,6 +87,34 @@ class Database:
             conn.execute("COMMIT")
         reads.forget()  # this request's remembered versions may be stale now (a rollback changed nothing)
 
+    @contextmanager
+    def write_if_free(self) -> Iterator[sqlite3.Connection | None]:
+        """`write()` when both write queues (this process's mutex, every process's flock) are free at this
+        moment, else None at once: for the event loop's thread, which must never wait for a lock another
+        thread or process holds (core/store/writer.py then hands the work to its thread instead)."""
+        conn = self.conn()
+        if conn.in_transaction or not self._write_lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            if not _flock_if_free(self._file_lock):
+                yield None
+                return
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                if self._file_lock is not None:
+                    fcntl.flock(self._file_lock.fileno(), fcntl.LOCK_UN)
+        finally:
+            self._write_lock.release()
+        reads.forget()
+
     def close(self) -> None:
         if self._file_lock is not None:
             self._file_lock.close()
@@ -127,3 +155,14 @@ def _flocked(lock: IO[bytes] | None) -> Iterator[None]:
         yield
     finally:
         fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def _flock_if_free(lock: IO[bytes] | None) -> bool:
+    """Take the cross-process write queue only if no other process holds it (True: taken, or no flock here)."""
+    if lock is None:
+        return True
+    try:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
