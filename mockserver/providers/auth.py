@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from mockserver.core import journal
 from mockserver.core.models import Account, ApiKey
 from mockserver.core.store import cache
+from mockserver.providers import fast_path
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
@@ -152,9 +153,12 @@ def auth_first_route(gate: Callable[[Request], Any]) -> type[APIRoute]:
     class AuthFirstRoute(APIRoute):
         def get_route_handler(self) -> Callable[[Request], Any]:
             original = super().get_route_handler()
+            fast = fast_path.fast_call(self)  # a send's happy path without FastAPI's solver (fast_path.py)
 
             async def handler(request: Request) -> Any:
                 await (gate(request) if is_async else run_in_threadpool(gate, request))
+                if fast is not None and (response := await fast(request)) is not None:
+                    return response
                 return await original(request)
 
             return handler

@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from pydantic_settings import BaseSettings
 
 from mockserver.core.ratelimit import RateLimiter
+from mockserver.providers import fast_path
 
 if TYPE_CHECKING:
     from mockserver.core.clock import Clock
@@ -95,6 +96,7 @@ def context_of(request: Request) -> ProviderContext[Any]:
     return request.app.state.provider_context
 
 
+@fast_path.plain_dependency(context_of)
 async def provide_context(request: Request) -> ProviderContext[Any]:
     """The dependency behind every provider's `ContextDep`. Async: a plain def would cost a worker-thread hop
     per request for one attribute read."""

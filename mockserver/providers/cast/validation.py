@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 
 from mockserver.core import phone
 from mockserver.core.clock import parse_iso
+from mockserver.providers import fast_path
 from mockserver.providers.cast import errors
 
 
@@ -26,8 +27,13 @@ V1 = Limits(to_max=20, message_max=10_000, sender_max=20)
 TO_MIN = 7
 
 
-async def limits_for(request: Request) -> Limits:  # async: no thread hop for a lookup
+def path_family_limits(request: Request) -> Limits:
     return V1 if errors.is_v1(request) else LEGACY
+
+
+@fast_path.plain_dependency(path_family_limits)
+async def limits_for(request: Request) -> Limits:  # async: no thread hop for a lookup
+    return path_family_limits(request)
 
 
 LimitsDep = Annotated[Limits, Depends(limits_for)]

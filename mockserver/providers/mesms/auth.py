@@ -13,6 +13,7 @@ from fastapi.security import APIKeyHeader
 
 from mockserver.core.models import ApiKey, Sender
 from mockserver.core.store import catalog
+from mockserver.providers import fast_path
 from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision_async
 from mockserver.providers.context import ProviderContext, context_of, provide_context
 from mockserver.providers.http import refill_seconds, retry_after
@@ -85,12 +86,19 @@ async def _gate(request: Request) -> None:
 MesmsRoute = auth_first_route(_gate)
 
 
+@fast_path.plain_dependency(lambda request: request.state.caller)
 async def authenticate(request: Request, raw: Annotated[str | None, Security(api_key_header)] = None) -> Caller:
     """The caller the gate authenticated (the Security parameter puts the Authorize button in Swagger).
     Async, as every dependency doing no I/O: a plain def costs a worker-thread hop per request."""
     return request.state.caller
 
 
+def _send_caller(request: Request) -> Caller:
+    check_send_scope(request.state.caller)
+    return request.state.caller
+
+
+@fast_path.plain_dependency(_send_caller)
 async def require_send(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
     check_send_scope(caller)
     return caller

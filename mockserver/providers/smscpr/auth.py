@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 
+from mockserver.providers import fast_path
 from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision_async
 from mockserver.providers.context import ProviderContext, context_of, provide_context
 from mockserver.providers.http import client_ip, refill_seconds
@@ -30,6 +31,8 @@ _TOKEN_RE = re.compile(r"[A-Za-z0-9\-._~+/]{16,512}=*")
 #: Registers the HTTP Bearer scheme in OpenAPI (Swagger's Authorize button); checking is ours.
 bearer_scheme = HTTPBearer(auto_error=False, scheme_name="bearerAuth",
                            description="Bearer token. Sandbox fixture token: see the API description.")
+# Only there for Swagger's Authorize button (auto_error=False: it never refuses; the gate does).
+fast_path.plain_dependency(lambda request: None)(bearer_scheme)
 
 
 def parse_bearer(header: str | None) -> str:
@@ -105,7 +108,9 @@ async def _gate(request: Request) -> None:
 SmscprRoute = auth_first_route(_gate)
 
 
-def current_caller(request: Request) -> Caller:
+@fast_path.plain_dependency(lambda request: request.state.caller)
+async def current_caller(request: Request) -> Caller:
+    """The caller the gate authenticated. Async: a plain def cost a worker-thread hop per request."""
     return request.state.caller
 
 
