@@ -100,7 +100,9 @@ def test_concurrent_sends_on_three_replicas_never_overdraw(three, receiver):
 def test_sigkill_mid_run_loses_no_message_webhook_or_credit(tmp_path: Path, db_backend: str):
     """Runs on both backends: [sqlite] three processes on one file, [postgresql] on one test schema."""
     receiver = Receiver()
-    url = database_url_of_test(tmp_path) if db_backend == "postgresql" else database_url(tmp_path)
+    # Not cluster.database_url for [sqlite]: with MOCKSERVER_TEST_DATABASE_URL set (as bench runs set it), that
+    # is the shared PostgreSQL database itself, whose rows earlier runs left behind (their failed DLRs).
+    url = database_url_of_test(tmp_path) if db_backend == "postgresql" else f"sqlite:///{tmp_path}/replicas.db"
     try:
         # Back-pressure off: every send is accepted, so the schedulers must catch up after the kill (with it
         # on, PostgreSQL's replicas answered ~half of a 24-client burst with the vendor's 429).
