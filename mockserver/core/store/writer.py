@@ -89,7 +89,7 @@ class GroupWriter:
         """On SQLite, commit (up to MAX_BATCH of) the batch on the event loop's own thread when the write lock
         is free this instant; returns the jobs left for the writer thread (all of them when the lock is taken:
         the loop never waits for it). The thread's hand-over and hand-back cost more than a small send's
-        statements: two context switches per batch, ~40 % of a lone Cast send's CPU (bench/send_cost.py)."""
+        statements: two context switches per batch; a lone Cast send in process 1.08 -> 0.78 ms CPU without them."""
         db = self._db()
         write_if_free = getattr(db, "write_if_free", None)
         if write_if_free is None:  # PostgreSQL: each job is its own transaction, with round trips to wait out
