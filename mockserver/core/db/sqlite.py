@@ -85,21 +85,23 @@ class Database:
     def write_if_free(self) -> Iterator[sqlite3.Connection | None]:
         """`write()` when both write queues (this process's mutex, every process's flock) are free at this
         moment, else None at once: for the event loop's thread, which must never wait for a lock another
-        thread or process holds (core/store/writer.py then hands the work to its thread instead)."""
+        thread or process holds (core/store/writer.py then hands the work to its thread instead). Always None
+        without a flock (Windows, a read-only folder): another process's writer would then be met only in
+        SQLite's busy handler, which may wait up to busy_timeout with the loop stopped."""
         conn = self.conn()
-        if conn.in_transaction or not self._write_lock.acquire(blocking=False):
+        lock = self._file_lock
+        if lock is None or conn.in_transaction or not self._write_lock.acquire(blocking=False):
             yield None
             return
         try:
-            if not _flock_if_free(self._file_lock):
+            if not _flock_if_free(lock):
                 yield None
                 return
             try:
                 with _immediate(conn):
                     yield conn
             finally:
-                if self._file_lock is not None:
-                    fcntl.flock(self._file_lock.fileno(), fcntl.LOCK_UN)
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
         finally:
             self._write_lock.release()
         reads.forget()
@@ -158,10 +160,8 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
-def _flock_if_free(lock: IO[bytes] | None) -> bool:
-    """Take the cross-process write queue only if no other process holds it (True: taken, or no flock here)."""
-    if lock is None:
-        return True
+def _flock_if_free(lock: IO[bytes]) -> bool:
+    """Take the cross-process write queue only if no other process holds it (True: taken)."""
     try:
         fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

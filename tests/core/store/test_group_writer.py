@@ -102,3 +102,16 @@ def test_with_the_lock_held_the_loop_goes_on_and_the_writer_thread_commits_later
     assert ticks == 20
     assert ran_in == "group-writer"
     assert stored(db) == [7]
+
+
+def test_without_a_flock_every_batch_goes_to_the_writer_thread(db):
+    """No lock file (Windows, a read-only folder): another process's writer is met only in SQLite's busy
+    handler, which must never hold the event loop, so the loop does not commit itself."""
+    db._file_lock.close()
+    db._file_lock = None
+
+    async def main():
+        return await writer.of(db).run(insert(3))
+
+    assert asyncio.run(main()) == "group-writer"
+    assert stored(db) == [3]
