@@ -67,7 +67,8 @@ class _Planned:
     initial: Status
     first_due: float
     now: float
-    recipients: int
+    #: Take the credits as the last statement (a small send, see _store), not the first.
+    charge_last: bool
     #: The message.created event went into the send's own transaction (a relayed feed, Feed.publish_in).
     announced: bool = False
 
@@ -92,8 +93,9 @@ def _plan(runtime: Runtime, sub: Submission) -> _Planned:
     )
     first_due = sub.scheduled_at if scheduled else now + runtime.timing_for(sub.provider).queue_delay
     initial = Status.SCHEDULED if scheduled else Status.QUEUED
-    known = sub.count is not None or not isinstance(sub.numbers, str)  # else: numbers as JSON, not counted
-    return _Planned(sub, msg, cost, check_only, initial, first_due, now, count if known else CHARGE_LAST_LIMIT + 1)
+    counted = sub.count is not None or not isinstance(sub.numbers, str)  # numbers as JSON text are not
+    charge_last = not check_only and counted and count <= CHARGE_LAST_LIMIT
+    return _Planned(sub, msg, cost, check_only, initial, first_due, now, charge_last)
 
 
 def _store(runtime: Runtime, plan: _Planned, conn) -> Inserted:
@@ -105,12 +107,11 @@ def _store(runtime: Runtime, plan: _Planned, conn) -> Inserted:
     sends wait (one replica, wrk -c8 on one account, alternated: 204/211 -> 267/258 Cast sends/s).
     A refusal then rolls back the rows written before it, few for a small send; a big one is refused first."""
     sub, msg, now = plan.sub, plan.msg, plan.now
-    charge_last = not plan.check_only and plan.recipients <= CHARGE_LAST_LIMIT
     if plan.check_only:
         if not sub.allow_negative and accounts.balance(conn, sub.account_id) < plan.cost:
             raise InsufficientCredits(plan.cost, accounts.balance(conn, sub.account_id))
         messages.assign(msg, credits=0)
-    elif not charge_last:
+    elif not plan.charge_last:
         _charge(conn, plan)
     numbers_json = sub.numbers if isinstance(sub.numbers, str) else json.dumps(list(sub.numbers))
     inserted = messages.insert_with_recipients(
@@ -128,7 +129,7 @@ def _store(runtime: Runtime, plan: _Planned, conn) -> Inserted:
         sub.after_insert(conn, inserted)
     runtime.faults.on_submit(conn, inserted, now)  # delivery-side fault rules (core/faults.py)
     plan.announced = runtime.feed.publish_in(conn, "message.created", **_created(msg))
-    if charge_last:
+    if plan.charge_last:
         _charge(conn, plan)
     return inserted
 

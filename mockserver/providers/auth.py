@@ -143,6 +143,11 @@ def check_key(runtime: Runtime, key: ApiKey | None, ip: str | None = None) -> Lo
     return Lookup(KeyState.OK, key, account)
 
 
+def caller_of(request: Request) -> Caller:
+    """The caller a provider's gate stored on the request (the plain read behind every `CallerDep`)."""
+    return request.state.caller
+
+
 def auth_first_route(gate: Callable[[Request], Any]) -> type[APIRoute]:
     """An APIRoute class whose handler runs `gate(request)` before FastAPI reads or parses the body, so a
     request without credentials is refused as such even when its body is malformed. The gate raises the

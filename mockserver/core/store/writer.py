@@ -95,25 +95,9 @@ class GroupWriter:
         if write_if_free is None:  # PostgreSQL: each job is its own transaction, with round trips to wait out
             return batch
         mine, rest = batch[:MAX_BATCH], batch[MAX_BATCH:]
-        outcomes: list[tuple[asyncio.Future, bool, Any]] = []
-        try:
-            with write_if_free() as conn:
-                if conn is None:
-                    return batch
-                if len(mine) == 1:  # alone in its transaction: its refusal rolls the transaction back
-                    job, ctx, fut = mine[0]
-                    try:
-                        outcomes.append((fut, True, ctx.run(job, conn)))
-                    except Exception as exc:
-                        outcomes = [(fut, False, exc)]
-                        raise _Refused() from exc
-                else:
-                    for job, ctx, fut in mine:
-                        outcomes.append((fut, *_in_savepoint(conn, job, ctx)))
-        except _Refused:
-            pass
-        except Exception as exc:  # BEGIN or COMMIT failed: nothing of these jobs is stored, each gets that
-            outcomes = [(fut, False, exc) for _, _, fut in mine]
+        outcomes = _transaction(write_if_free, mine)
+        if outcomes is None:  # the lock is taken
+            return batch
         _resolve(outcomes)
         return rest
 
@@ -168,17 +152,9 @@ class GroupWriter:
             for item in batch:
                 outcomes += _alone_retried(db, item)
             return outcomes
-        try:
-            if db is None:
-                raise RuntimeError("the database of this writer is gone")
-            if len(batch) == 1:  # alone in its transaction: no savepoint needed
-                return _alone_retried(db, batch[0])
-            with db.write() as conn:
-                for job, ctx, fut in batch:
-                    outcomes.append((fut, *_in_savepoint(conn, job, ctx)))
-        except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch is stored, every job gets that
-            return [(fut, False, exc) for _, _, fut in batch]
-        return outcomes
+        if db is None:
+            return [(fut, False, RuntimeError("the database of this writer is gone")) for _, _, fut in batch]
+        return _transaction(db.write, batch) or []
 
 
 Item = tuple[Job, contextvars.Context, asyncio.Future]
@@ -231,6 +207,32 @@ def _alone_retried(db: Any, item: Item) -> list[tuple[asyncio.Future, bool, Any]
         if not again:
             return done
     return []  # not reached: the last try never asks for another
+
+
+def _transaction(open_write: Callable[[], Any], batch: list[Item]) -> list[tuple[asyncio.Future, bool, Any]] | None:
+    """The batch's jobs in one write transaction from `open_write()` (None: it gave no connection, the lock
+    was taken). A lone job's refusal rolls the transaction back; in a batch each job has its savepoint, so a
+    refusal undoes that job alone. BEGIN or COMMIT failing is every job's error: nothing of them is stored."""
+    outcomes: list[tuple[asyncio.Future, bool, Any]] = []
+    try:
+        with open_write() as conn:
+            if conn is None:
+                return None
+            if len(batch) == 1:
+                job, ctx, fut = batch[0]
+                try:
+                    outcomes.append((fut, True, ctx.run(job, conn)))
+                except Exception as exc:
+                    outcomes = [(fut, False, exc)]
+                    raise _Refused() from exc
+            else:
+                for job, ctx, fut in batch:
+                    outcomes.append((fut, *_in_savepoint(conn, job, ctx)))
+    except _Refused:
+        pass
+    except Exception as exc:
+        outcomes = [(fut, False, exc) for _, _, fut in batch]
+    return outcomes
 
 
 def _in_savepoint(conn: Any, job: Job, ctx: contextvars.Context) -> tuple[bool, Any]:

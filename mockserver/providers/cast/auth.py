@@ -14,7 +14,7 @@ from fastapi.security import APIKeyHeader
 
 from mockserver.core.models import ApiKey
 from mockserver.providers import fast_path
-from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision_async
+from mockserver.providers.auth import Caller, KeyState, auth_first_route, caller_of, check_key, find_or_provision_async
 from mockserver.providers.cast import NAME, errors
 from mockserver.providers.cast.settings import CastSettings
 from mockserver.providers.context import ProviderContext, context_of, provide_context
@@ -73,7 +73,7 @@ async def _gate(request: Request) -> None:
 CastRoute = auth_first_route(_gate)
 
 
-@fast_path.plain_dependency(lambda request: request.state.caller)
+@fast_path.plain_dependency(caller_of)
 async def current_caller(request: Request, _key: str | None = Security(api_key_header)) -> Caller:
     """The authenticated caller (the Security parameter puts the Authorize button in Swagger). Async, as
     every dependency that does no I/O: a plain def would cost a worker-thread hop per request."""

@@ -14,7 +14,7 @@ from fastapi.security import APIKeyHeader
 from mockserver.core.models import ApiKey, Sender
 from mockserver.core.store import catalog
 from mockserver.providers import fast_path
-from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision_async
+from mockserver.providers.auth import Caller, KeyState, auth_first_route, caller_of, check_key, find_or_provision_async
 from mockserver.providers.context import ProviderContext, context_of, provide_context
 from mockserver.providers.http import refill_seconds, retry_after
 from mockserver.providers.mesms import NAME
@@ -86,20 +86,19 @@ async def _gate(request: Request) -> None:
 MesmsRoute = auth_first_route(_gate)
 
 
-@fast_path.plain_dependency(lambda request: request.state.caller)
+@fast_path.plain_dependency(caller_of)
 async def authenticate(request: Request, raw: Annotated[str | None, Security(api_key_header)] = None) -> Caller:
     """The caller the gate authenticated (the Security parameter puts the Authorize button in Swagger).
     Async, as every dependency doing no I/O: a plain def costs a worker-thread hop per request."""
     return request.state.caller
 
 
-def _send_caller(request: Request) -> Caller:
-    check_send_scope(request.state.caller)
-    return request.state.caller
-
-
-@fast_path.plain_dependency(_send_caller)
+@fast_path.plain_dependency(lambda request: require_send_scope(caller_of(request)))
 async def require_send(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+    return require_send_scope(caller)
+
+
+def require_send_scope(caller: Caller) -> Caller:
     check_send_scope(caller)
     return caller
 

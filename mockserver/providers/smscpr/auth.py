@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 
 from mockserver.providers import fast_path
-from mockserver.providers.auth import Caller, KeyState, auth_first_route, check_key, find_or_provision_async
+from mockserver.providers.auth import Caller, KeyState, auth_first_route, caller_of, check_key, find_or_provision_async
 from mockserver.providers.context import ProviderContext, context_of, provide_context
 from mockserver.providers.http import client_ip, refill_seconds
 from mockserver.providers.smscpr import NAME
@@ -108,7 +108,7 @@ async def _gate(request: Request) -> None:
 SmscprRoute = auth_first_route(_gate)
 
 
-@fast_path.plain_dependency(lambda request: request.state.caller)
+@fast_path.plain_dependency(caller_of)
 async def current_caller(request: Request) -> Caller:
     """The caller the gate authenticated. Async: a plain def cost a worker-thread hop per request."""
     return request.state.caller
