@@ -23,7 +23,7 @@ from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.lifecycle import OutcomeRules, Status
 from mockserver.core.models import Event, Message, MessageCount, Recipient, Webhook, WebhookAttempt
 from mockserver.core.store import recipients
-from mockserver.core.store.recipients import big_id, in_list, in_params
+from mockserver.core.store.recipients import big_id, in_list, in_params, padded_in_params
 from mockserver.core.store.rows import dialect, insert, to_model, update as update_row
 
 _m, _r, _c = Message.__table__, Recipient.__table__, MessageCount.__table__
@@ -225,10 +225,7 @@ def add_counts_many(conn: sqlite3.Connection, deltas: Iterable[tuple[int, str, i
 
 
 def _ids(message_ids: list[int]) -> tuple[int, dict[str, int]]:
-    """An id list padded to a power of two (repeating its last id: IN ignores duplicates), so a few
-    statement shapes serve every list length; (the padded length, its parameters)."""
-    size = 1 << max(len(message_ids) - 1, 0).bit_length()
-    return size, in_params("id", [*message_ids, *[message_ids[-1]] * (size - len(message_ids))])
+    return padded_in_params("id", message_ids)
 
 
 @lru_cache(maxsize=64)

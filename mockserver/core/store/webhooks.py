@@ -19,6 +19,7 @@ from sqlalchemy import update as sa_update
 
 from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.models import Webhook, WebhookAttempt
+from mockserver.core.store.recipients import in_list, padded_in_params
 from mockserver.core.store.rows import insert, to_model, to_models, update
 
 _t = Webhook.__table__
@@ -160,17 +161,19 @@ def due_rows(conn: sqlite3.Connection, now: float, limit: int, *, wall: float | 
 
 @lru_cache(maxsize=256)
 def _lease_statement(columns: str, n: int) -> Statement:
-    return Statement(sa_update(_t).where(_t.c.id.in_([bindparam(f"id{i}") for i in range(n)]))
+    return Statement(sa_update(_t).where(in_list(_t.c.id, "id", n))
                      .values(lease_until=bindparam("until")).returning(*_columns(_t, columns)))
 
 
 def lease(conn: sqlite3.Connection, ids: list[int], until: float, columns: str = "id") -> list[sqlite3.Row]:
     """Claim rows for an attempt until wall-clock `until` (inside the transaction that chose them);
-    returns their `columns`, in id order. One statement: a claim reads only the rows it takes."""
+    returns their `columns`, in id order. One statement: a claim reads only the rows it takes. The id list
+    is padded (padded_in_params): a claim takes any number of rows, and a statement per number compiled
+    ~100 times in a fresh process's first 2,000 webhooks."""
     if not ids:
         return []
-    params = {"until": until, **{f"id{i}": id_ for i, id_ in enumerate(ids)}}
-    rows = run(conn, _lease_statement(columns, len(ids)), params).fetchall()
+    size, params = padded_in_params("id", ids)
+    rows = run(conn, _lease_statement(columns, size), {"until": until, **params}).fetchall()
     return sorted(rows, key=lambda row: row["id"])
 
 
@@ -217,15 +220,16 @@ _UPDATE_STATE = Pair(
 
 @lru_cache(maxsize=256)
 def _present_statement(n: int) -> Statement:
-    return Statement(select(_t.c.id).where(_t.c.id.in_([bindparam(f"id{i}") for i in range(n)])))
+    return Statement(select(_t.c.id).where(in_list(_t.c.id, "id", n)))
 
 
 def record_many(conn: sqlite3.Connection, batch: list[tuple[AttemptRow, StateRow]]) -> list[bool]:
     """Log answered attempts and move each webhook to its new state, leases released: three statements for the whole batch, each attempt its
     own row with its own times. False for a webhook that is gone (a reset wiped it meanwhile)."""
-    ids = [attempt.webhook_id for attempt, _ in batch]
-    present = {row[0] for row in run(conn, _present_statement(len(ids)),
-                                     {f"id{i}": id_ for i, id_ in enumerate(ids)})} if ids else set()
+    present: set[int] = set()
+    if batch:
+        size, params = padded_in_params("id", [attempt.webhook_id for attempt, _ in batch])
+        present = {row[0] for row in run(conn, _present_statement(size), params)}
     kept = [attempt.webhook_id in present for attempt, _ in batch]
     run_many(conn, _UPDATE_STATE, [(*state, attempt.webhook_id) for (attempt, state), ok in zip(batch, kept) if ok])
     run_many(conn, _INSERT_ATTEMPT, [attempt for (attempt, _), ok in zip(batch, kept) if ok])
