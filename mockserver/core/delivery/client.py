@@ -8,6 +8,7 @@ can be injected instead (tests use httpx.MockTransport to script answers and tim
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass
 
@@ -44,8 +45,9 @@ class Poster:
     lanes cap requests in flight, so these only bound the pool)."""
 
     def __init__(self, timeout: float, total: int, per_host: int,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, tls: ssl.SSLContext | bool = True) -> None:
         self._timeout = timeout
+        self._tls = tls  # session.new_session's: True is aiohttp's verified default context
         self._total, self._per_host = total, per_host
         self._transport = transport
         self._session: aiohttp.ClientSession | None = None
@@ -64,7 +66,7 @@ class Poster:
 
     async def _post_aiohttp(self, url: str, body: str, headers: dict[str, str]) -> AttemptResult:
         if self._session is None:
-            self._session = new_session(self._timeout, self._total, self._per_host)
+            self._session = new_session(self._timeout, self._total, self._per_host, self._tls)
         try:
             target, data = _target(url, headers), body.encode()
             forget_connection()

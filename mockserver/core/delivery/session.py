@@ -155,12 +155,15 @@ class _GuardedConnector(aiohttp.TCPConnector):
         self._factory = functools.partial(_GuardedHandler, loop=self._loop)
 
 
-def new_session(timeout: float, total: int, per_host: int) -> aiohttp.ClientSession:
+def new_session(timeout: float, total: int, per_host: int, tls: ssl.SSLContext | bool = True) -> aiohttp.ClientSession:
     """One pooled session per event loop: `total`/`per_host` cap open connections (the lanes cap requests
     in flight); no redirects (per request), no cookies, no proxy from the environment, no compression
-    asked for or undone, https verified with the default context (read when the session is built)."""
+    asked for or undone. https is verified: `tls` True is aiohttp's verified default context, which it
+    builds once as it is imported (the system's CAs, SSL_CERT_FILE honoured). A context of our own per
+    session read the CA store again on the event loop at the first attempt: ~30 ms of each process's
+    first advance (py-spy, bench/dlr_e2e.py)."""
     connector = _GuardedConnector(limit=max(1, total), limit_per_host=max(1, per_host), ttl_dns_cache=300,
-                                  ssl=ssl.create_default_context())
+                                  ssl=tls)
     return aiohttp.ClientSession(
         connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False,
         # total bounds connect + request + answer, reads included; no sock_read: it re-arms a timer on every

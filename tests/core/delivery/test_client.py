@@ -78,9 +78,10 @@ class RawReceiver:
         self.sock.close()
 
 
-def post(url: str, timeout: float = 2.0, headers: dict | None = None, times: int = 1) -> list:
+def post(url: str, timeout: float = 2.0, headers: dict | None = None, times: int = 1,
+         tls: ssl.SSLContext | bool = True) -> list:
     async def run():
-        poster = Poster(timeout, total=8, per_host=4)
+        poster = Poster(timeout, total=8, per_host=4, tls=tls)
         try:
             return [await poster.post(url, '{"n": 1}', {"Content-Type": "application/json", **(headers or {})})
                     for _ in range(times)]
@@ -174,9 +175,9 @@ class _Echo(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_https_verifies_the_receiver_certificate(monkeypatch):
-    """A self-signed receiver is refused as a connection error; trusted (its CA given to the client's
-    default context), the same receiver gets the POST. The certificate (127.0.0.1 and localhost, valid
+def test_https_verifies_the_receiver_certificate():
+    """A self-signed receiver is refused as a connection error (aiohttp's verified default context); trusted
+    (a context with its CA), the same receiver gets the POST. The certificate (127.0.0.1 and localhost, valid
     for a century) is a test file, tls/cert.pem."""
     tls = Path(__file__).parent / "tls"
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
@@ -188,9 +189,8 @@ def test_https_verifies_the_receiver_certificate(monkeypatch):
         port = server.server_address[1]
         [untrusted] = post(f"https://localhost:{port}/hook")
         assert untrusted.status is None and untrusted.error.startswith("SSLCertVerificationError")
-        default = ssl.create_default_context
-        monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: default(cafile=str(tls / "cert.pem")))
-        trusted = post(f"https://localhost:{port}/hook", times=2)
+        trusted = post(f"https://localhost:{port}/hook", times=2,
+                       tls=ssl.create_default_context(cafile=str(tls / "cert.pem")))
         assert [(a.status, a.excerpt) for a in trusted] == [(200, '{"n": 1}')] * 2
     finally:
         server.shutdown()
