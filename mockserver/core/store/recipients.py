@@ -115,10 +115,14 @@ def _ranges(n: int):
     return or_(*(_r.c.id.between(bindparam(f"lo{i}"), bindparam(f"hi{i}")) for i in range(n)))
 
 
-def _ranges_params(ranges: list[tuple[int, int]], params: dict) -> dict:
-    for i, (lo, hi) in enumerate(ranges):
+def _ranges_params(ranges: list[tuple[int, int]], params: dict) -> tuple[int, dict]:
+    """The ranges' parameters added to `params`, padded to a power of two (repeating the last range: OR
+    ignores it), so a few statement shapes serve every batch (a shape of 128 ranges took ~2.5 ms to
+    compile); (the padded count, the parameters)."""
+    size = 1 << max(len(ranges) - 1, 0).bit_length() if ranges else 0
+    for i, (lo, hi) in enumerate([*ranges, *ranges[-1:] * (size - len(ranges))]):
         params[f"lo{i}"], params[f"hi{i}"] = lo, hi
-    return params
+    return size, params
 
 
 _IN_RANGE = _r.c.id.between(bindparam("lo"), bindparam("hi"))
@@ -250,20 +254,22 @@ def advance_range(
 def due_counts_in(conn: sqlite3.Connection, ranges: list[tuple[int, int]],
                   now: float) -> list[tuple[int, str, str, int]]:
     """(message_id, status, outcome, count) of the due recipients in several messages' id ranges."""
-    return [tuple(r) for r in run(conn, _due_counts_in(len(ranges)), _ranges_params(ranges, {"now": now}))]
+    size, params = _ranges_params(ranges, {"now": now})
+    return [tuple(r) for r in run(conn, _due_counts_in(size), params)]
 
 
 def advance_ranges(conn: sqlite3.Connection, ranges: list[tuple[int, int]], now: float,
                    timing: Timing) -> list[sqlite3.Row]:
     """advance_range over several messages' id ranges in one statement (the scheduler's batch of small
     messages); rows (message_id, id, msisdn, status, updated_at, next_at) of every recipient moved."""
-    params = _ranges_params(ranges, _timing_params(timing, now=now))
-    return run(conn, _advance_in(len(ranges)), params).fetchall()
+    size, params = _ranges_params(ranges, _timing_params(timing, now=now))
+    return run(conn, _advance_in(size), params).fetchall()
 
 
 def min_next_at_in(conn: sqlite3.Connection, ranges: list[tuple[int, int]]) -> dict[int, float]:
     """message_id -> its recipients' earliest next step, for the messages of `ranges` that have one."""
-    rows = run(conn, _min_next_at_in(len(ranges)), _ranges_params(ranges, {}))
+    size, params = _ranges_params(ranges, {})
+    rows = run(conn, _min_next_at_in(size), params)
     return {r[0]: r[1] for r in rows}
 
 
