@@ -51,6 +51,10 @@ class Submission:
     #: A scheduled send takes its credits when it goes out, not when accepted (the balance is only checked
     #: at acceptance); a cancel or a failed dispatch then takes nothing. credits.apply_moves charges it.
     charge_at_dispatch: bool = False
+    #: Runs inside the submit transaction with (conn), before anything is written: a provider's check
+    #: against what is stored (EngageLab's resend window) that must see the same state the send commits on.
+    #: It raises to refuse the send, which then stores nothing.
+    before_insert: Callable[[Any], None] | None = None
     #: Runs inside the submit transaction with (conn, Inserted): provider bookkeeping that must be
     #: atomic with the message (e.g. per-destination ids) without a second write transaction.
     after_insert: Callable[[Any, Inserted], None] | None = None
@@ -107,6 +111,8 @@ def _store(runtime: Runtime, plan: _Planned, conn) -> Inserted:
     sends wait (one replica, wrk -c8 on one account, alternated: 204/211 -> 267/258 Cast sends/s).
     A refusal then rolls back the rows written before it, few for a small send; a big one is refused first."""
     sub, msg, now = plan.sub, plan.msg, plan.now
+    if sub.before_insert is not None:
+        sub.before_insert(conn)
     if plan.check_only:
         if not sub.allow_negative and accounts.balance(conn, sub.account_id) < plan.cost:
             raise InsufficientCredits(plan.cost, accounts.balance(conn, sub.account_id))

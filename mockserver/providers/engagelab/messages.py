@@ -12,7 +12,7 @@ from mockserver.core import phone
 from mockserver.core.errors import InsufficientCredits
 from mockserver.core.lifecycle import Outcome
 from mockserver.core.models import Account, Template
-from mockserver.core.sending import TRACK_EVENTS_LIMIT, Inserted, Submission, submit
+from mockserver.core.sending import TRACK_EVENTS_LIMIT, Inserted, Submission, submit, submit_grouped
 from mockserver.core.store import catalog, messages, recipients
 from mockserver.providers.engagelab import NAME, content, statuses, webhooks
 from mockserver.providers.engagelab.errors import SendError
@@ -28,6 +28,10 @@ AUTHENTICATION = "authentication"
 _NOT_SENT = frozenset({"invalid", "failed", "rejected", "cancelled"})
 
 Fail = Callable[..., SendError]
+
+#: A plan to at most this many targets is stored on the event loop in the group writer's next transaction
+#: (core's submit_grouped); a bigger one in a worker thread, so it never holds a batch of other sends.
+GROUPED_TARGETS = 100
 
 
 @dataclass
@@ -151,8 +155,26 @@ def _draft(runtime: Runtime, settings: EngageLabSettings, account: Account, req:
     return Draft(tpl, body, sign_name, valid, invalid, scheduled_at)
 
 
-def send(runtime: Runtime, settings: EngageLabSettings, account: Account, req: SendRequest) -> PlanResult:
-    """Validate and store one plan; raises SendError with the vendor code, storing nothing, on refusal."""
+@dataclass
+class _Pending:
+    """A plan checked and ready to store: its Submission (the resend check and the accept-time callbacks run
+    inside its transaction, as hooks) and what the answer needs once it is stored."""
+
+    plan_id: str
+    total: int
+    task_id: int | None
+    fail: Fail
+    sub: Submission | None = None
+    targets: list[webhooks.Target] | None = None
+
+    def result(self, runtime: Runtime, inserted: Inserted) -> PlanResult:
+        runtime.wake()  # the accept-time callbacks are due now
+        single = self.targets[0].message_id if self.total == 1 and self.targets else None
+        return PlanResult(self.plan_id, self.total, inserted.accepted, single, self.task_id)
+
+
+def _pending(runtime: Runtime, settings: EngageLabSettings, account: Account, req: SendRequest) -> _Pending:
+    """Validate one plan (raising SendError with the vendor code) and build its Submission."""
     total = len(req.targets())
     plan_id = str(runtime.ids.snowflake())
 
@@ -163,21 +185,49 @@ def send(runtime: Runtime, settings: EngageLabSettings, account: Account, req: S
     draft = _draft(runtime, settings, account, req, now, fail)
     tpl = draft.template
     task_id = runtime.ids.snowflake() if draft.scheduled_at is not None else None
+    pending = _Pending(plan_id, total, task_id, fail)
     meta = {"plan_id": plan_id, "plan_name": req.plan_name, "template_id": tpl.public_id,
             "template_type": tpl.kind, "custom_args": req.custom_args, "task_id": task_id}
-    with runtime.db.write() as conn:  # one transaction: the resend check, the plan and its first callbacks
+
+    def check(conn) -> None:
         if tpl.kind == AUTHENTICATION:
             _check_resend(conn, settings, account.id, tpl.public_id, draft.valid, now, fail)
-        try:
-            inserted = submit(runtime, Submission(
-                provider=NAME, account_id=account.id, public_id=plan_id, body=draft.body, numbers=draft.valid,
-                invalid=[raw for raw, _ in draft.invalid], sender=draft.sign_name, scheduled_at=draft.scheduled_at,
-                callback_url=account.dlr_url, notify=True, meta=meta))
-        except InsufficientCredits as exc:
-            raise fail(3003, f"insufficient balance: the plan needs {exc.need} parts, {exc.have} left") from None
-        targets = _targets(runtime, conn, inserted, draft.valid, draft.invalid)
-        hooks = webhooks.accept_webhooks(runtime, settings, account, inserted.message, targets)
+
+    def accepted(conn, inserted: Inserted) -> None:
+        pending.targets = _targets(runtime, conn, inserted, draft.valid, draft.invalid)
+        hooks = webhooks.accept_webhooks(runtime, settings, account, inserted.message, pending.targets)
         runtime.enqueue_webhooks(conn, NAME, account.id, inserted.message.id, hooks, now)
-    runtime.wake()
-    single = targets[0].message_id if total == 1 and targets else None
-    return PlanResult(plan_id, total, inserted.accepted, single, task_id)
+
+    # One transaction: the resend check, the plan and its first callbacks.
+    pending.sub = Submission(
+        provider=NAME, account_id=account.id, public_id=plan_id, body=draft.body, numbers=draft.valid,
+        invalid=[raw for raw, _ in draft.invalid], sender=draft.sign_name, scheduled_at=draft.scheduled_at,
+        callback_url=account.dlr_url, notify=True, meta=meta, before_insert=check, after_insert=accepted)
+    return pending
+
+
+def send(runtime: Runtime, settings: EngageLabSettings, account: Account, req: SendRequest) -> PlanResult:
+    """Validate and store one plan, in the caller's thread (a big plan: a worker thread); raises SendError with
+    the vendor code, storing nothing, on refusal."""
+    pending = _pending(runtime, settings, account, req)
+    try:
+        inserted = submit(runtime, pending.sub)
+    except InsufficientCredits as exc:
+        raise _no_credits(pending, exc) from None
+    return pending.result(runtime, inserted)
+
+
+async def send_grouped(runtime: Runtime, settings: EngageLabSettings, account: Account,
+                       req: SendRequest) -> PlanResult:
+    """send() on the event loop, its statements in the group writer's next transaction (core's submit_grouped),
+    for a plan to at most GROUPED_TARGETS targets."""
+    pending = _pending(runtime, settings, account, req)
+    try:
+        inserted = await submit_grouped(runtime, pending.sub)
+    except InsufficientCredits as exc:
+        raise _no_credits(pending, exc) from None
+    return pending.result(runtime, inserted)
+
+
+def _no_credits(pending: _Pending, exc: InsufficientCredits) -> SendError:
+    return pending.fail(3003, f"insufficient balance: the plan needs {exc.need} parts, {exc.have} left")

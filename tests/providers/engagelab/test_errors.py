@@ -3,6 +3,8 @@ nothing stored"."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from mockserver.providers.engagelab import messages
@@ -26,7 +28,11 @@ def error(resp, status: int, code: int) -> dict:
 def test_1000_internal_error(client, monkeypatch):
     def crash(*args, **kwargs):
         raise RuntimeError("boom")
-    monkeypatch.setattr(messages, "send", crash)
+
+    async def crash_on_the_loop(*args, **kwargs):
+        crash()
+    monkeypatch.setattr(messages, "send", crash)  # a big plan's path (a worker thread)
+    monkeypatch.setattr(messages, "send_grouped", crash_on_the_loop)  # a small plan's (this one)
     body = error(send(client, OK), 500, 1000)
     assert body["message"] == "Internal Error"
 
@@ -114,6 +120,17 @@ def test_3004_same_otp_template_same_target_within_window(client):
     error(send(client, tpl("otp-template", code="4")), 400, 3004)
     advance(client, 1.5)
     assert send(client, tpl("otp-template", code="5")).status_code == 200
+
+
+def test_concurrent_otp_sends_to_one_target_store_one(client):
+    """Sent at once, two verification codes to the same target: the resend check runs inside each send's
+    transaction, so however the group writer batches them, one is stored and the other is 3004."""
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda i: send(client, tpl("otp-template", code=str(i))), range(8)))
+    codes = sorted(r.status_code for r in answers)
+    assert codes == [200] + [400] * 7, [r.text for r in answers]
+    assert all(r.json()["code"] == 3004 for r in answers if r.status_code == 400)
+    assert plan_count(client) == 1
 
 
 def test_3004_window_is_configurable(client_factory):

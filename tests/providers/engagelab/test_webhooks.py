@@ -8,6 +8,7 @@ import hmac
 
 import pytest
 
+from mockserver.providers.engagelab import messages
 from tests.conftest import advance
 from tests.providers.engagelab.kit import (
     ACCOUNT,
@@ -15,6 +16,7 @@ from tests.providers.engagelab.kit import (
     BASE,
     CALLBACK_SECRET,
     CALLBACK_USERNAME,
+    balance,
     rows,
     send,
     set_callback,
@@ -201,3 +203,23 @@ def test_template_audit_result_rows(hooked, receiver):
             "business_id": ACCOUNT, "template_id": ok.json()["template_id"], "status": 2, "reason": ""}}}
     rejected = by_template[bad.json()["template_id"]]["notification"]["notification_data"]
     assert rejected["status"] == 3 and "casino" in rejected["reason"]
+
+
+@pytest.mark.parametrize("targets", [1, messages.GROUPED_TARGETS, messages.GROUPED_TARGETS + 1])
+def test_a_plan_of_any_size_is_stored_with_its_accept_callbacks(hooked, receiver, monkeypatch, targets):
+    """A small plan is stored on the event loop in a group commit, a bigger one in a worker thread: both
+    store the plan, charge it and queue its accept-time callbacks (plan and target_valid, for each target)."""
+    taken = []
+    for name in ("send", "send_grouped"):
+        real = getattr(messages, name)
+        monkeypatch.setattr(messages, name, lambda *a, _real=real, _name=name: (taken.append(_name), _real(*a))[1])
+    before = balance(hooked)
+    to = [f"+63917{n:07d}" for n in range(targets)]
+    resp = send(hooked, tpl("notification-template", to=to, order="1"))
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["accepted_count"] == targets and balance(hooked) == before - targets
+    assert taken == ["send_grouped" if targets <= messages.GROUPED_TARGETS else "send"]
+    advance(hooked, 0)
+    words = [r["status"]["message_status"] for r in rows(receiver)]
+    assert words.count("plan") == words.count("target_valid") == targets
+

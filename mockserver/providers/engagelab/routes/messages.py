@@ -57,7 +57,10 @@ async def send_messages(request: Request, caller: CallerDep, ctx: ContextDep) ->
         code = 3001 if exc.not_json else 3002
         message = f"{'Invalid request parameter format' if exc.not_json else 'Invalid request parameters'}: {exc.message}"
         raise send_error(request, code, message, total_count=target_count(exc.raw)) from None
-    result = await run_in_threadpool(messages.send, ctx.runtime, ctx.settings, caller.account, req)
+    if len(req.targets()) <= messages.GROUPED_TARGETS:
+        result = await messages.send_grouped(ctx.runtime, ctx.settings, caller.account, req)
+    else:
+        result = await run_in_threadpool(messages.send, ctx.runtime, ctx.settings, caller.account, req)
     out: dict[str, Any] = {"plan_id": result.plan_id, "total_count": result.total_count,
                            "accepted_count": result.accepted_count}
     if result.task_id is not None:  # the seed's scheduled example carries no message_id, even for one target
