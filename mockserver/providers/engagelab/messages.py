@@ -12,7 +12,13 @@ from mockserver.core import phone
 from mockserver.core.errors import InsufficientCredits
 from mockserver.core.lifecycle import Outcome
 from mockserver.core.models import Account, Template
-from mockserver.core.sending import TRACK_EVENTS_LIMIT, Inserted, Submission, submit, submit_grouped
+from mockserver.core.sending import (
+    TRACK_EVENTS_LIMIT,
+    Inserted,
+    Submission,
+    submit,
+    submit_grouped,
+)
 from mockserver.core.store import catalog, messages, recipients
 from mockserver.providers.engagelab import NAME, content, statuses, webhooks
 from mockserver.providers.engagelab.errors import SendError
