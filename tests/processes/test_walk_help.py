@@ -44,7 +44,7 @@ def walk(client: TestClient, sends: int, dlr_url: str) -> dict:
 
 def test_the_engine_delivers_an_advances_webhooks_at_each_steps_time_and_the_report_counts_them(
         tmp_path, db_backend, receiver):
-    # Three walk batches per step (tick_batch.WALK_SCALE x BATCH_MESSAGES = 128 messages each): the engine finds
+    # Three tick batches per step (tick_batch.BATCH_MESSAGES = 128 messages each): the engine finds
     # the first batches' webhooks committed while the walker still ticks. (One batch is the walker's alone: it
     # claims the whole batch the moment its tick ends.)
     sends = 300

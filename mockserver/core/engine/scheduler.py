@@ -32,8 +32,8 @@ RETRY_FAILED_AFTER = 5.0  # seconds before a message whose advance raised is tri
 #: Messages advanced in one write transaction, each in its own savepoint: a commit per message was a
 #: third of the tick's time (profiled); 32 hold the write lock for a few milliseconds.
 TICK_BATCH = 32
-#: Due messages read per look (the tick looks again until none is left).
-DUE_PAGE = 200
+#: Due messages read per look (the tick looks again until none is left): four batches.
+DUE_PAGE = 4 * tick_batch.BATCH_MESSAGES
 #: Tick work between two waits for the sends queued meanwhile: a send waits about this long at most.
 LET_SENDS_IN_EVERY = 0.010
 
@@ -58,16 +58,15 @@ class Scheduler:
         self._let_in_at = 0.0  # when the tick last let queued sends commit (monotonic)
         self.gauges = gauges.Gauges(runtime)  # /_mock/health's webhook figures, read after background ticks
 
-    def tick(self, measure_lag: bool = False, scale: int = 1) -> TickResult:
+    def tick(self, measure_lag: bool = False) -> TickResult:
         """Apply every transition due now (repeating until nothing more is due). Only background ticks
         measure lag, and not the first one after the clock was advanced or set: everything is then
-        "late" by the jump, which is no lag at all (and must not start pushback). A clock walk ticks with
-        `scale` tick_batch.WALK_SCALE: batches (and pages of due messages) that many times bigger."""
+        "late" by the jump, which is no lag at all (and must not start pushback)."""
         with self._tick_lock:
             clock = self.rt.clock.state()
             jumped, self._clock_seen = clock != self._clock_seen, clock
             measure_lag = measure_lag and not jumped
-            result = self._tick(measure_lag, scale)
+            result = self._tick(measure_lag)
         if result.transitions or result.reviews:
             self.rt.changed()  # long-polls waiting for a status re-check now
         if result.transitions:
@@ -87,16 +86,16 @@ class Scheduler:
         """The tick lock, for writers outside tick (forced statuses) that touch the same rows."""
         return self._tick_lock
 
-    def _tick(self, measure_lag: bool, scale: int) -> TickResult:
+    def _tick(self, measure_lag: bool) -> TickResult:
         result = TickResult()
         now = self.rt.clock.now()
         seen: list[int] | None = None
-        while due := messages.due(self.rt.db.conn(), now, DUE_PAGE * scale):
+        while due := messages.due(self.rt.db.conn(), now, DUE_PAGE):
             if (ids := [m.id for m in due]) == seen:  # all held by another replica's tick (SKIP LOCKED): its work
                 break
             seen = ids
             small = [m for m in due if tick_batch.is_small(m)]
-            for batch in tick_batch.batches(small, scale):
+            for batch in tick_batch.batches(small):
                 self._batch(batch, now, result, measure_lag)
             rowwise = [m for m in due if (m.notify or m.track_events) and not tick_batch.is_small(m)]
             for start in range(0, len(rowwise), TICK_BATCH):

@@ -26,17 +26,19 @@ if TYPE_CHECKING:
 
 #: A message joins a batch when it has at most this many recipients (bigger ones step alone).
 SMALL_MESSAGE = 64
-#: Most recipients in one batch. A message step costs ~60 us batched (bench/tick_cost.py), so 32
-#: messages hold the write lock ~2 ms; bigger batches were no cheaper per message.
-BATCH_RECIPIENTS = 128
-#: Most messages in one batch (the statements carry one id range per message).
-BATCH_MESSAGES = 32
-#: A clock walk's batches (core/engine/timetravel.py), four times as big. The walk holds the background
-#: loops, and the engine process delivers each batch's webhooks as it commits, so its claims and records
-#: meet the tick at the write lock once per batch: with batches of 32 the tick spent a third of its time
-#: waiting for that lock (py-spy, bench/dlr_e2e.py), with 128 an eighth, and the DLRs arrived ~15 % sooner
-#: (alternated runs). A send arriving meanwhile waits for one batch: ~8 ms instead of ~2 ms.
-WALK_SCALE = 4
+#: Most recipients in one batch.
+BATCH_RECIPIENTS = 512
+#: Most messages in one batch (the statements carry one id range per message). A message step costs ~60-85 us
+#: batched (bench/tick_cost.py), so a full batch holds the write lock ~8-11 ms. Alone in a process, bigger
+#: batches were no cheaper per message than 32; beside other writers they are, since each batch meets them
+#: at the write lock once. The engine process's claims and attempt records, then the API process's group
+#: commits, met the tick's 35 batches per 1,000 messages at the cross-process lock:
+#: - an advance (bench/dlr_e2e.py): the tick waited for that lock a third of its time with batches of 32, an
+#:   eighth with 128 (py-spy), and the DLRs arrived 10-15 % sooner (alternated runs);
+#: - under bench/mixed_load.py's 32 clients the background tick fell ~1 s behind with batches of 32, and
+#:   back-pressure refused 13,313 sends in 30 s; with 128 the lag stayed under 0.3 s and nothing was refused.
+#: A send arriving meanwhile waits for one batch: http_sends's p99 rose ~1 ms (15-16 -> 16-17 ms).
+BATCH_MESSAGES = 128
 
 
 def is_small(msg: Message) -> bool:
@@ -50,15 +52,14 @@ def size(msg: Message) -> int:
     return msg.last_recipient_id - msg.first_recipient_id + 1
 
 
-def batches(msgs: list[Message], scale: int = 1) -> list[list[Message]]:
-    """Consecutive groups within `scale` times BATCH_MESSAGES and BATCH_RECIPIENTS."""
+def batches(msgs: list[Message]) -> list[list[Message]]:
+    """Consecutive groups within BATCH_MESSAGES and BATCH_RECIPIENTS."""
     out: list[list[Message]] = []
     current: list[Message] = []
     rows = 0
-    most_messages, most_recipients = scale * BATCH_MESSAGES, scale * BATCH_RECIPIENTS
     for msg in msgs:
         n = max(size(msg), 1)
-        if current and (len(current) >= most_messages or rows + n > most_recipients):
+        if current and (len(current) >= BATCH_MESSAGES or rows + n > BATCH_RECIPIENTS):
             out.append(current)
             current, rows = [], 0
         current.append(msg)

@@ -17,7 +17,6 @@ import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from mockserver.core.engine import tick_batch
 from mockserver.core.store import timeline
 
 if TYPE_CHECKING:
@@ -89,7 +88,7 @@ async def _walk_held(rt: Runtime, report: AdvanceReport, now: float, target: flo
 async def _settle(rt: Runtime, report: AdvanceReport, remaining: float) -> None:
     """Run what is due at the clock's now, then attempt its webhooks, waiting for their answers at most
     MOCKSERVER_WEBHOOK_SETTLE_WAIT (and never past the walk's budget); transitions always run."""
-    result = await asyncio.to_thread(rt.scheduler.tick, False, tick_batch.WALK_SCALE)
+    result = await asyncio.to_thread(rt.scheduler.tick)
     report.transitions += result.transitions
     wait = max(min(rt.settings.webhook_settle_wait, remaining), 0.0)
     report.webhook_attempts += await rt.dispatcher.deliver_step(wait)

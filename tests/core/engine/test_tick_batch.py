@@ -84,31 +84,4 @@ def test_batches_stay_within_their_bounds(monkeypatch):
     groups = tick_batch.batches([Msg(n) for n in [1] * 40 + [60, 60, 60, 5]])
     # 32 messages; then 8 + 60 + 60 = 128 recipients; then the rest.
     assert [[tick_batch.size(m) for m in g] for g in groups] == [[1] * 32, [1] * 8 + [60, 60], [60, 5]]
-    # A clock walk's scale: 4 x 32 messages and 4 x 128 recipients.
-    groups = tick_batch.batches([Msg(n) for n in [1] * 140 + [60] * 9], scale=4)
-    assert [len(g) for g in groups] == [128, 12 + 8, 1]  # 12 + 8 x 60 = 492 recipients; a 9th is 552 > 512
 
-
-def test_a_clock_walk_steps_walk_scale_times_bigger_batches(client, receiver, monkeypatch):
-    """An advance ticks in batches WALK_SCALE times bigger (fewer hand-overs of the write lock to the engine
-    delivering each batch's webhooks meanwhile); a tick outside a walk keeps BATCH_MESSAGES."""
-    real, sizes = tick_batch.advance, []
-
-    def counted(rt, conn, msgs, now, result):
-        sizes.append(len(msgs))
-        real(rt, conn, msgs, now, result)
-
-    monkeypatch.setattr(tick_batch, "advance", counted)
-    install(client, "acc-walk", credits=10_000, dlr_url=receiver.url())
-    rt = runtime_of(client)
-    at = rt.clock.now() + 5.0
-    for i in range(150):
-        send(client, [f"66800{i:06d}"], account_id="acc-walk", public_id=f"walk-{i}", scheduled_at=at)
-    rt.clock.set(at)
-    rt.scheduler.tick()  # outside a walk: queued -> next step in batches of BATCH_MESSAGES
-    assert sizes and max(sizes) == tick_batch.BATCH_MESSAGES and sum(sizes) == 150
-    sizes.clear()
-    advance(client, 600)  # the walk: each later step in batches of WALK_SCALE * BATCH_MESSAGES
-    assert max(sizes) == tick_batch.WALK_SCALE * tick_batch.BATCH_MESSAGES
-    assert sum(sizes) % 150 == 0 and sum(sizes) >= 150
-    assert rt.scheduler.tick().transitions == 0  # the walk left nothing due
