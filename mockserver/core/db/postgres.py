@@ -240,7 +240,7 @@ class PgDatabase:
         conn.raw.execute("BEGIN")
         try:
             if key is not None:
-                conn.raw.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS + 1, key))
+                hold_key(conn, key)
             yield conn
         except BaseException:
             conn.raw.execute("ROLLBACK")
@@ -254,3 +254,9 @@ class PgDatabase:
                 _park(self.conninfo, conn)
             self._all.clear()
         self._local = threading.local()
+
+
+def hold_key(conn: PgConnection, key: str) -> None:
+    """Inside an open transaction: writers holding the same `key` wait for each other until their transactions
+    end (a transaction-scoped advisory lock on that key only; PgDatabase.write(key) takes it up front)."""
+    conn.raw.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS + 1, key))

@@ -7,6 +7,9 @@ import sqlite3
 from contextlib import contextmanager
 from typing import Iterator
 
+from mockserver.core.db import postgres
+from mockserver.core.db.sql import dialect_of
+
 #: The savepoint names in use: the scheduler's "unit" and "batch", the group writer's "job".
 NAMES = ("unit", "batch", "job")
 # Constant texts, not Core statements: SAVEPOINT / ROLLBACK TO / RELEASE take no parameters and are the
@@ -28,3 +31,11 @@ def savepoint(conn: sqlite3.Connection, name: str = "unit") -> Iterator[None]:
         conn.execute(release)
         raise
     conn.execute(release)
+
+
+def hold_key(conn, key: str) -> None:
+    """Inside an open write transaction, for a check-then-insert of a row that does not exist yet when the
+    transaction was not opened with Database.write(key) (a group writer's job): other transactions holding
+    the same key wait until this one ends. On SQLite one writer runs at a time: nothing to hold."""
+    if dialect_of(conn) == "postgresql":
+        postgres.hold_key(conn, key)

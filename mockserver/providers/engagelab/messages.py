@@ -19,7 +19,7 @@ from mockserver.core.sending import (
     submit,
     submit_grouped,
 )
-from mockserver.core.store import catalog, messages, recipients
+from mockserver.core.store import catalog, messages, recipients, tx
 from mockserver.providers.engagelab import NAME, content, statuses, webhooks
 from mockserver.providers.engagelab.errors import SendError
 from mockserver.providers.engagelab.schemas import SendRequest
@@ -196,7 +196,10 @@ def _pending(runtime: Runtime, settings: EngageLabSettings, account: Account, re
             "template_type": tpl.kind, "custom_args": req.custom_args, "task_id": task_id}
 
     def check(conn) -> None:
-        if tpl.kind == AUTHENTICATION:
+        if tpl.kind == AUTHENTICATION and settings.otp_validity > 0:
+            # Concurrent codes to the same target must not both pass the check (PostgreSQL runs sends in
+            # parallel transactions): the account's verification sends take turns until each commits.
+            tx.hold_key(conn, f"engagelab otp {account.id}")
             _check_resend(conn, settings, account.id, tpl.public_id, draft.valid, now, fail)
 
     def accepted(conn, inserted: Inserted) -> None:
