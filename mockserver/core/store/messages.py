@@ -1,4 +1,5 @@
-"""Messages: insert a submission with all its recipients in one statement, read, list, count.
+"""Messages: insert a submission with all its recipients in one statement, read, count, delete (lists of
+messages: message_lists.py).
 
 Statements are SQLAlchemy Core compiled once per dialect (core/db/sql.py); the recipients' bulk insert is
 SQLite's json_each INSERT beside PostgreSQL's COPY (recipients.copy_in), both measured on the 2M send.
@@ -15,7 +16,7 @@ from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, Iterable
 
-from sqlalchemy import bindparam, delete as sa_delete, exists, literal_column, not_, select, update
+from sqlalchemy import bindparam, delete as sa_delete, select, update
 
 from mockserver.core.db.functions import json_array_rows
 from mockserver.core.db.postgres import LOCK_CLASS, RECIPIENT_IDS_KEY
@@ -23,7 +24,7 @@ from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.lifecycle import OutcomeRules, Status
 from mockserver.core.models import Event, Message, MessageCount, Recipient, Webhook, WebhookAttempt
 from mockserver.core.store import recipients
-from mockserver.core.store.recipients import big_id, in_list, in_params, padded_in_params
+from mockserver.core.store.binds import big_id, in_list, padded_in_params
 from mockserver.core.store.rows import dialect, insert, to_model, update as update_row
 
 _m, _r, _c = Message.__table__, Recipient.__table__, MessageCount.__table__
@@ -224,10 +225,6 @@ def add_counts_many(conn: sqlite3.Connection, deltas: Iterable[tuple[int, str, i
         run_many(conn, _ADD_COUNT, rows)
 
 
-def _ids(message_ids: list[int]) -> tuple[int, dict[str, int]]:
-    return padded_in_params("id", message_ids)
-
-
 @lru_cache(maxsize=64)
 def _counts_of(n: int) -> Statement:
     return Statement(select(_c.c.message_id, _c.c.status, _c.c.n).where(in_list(_c.c.message_id, "id", n), _c.c.n > 0))
@@ -238,7 +235,7 @@ def counts_of(conn: sqlite3.Connection, message_ids: list[int]) -> dict[int, dic
     found: dict[int, dict[str, int]] = {m: {} for m in message_ids}
     if not message_ids:
         return found
-    size, params = _ids(message_ids)
+    size, params = padded_in_params("id", message_ids)
     for m, status, n in run(conn, _counts_of(size), params):
         found[m][status] = n
     return found
@@ -259,7 +256,7 @@ def due_of(conn: sqlite3.Connection, message_ids: list[int], now: float) -> list
     one until it ends (the scheduler's claim, inside its write transaction)."""
     if not message_ids:
         return []
-    size, params = _ids(message_ids)
+    size, params = padded_in_params("id", message_ids)
     return plain(run(conn, _due_of(size), {**params, "now": now}))
 
 
@@ -299,7 +296,7 @@ def statuses_of(conn: sqlite3.Connection, message_ids: list[int]) -> dict[int, s
     """Current status of each message (one statement; the scheduler announces changed messages with it)."""
     found: dict[int, str] = {}
     for start in range(0, len(message_ids), 512):
-        size, params = _ids(message_ids[start:start + 512])
+        size, params = padded_in_params("id", message_ids[start:start + 512])
         found.update(run(conn, _statuses_of(size), params).fetchall())
     return found
 
@@ -311,68 +308,6 @@ def by_public_id(conn: sqlite3.Connection, provider: str, public_id: str) -> Mes
 
 def set_fields(conn: sqlite3.Connection, message_id: int, **values: Any) -> int:
     return update_row(conn, "message", {"id": message_id}, values)
-
-
-@dataclass
-class MessageFilter:
-    """Neutral filters; each provider maps its query parameters onto these."""
-
-    provider: str | None = None
-    account_id: str | None = None
-    message_statuses: Iterable[str] | None = None
-    recipient_statuses: Iterable[str] | None = None  # status of the first recipient (single sends)
-    channel: str | None = None
-    sender: str | None = None
-    to: str | None = None  # matches the first recipient
-    text: str | None = None  # substring of the body or the first recipient's number
-    since: float | None = None
-    until: float | None = None
-    before_id: int | None = None  # keyset: newest first, rows with id < before_id
-
-
-#: MessageFilter's single-valued filters: (field, column of message m / recipient r, operator).
-_EQUALS = (("provider", "m", "provider", "eq"), ("account_id", "m", "account_id", "eq"),
-           ("channel", "m", "channel", "eq"), ("sender", "m", "sender", "eq"), ("to", "r", "msisdn", "eq"),
-           ("since", "m", "created_at", "ge"), ("until", "m", "created_at", "le"), ("before_id", "m", "id", "lt"))
-_BOUNDS = ("since", "until", "before_id")  # applied when not None (the others when not empty)
-
-
-def list_newest(conn: sqlite3.Connection, flt: MessageFilter, limit: int, offset: int = 0) -> list[sqlite3.Row]:
-    """Messages newest first with their first recipient's number and status (keyset or offset)."""
-    params: dict[str, Any] = {"limit": limit, "offset": offset}
-    present = tuple(f for f, *_ in _EQUALS if (getattr(flt, f) is not None if f in _BOUNDS else getattr(flt, f)))
-    params.update({f: getattr(flt, f) for f in present})
-    m_statuses, r_statuses = list(flt.message_statuses or ()), list(flt.recipient_statuses or ())
-    params.update(**in_params("m_status", m_statuses), **in_params("r_status", r_statuses))
-    if flt.text:
-        params.update(text=flt.text, pattern=f"%{flt.text}%")
-    statement = _list_newest(present, len(m_statuses), len(r_statuses), bool(flt.text))
-    return run(conn, statement, params).fetchall()
-
-
-@lru_cache(maxsize=256)
-def _list_newest(present: tuple[str, ...], m_statuses: int, r_statuses: int, text: bool) -> Statement:
-    """list_newest's statement for one combination of filters (a few dozen occur)."""
-    m, r = _m.alias("m"), _r.alias("r")
-    tables = {"m": m, "r": r}
-    where = [getattr(tables[t].c[column], f"__{op}__")(big_id(field) if field == "before_id" else bindparam(field))
-             for field, t, column, op in _EQUALS if field in present]
-    if m_statuses:
-        where.append(in_list(m.c.status, "m_status", m_statuses))
-    if r_statuses:
-        where.append(in_list(r.c.status, "r_status", r_statuses))
-    if text:  # ilike: SQLite's LIKE ignores ASCII case, and the callers rely on it on both engines
-        where.append(m.c.body.ilike(bindparam("pattern")) | r.c.msisdn.ilike(bindparam("pattern"))
-                     | (m.c.public_id == bindparam("text")))
-    first = ("msisdn", "status", "sent_at", "done_at", "updated_at", "outcome")
-    columns = [m, *(r.c[c].label(f"r_{c}") for c in first)]
-    return Statement(select(*columns).select_from(m.outerjoin(r, r.c.id == m.c.first_recipient_id)).where(*where)
-                     .order_by(m.c.id.desc()).limit(bindparam("limit")).offset(bindparam("offset")))
-
-
-def to_message(row: sqlite3.Row) -> Message:
-    data = {k: row[k] for k in row.keys() if not k.startswith("r_")}
-    return Message.model_construct(**data)
 
 
 def due(conn: sqlite3.Connection, now: float, limit: int = 200) -> list[SimpleNamespace]:
@@ -391,30 +326,6 @@ def recent_recipients(conn: sqlite3.Connection, account_id: str, since: float, m
     """(msisdn, status, meta) of the account's recipients among `msisdns` in messages created at or after `since`."""
     params = {"account_id": account_id, "since": since, "msisdns": json.dumps(msisdns)}
     return run(conn, _RECENT_RECIPIENTS, params).fetchall()
-
-
-@lru_cache(maxsize=64)
-def _list_for_account(statuses: int, delivered: bool | None, before: bool) -> Statement:
-    where = [_m.c.provider == bindparam("provider"), _m.c.account_id == bindparam("account_id")]
-    if statuses:
-        where.append(in_list(_m.c.status, "status", statuses))
-    if delivered is not None:
-        has = exists().where(_c.c.message_id == _m.c.id, _c.c.status == literal_column("'delivered'"), _c.c.n > 0)
-        where.append(has if delivered else not_(has))
-    if before:
-        where.append(_m.c.id < big_id("before"))
-    return Statement(select(_m).where(*where).order_by(_m.c.id.desc()).limit(bindparam("limit")))
-
-
-def list_for_account(conn: sqlite3.Connection, provider: str, account_id: str, statuses: list[str] | None,
-                     delivered: bool | None, before_id: int | None, limit: int) -> list[sqlite3.Row]:
-    """An account's messages newest first (keyset on id); `delivered` keeps only messages with (True)
-    or without (False) a delivered recipient, read from the kept counters."""
-    statuses = list(statuses or ())
-    params = {"provider": provider, "account_id": account_id, "before": before_id, "limit": limit,
-              **in_params("status", statuses)}
-    statement = _list_for_account(len(statuses), delivered, before_id is not None)
-    return run(conn, statement, params).fetchall()
 
 
 def delete(conn: sqlite3.Connection, message_id: int) -> bool:

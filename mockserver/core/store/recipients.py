@@ -11,12 +11,13 @@ import sqlite3
 from functools import lru_cache
 from typing import Iterable
 
-from sqlalchemy import BigInteger, bindparam, case, func, literal_column, null, or_, select, update
+from sqlalchemy import bindparam, case, func, literal_column, null, or_, select, update
 
 from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.lifecycle import OutcomeRules, Timing
 from mockserver.core.models import Recipient
 from mockserver.core.notify import RecipientState, StatusChange
+from mockserver.core.store.binds import big_id, in_list, in_params, padded, words
 from mockserver.core.store.rows import to_model, to_models
 
 _r = Recipient.__table__
@@ -38,36 +39,6 @@ def _pair(template: str) -> Pair:
     in these statements, so psycopg's text needs no %% either."""
     assert "%" not in template, "write a literal % as %% on PostgreSQL's side"
     return Pair(sqlite=template.format_map(_Marks(":%s")), postgresql=template.format_map(_Marks("%%(%s)s")))
-
-
-def in_list(column, name: str, n: int):
-    """`column IN (:name0, ..., :name<n-1>)`: one parameter per value, so the text is final when compiled
-    (Core's `in_(list)` leaves an expanding parameter that only SQLAlchemy's execution layer renders)."""
-    return column.in_([bindparam(f"{name}{i}") for i in range(n)])
-
-
-def in_params(name: str, values: Iterable) -> dict:
-    return {f"{name}{i}": v for i, v in enumerate(values)}
-
-
-def padded_in_params(name: str, values: list) -> tuple[int, dict]:
-    """A non-empty list padded to a power of two (repeating its last value: IN ignores duplicates), so a few
-    statement shapes of in_list serve every length; (the padded length, its parameters). Each new length
-    is a new statement to compile (~0.5 ms with SQLAlchemy's compiler) and to prepare."""
-    size = 1 << max(len(values) - 1, 0).bit_length()
-    return size, in_params(name, [*values, *[values[-1]] * (size - len(values))])
-
-
-def big_id(name: str):
-    """An id or keyset cursor a client may have chosen: bound as BIGINT, so one beyond any id compares
-    and finds nothing (Core binds a compared parameter with its column's type, and PostgreSQL refuses
-    a value past int4 as an INTEGER parameter)."""
-    return bindparam(name, type_=BigInteger)
-
-
-def words(*values: str) -> list:
-    """Constant strings for an IN list, as SQL literals (known values, never user input)."""
-    return [literal_column(f"'{v}'") for v in values]
 
 
 # One UPDATE walks every due recipient in a range one step; columns on the right are OLD values.
@@ -116,13 +87,11 @@ def _ranges(n: int):
 
 
 def _ranges_params(ranges: list[tuple[int, int]], params: dict) -> tuple[int, dict]:
-    """The ranges' parameters added to `params`, padded to a power of two (repeating the last range: OR
-    ignores it), so a few statement shapes serve every batch (a shape of 128 ranges took ~2.5 ms to
-    compile); (the padded count, the parameters)."""
-    size = 1 << max(len(ranges) - 1, 0).bit_length() if ranges else 0
-    for i, (lo, hi) in enumerate([*ranges, *ranges[-1:] * (size - len(ranges))]):
+    """The ranges' parameters added to `params`, padded (binds.padded): (the padded count, the parameters)."""
+    ranges = padded(ranges)
+    for i, (lo, hi) in enumerate(ranges):
         params[f"lo{i}"], params[f"hi{i}"] = lo, hi
-    return size, params
+    return len(ranges), params
 
 
 _IN_RANGE = _r.c.id.between(bindparam("lo"), bindparam("hi"))

@@ -19,7 +19,7 @@ from sqlalchemy import update as sa_update
 
 from mockserver.core.db.sql import Pair, Statement, run, run_many
 from mockserver.core.models import Webhook, WebhookAttempt
-from mockserver.core.store.recipients import in_list, padded_in_params
+from mockserver.core.store.binds import in_list, padded_in_params
 from mockserver.core.store.rows import insert, to_model, to_models, update
 
 _t = Webhook.__table__

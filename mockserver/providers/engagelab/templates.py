@@ -9,8 +9,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from mockserver.core.models import Template
-from mockserver.core.store import catalog, messages
-from mockserver.core.store.messages import MessageFilter
+from mockserver.core.store import catalog
+from mockserver.core.store.message_lists import MessageFilter, list_newest
 from mockserver.providers.engagelab import NAME, statuses
 from mockserver.providers.engagelab.errors import ConfigError, config_not_exist
 from mockserver.providers.engagelab.schemas import TemplateConfigIn
@@ -87,7 +87,7 @@ def in_running_plan(conn, account_id: str, template_id: str) -> bool:
     before: int | None = None
     while True:
         flt = MessageFilter(provider=NAME, account_id=account_id, message_statuses=RUNNING, before_id=before)
-        rows = messages.list_newest(conn, flt, limit=500)
+        rows = list_newest(conn, flt, limit=500)
         if any(plan_meta(r["meta"]).get("template_id") == template_id for r in rows):
             return True
         if len(rows) < 500:

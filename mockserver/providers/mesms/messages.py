@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from mockserver.core.models import Message
-from mockserver.core.store import messages, recipients
+from mockserver.core.store import message_lists, messages, recipients
 from mockserver.providers.mesms import statuses
 from mockserver.providers.mesms import NAME
 from mockserver.providers.mesms.compose import iso
@@ -43,10 +43,10 @@ def list_view(conn, account_id: str, status: str | None, cursor: str | None, lim
         None: (None, None), "scheduled": (["scheduled"], None), "cancelled": (["cancelled"], None),
         "pending": (["queued"], None), "sent": (["completed"], True), "failed": (["completed"], False),
     }[status]
-    rows = messages.list_for_account(conn, NAME, account_id, store_status, delivered, before, limit + 1)
+    rows = message_lists.list_for_account(conn, NAME, account_id, store_status, delivered, before, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    data = [message_view(conn, messages.to_message(r)) for r in rows]
+    data = [message_view(conn, message_lists.to_message(r)) for r in rows]
     return {"data": data, "nextCursor": str(rows[-1]["id"]) if more else None, "hasMore": more}
 
 

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mockserver.core.clock import parse_iso
-from mockserver.core.store import messages
-from mockserver.core.store.messages import MessageFilter
+from mockserver.core.store.message_lists import MessageFilter, list_newest
 from mockserver.providers.smscpr import NAME, service_plans
 from mockserver.providers.smscpr.auth import Caller
 from mockserver.providers.smscpr.errors import invalid
@@ -88,7 +87,7 @@ def _filter(caller: Caller, q: LogQuery) -> MessageFilter:
 
 def list_receipts(runtime: Runtime, caller: Caller, q: LogQuery) -> dict:
     """One page of the caller's messages, newest first, with the cursor of the next page."""
-    rows = messages.list_newest(runtime.db.conn(), _filter(caller, q), q.limit + 1)
+    rows = list_newest(runtime.db.conn(), _filter(caller, q), q.limit + 1)
     page, more = rows[: q.limit], len(rows) > q.limit
     account_id = service_plans.account_id_of(caller.account)
     results = [render_row(account_id, r, r["r_msisdn"], r["r_status"], r["r_sent_at"], r["r_done_at"])

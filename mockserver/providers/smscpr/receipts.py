@@ -47,7 +47,7 @@ _MESSAGE_COLUMNS = ("public_id", "sender", "body", "callback_url", "parts", "cre
 
 def render_row(account_id: str, row: Mapping[str, Any], msisdn: str, status: str,
                sent_at: float | None, done_at: float | None) -> dict[str, Any]:
-    """The same from a message row (a sqlite3.Row of store.messages.list_newest or a dict): no model objects."""
+    """The same from a message row (a sqlite3.Row of store.message_lists.list_newest or a dict): no model objects."""
     meta = meta_of(row["meta"])
     code, text = error_of(status)
     final = is_final(status)
