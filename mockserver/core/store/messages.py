@@ -310,7 +310,7 @@ def set_fields(conn: sqlite3.Connection, message_id: int, **values: Any) -> int:
     return update_row(conn, "message", {"id": message_id}, values)
 
 
-def due(conn: sqlite3.Connection, now: float, limit: int = 200) -> list[SimpleNamespace]:
+def due(conn: sqlite3.Connection, now: float, limit: int) -> list[SimpleNamespace]:
     """Messages due at `now`, earliest first, as plain rows (see plain)."""
     return plain(run(conn, _DUE, {"now": now, "limit": limit}))
 
