@@ -31,6 +31,9 @@ LOCK_CLASS = 0x4D4F434B
 SCHEMA_KEY, RECIPIENT_IDS_KEY = 2, 3
 
 
+_BEGIN = "BEGIN; "
+
+
 def conninfo(url: str) -> str:
     """libpq wants postgresql:// (SQLAlchemy's postgresql+psycopg:// and Heroku's postgres:// are accepted)."""
     parts = urlsplit(url)
@@ -131,30 +134,50 @@ class PgConnection:
             self.raw.adapters.register_loader(name, TextLoader)
         self.raw.adapters.register_loader("numeric", _NumberLoader)
 
+    #: A write transaction was opened and its BEGIN is still to be sent: it goes in front of the first
+    #: statement, in the same round trip (`execute`), or alone before anything else (`begin_now`).
+    begin_pending = False
+
     def execute(self, sql: str, params: Any = None) -> Cursor:
         """A statement in PostgreSQL's words (core/db/sql.py compiles the store's; a few fixed texts such as
         SAVEPOINT are the same on both engines), with `%(name)s` / `%s` parameters."""
         cur = self.raw.cursor()
+        if self.begin_pending:
+            # One simple-protocol query "BEGIN; <statement>": the ClientCursor binds on the client, so the
+            # text goes as it is, and its second result is the statement's. A round trip fewer per
+            # transaction: under load each one costs ~1 ms of waiting (a writer thread timed BEGIN alone at
+            # 0.97 ms of a send's ~10 ms).
+            self.begin_pending = False
+            cur.execute(_BEGIN + (sql if params is None else cur.mogrify(sql, params)))
+            cur.nextset()
+            return Cursor(cur)
         cur.execute(sql, params)
         return Cursor(cur)
+
+    def begin_now(self) -> None:
+        """Send a pending BEGIN by itself: before what cannot carry it (executemany, COPY, raw use)."""
+        if self.begin_pending:
+            self.begin_pending = False
+            self.raw.execute("BEGIN")
 
 
     def executemany(self, sql: str, rows: Any) -> Cursor:
         """psycopg pipelines executemany (one round trip for all rows); for one row a plain execute does the
         same work without entering and leaving pipeline mode (the store's commonest case: one message's
         rows)."""
-        cur = self.raw.cursor()
         rows = list(rows)
         if len(rows) == 1:
-            cur.execute(sql, rows[0])
-        elif rows:
+            return self.execute(sql, rows[0])
+        cur = self.raw.cursor()
+        if rows:
+            self.begin_now()
             cur.executemany(sql, rows)
         return Cursor(cur)
 
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+        return self.begin_pending or self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     def close(self) -> None:
         self.raw.close()
@@ -237,15 +260,21 @@ class PgDatabase:
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn
             return
-        conn.raw.execute("BEGIN")
+        conn.begin_pending = True  # sent with the first statement (PgConnection.execute)
         try:
             if key is not None:
                 hold_key(conn, key)
             yield conn
         except BaseException:
-            conn.raw.execute("ROLLBACK")
+            if conn.begin_pending:  # nothing was sent: nothing to roll back
+                conn.begin_pending = False
+            else:
+                conn.raw.execute("ROLLBACK")
             raise
-        conn.raw.execute("COMMIT")
+        if conn.begin_pending:  # a transaction that ran no statement
+            conn.begin_pending = False
+        else:
+            conn.raw.execute("COMMIT")
         reads.forget()  # this request's remembered versions may be stale now (a rollback changed nothing)
 
     def close(self) -> None:
@@ -259,4 +288,4 @@ class PgDatabase:
 def hold_key(conn: PgConnection, key: str) -> None:
     """Inside an open transaction: writers holding the same `key` wait for each other until their transactions
     end (a transaction-scoped advisory lock on that key only; PgDatabase.write(key) takes it up front)."""
-    conn.raw.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS + 1, key))
+    conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (LOCK_CLASS + 1, key))
