@@ -117,6 +117,50 @@ class Cursor:
         return iter(self._cur) if self._cur.description is not None else iter(())
 
 
+class Queued:
+    """The cursor of a statement queued in a batched transaction (PgDatabase.write(batched=True)): reading
+    anything of it sends every statement queued so far in one round trip (PgConnection.send_queued), which
+    hands each its rows and row count."""
+
+    lastrowid = None
+    row_factory = None  # rows come as named tuples whatever is set (a tuple is what setting None asks for)
+
+    def __init__(self, conn: PgConnection) -> None:
+        self._conn = conn
+        self._rows: list | None = None
+        self._rowcount = -1
+        self._at = 0  # rows fetched so far
+
+    def _take(self, cur: psycopg.Cursor) -> None:
+        self._rowcount = cur.rowcount
+        self._rows = cur.fetchall() if cur.description is not None else []
+
+    def _result(self) -> list:
+        if self._rows is None:
+            self._conn.send_queued()
+        return self._rows
+
+    @property
+    def rowcount(self) -> int:
+        self._result()
+        return self._rowcount
+
+    def fetchone(self):
+        rows = self._result()
+        if self._at >= len(rows):
+            return None
+        self._at += 1
+        return rows[self._at - 1]
+
+    def fetchall(self) -> list:
+        rows, at = self._result(), self._at
+        self._at = len(rows)
+        return rows[at:] if at else rows
+
+    def __iter__(self):
+        return iter(self.fetchall())
+
+
 class PgConnection:
     """One psycopg connection in autocommit mode behind sqlite3.Connection's execute/executemany."""
 
@@ -138,10 +182,17 @@ class PgConnection:
     #: statement, in the same round trip (`execute`), or alone before anything else (`begin_now`).
     begin_pending = False
 
-    def execute(self, sql: str, params: Any = None) -> Cursor:
+    #: In a batched transaction: the statements (bound on the client) not sent yet, each with its cursor.
+    queue: list[tuple[str, Queued | None]] | None = None
+
+    def execute(self, sql: str, params: Any = None) -> Cursor | Queued:
         """A statement in PostgreSQL's words (core/db/sql.py compiles the store's; a few fixed texts such as
         SAVEPOINT are the same on both engines), with `%(name)s` / `%s` parameters."""
         cur = self.raw.cursor()
+        if self.queue is not None:
+            queued = Queued(self)
+            self.queue.append((sql if params is None else cur.mogrify(sql, params), queued))
+            return queued
         if self.begin_pending:
             # One simple-protocol query "BEGIN; <statement>": the ClientCursor binds on the client, so the
             # text goes as it is, and its second result is the statement's. A round trip fewer per
@@ -155,10 +206,27 @@ class PgConnection:
         return Cursor(cur)
 
     def begin_now(self) -> None:
-        """Send a pending BEGIN by itself: before what cannot carry it (executemany, COPY, raw use)."""
+        """Send a pending BEGIN, and the statements queued, before what cannot go with them (executemany,
+        COPY, raw use)."""
         if self.begin_pending:
             self.begin_pending = False
             self.raw.execute("BEGIN")
+        self.send_queued()
+
+    def send_queued(self) -> None:
+        """The queued statements as one simple-protocol query: one round trip, one result each, in order.
+        The first that fails stops the rest (PostgreSQL skips them) and raises here."""
+        queue = self.queue
+        if not queue:
+            return
+        self.queue = []
+        cur = self.raw.cursor()
+        cur.execute("; ".join(text for text, _ in queue))
+        for i, (_, queued) in enumerate(queue):
+            if i:
+                cur.nextset()
+            if queued is not None:
+                queued._take(cur)
 
 
     def executemany(self, sql: str, rows: Any) -> Cursor:
@@ -177,7 +245,8 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.begin_pending or self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+        return (self.begin_pending or self.queue is not None
+                or self.raw.info.transaction_status != pq.TransactionStatus.IDLE)
 
     def close(self) -> None:
         self.raw.close()
@@ -252,13 +321,16 @@ class PgDatabase:
         return conn
 
     @contextmanager
-    def write(self, key: str | None = None) -> Iterator[PgConnection]:
+    def write(self, key: str | None = None, batched: bool = False) -> Iterator[PgConnection]:
         """A transaction (READ COMMITTED). No lock by default: its statements say what they need (see the
         module docstring). With `key`, writers of the same key wait on each other (a transaction-scoped
         advisory lock on that key only), for a check-then-insert of a row that does not exist yet."""
         conn = self.conn()
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn
+            return
+        if batched:
+            yield from self._batched(conn, key)
             return
         conn.begin_pending = True  # sent with the first statement (PgConnection.execute)
         try:
@@ -276,6 +348,28 @@ class PgDatabase:
         else:
             conn.raw.execute("COMMIT")
         reads.forget()  # this request's remembered versions may be stale now (a rollback changed nothing)
+
+    def _batched(self, conn: PgConnection, key: str | None) -> Iterator[PgConnection]:
+        """A transaction whose statements are queued until one's result is read, then sent together, the
+        rest with the COMMIT: a small send's nine round trips become four (its id reservation and message
+        insert read results; its credit debit's row count decides the answer). Under load each round trip of
+        a writer thread waited ~1 ms, mostly for the CPU, not for PostgreSQL. What a queued statement gets
+        wrong is raised by the read that sends it, or by the COMMIT: nothing in a send catches it sooner."""
+        conn.queue = [("BEGIN", None)]
+        try:
+            if key is not None:
+                hold_key(conn, key)
+            yield conn
+            conn.queue.append(("COMMIT", None))
+            conn.send_queued()
+        except BaseException:
+            conn.queue = None
+            if conn.raw.info.transaction_status != pq.TransactionStatus.IDLE:
+                conn.raw.execute("ROLLBACK")
+            raise
+        finally:
+            conn.queue = None
+            reads.forget()
 
     def close(self) -> None:
         with self._lock:

@@ -26,6 +26,9 @@ def savepoint(conn: sqlite3.Connection, name: str = "unit") -> Iterator[None]:
     conn.execute(begin)
     try:
         yield
+        send_queued = getattr(conn, "send_queued", None)
+        if send_queued is not None:  # a batched PostgreSQL transaction: the block's errors surface inside it
+            send_queued()
     except BaseException:
         conn.execute(rollback)
         conn.execute(release)

@@ -195,18 +195,16 @@ def _alone(db: Any, item: Item, last: bool) -> tuple[list[tuple[asyncio.Future, 
     a batch); BEGIN or COMMIT failing is the job's error too."""
     job, ctx, fut = item
     try:
-        with db.write() as conn:
+        with db.write(batched=True) as conn:  # statements sent together where no result is read between
             try:
                 value = ctx.run(job, conn)
             except Exception as exc:
                 raise _Refused() from exc
-    except _Refused as refused:
-        exc = refused.__cause__
-        if not last and getattr(exc, "sqlstate", None) in RETRY_SQLSTATES:
+    except Exception as exc:  # the job's refusal, or its queued statements' error at the COMMIT
+        error = exc.__cause__ if isinstance(exc, _Refused) else exc
+        if not last and getattr(error, "sqlstate", None) in RETRY_SQLSTATES:
             return [], [item]
-        return [(fut, False, exc)], []
-    except Exception as exc:
-        return [(fut, False, exc)], []
+        return [(fut, False, error)], []
     return [(fut, True, value)], []
 
 
