@@ -18,6 +18,7 @@ from starlette.routing import Mount
 from mockserver import __version__
 from mockserver.control import build_control_app
 from mockserver.control.faults import install_faults
+from mockserver.core.db import reads
 from mockserver.core.fault_shaping import FaultShaper
 from mockserver.core.runtime import Runtime
 from mockserver.docs_assets import install_assets, offline_docs
@@ -42,14 +43,16 @@ class DotAllMount(Mount):
 
 class ClockSync:
     """ASGI middleware for replicas on one database (core/shared.py): one indexed single-row read per
-    request, so a clock moved on another replica is the time this request sees."""
+    request, so a clock moved on another replica is the time this request sees. The same statement reads
+    the read cache's counter, which a provider request's scope then starts from (core/db/reads.py)."""
 
     def __init__(self, app: Any, runtime: Runtime) -> None:
         self.app, self.runtime = app, runtime
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            self.runtime.replicas.sync()
+            with reads.priming():  # the read cache's counter comes in the same statement, for ReadOnce's scope
+                self.runtime.replicas.sync()
         await self.app(scope, receive, send)
 
 

@@ -13,7 +13,7 @@ from mockserver.core.db import reads
 from mockserver.core.clock import ClockState
 from mockserver.core.feed.relay import FeedRelay
 from mockserver.core.ratelimit import BucketStore
-from mockserver.core.store import ratebuckets, state
+from mockserver.core.store import cache, ratebuckets, state
 
 if TYPE_CHECKING:
     from mockserver.core.runtime import Runtime
@@ -37,7 +37,7 @@ class DatabaseClock:
         self.db = db
 
     def version(self) -> int:
-        return state.clock_version(self.db.conn())
+        return cache.of(self.db).clock_version(self.db.conn())  # with the read cache's counter
 
     def load(self) -> tuple[float, float | None, int] | None:
         return state.load_versioned_clock(self.db.conn())

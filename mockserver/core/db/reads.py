@@ -16,16 +16,41 @@ from contextvars import ContextVar
 from typing import Any, Callable, Hashable, Iterator
 
 _seen: ContextVar[dict | None] = ContextVar("mockserver_versions_seen", default=None)
+#: Versions read by this request before its scope opened (prime()), for the scope to start from.
+_primed: ContextVar[dict | None] = ContextVar("mockserver_versions_primed", default=None)
 
 
 @contextlib.contextmanager
 def request_scope() -> Iterator[None]:
     """One request's memo (the worker threads it hands work to share it: contextvars copy the reference)."""
-    token = _seen.set({})
+    primed = _primed.get()
+    if primed:
+        _primed.set(None)  # taken once: a later scope reads afresh
+    token = _seen.set(dict(primed) if primed else {})
     try:
         yield
     finally:
         _seen.reset(token)
+
+
+@contextlib.contextmanager
+def priming() -> Iterator[None]:
+    """Around what a request reads before its scope opens (app.ClockSync's clock check): versions read on the
+    way (prime()) are kept for the scope. Outside a request (the scheduler's own clock checks) nothing is kept."""
+    _primed.set({})
+    yield
+
+
+def prime(key: Hashable, value: Any) -> None:
+    """A version this request read on the way (one statement for two versions: the shared clock's and the
+    read cache's): its scope, open or about to open, starts from it instead of reading it again."""
+    seen = _seen.get()
+    if seen is not None:
+        seen[key] = value
+        return
+    primed = _primed.get()
+    if primed is not None:
+        primed[key] = value
 
 
 def remembered(key: Hashable, read: Callable[[], Any]) -> Any:

@@ -36,6 +36,9 @@ _m, _r, _c = Message.__table__, Recipient.__table__, MessageCount.__table__
 #: advisory lock makes the two calls one step; it is held for this one statement only, not for the
 #: transaction (a 2M-number send does not make the next send wait). The MATERIALIZED chain fixes the
 #: order: lock, nextval, setval, unlock. Revision 0008 set the sequence past the ids of older databases.
+#: PostgreSQL also takes the message's own id from its sequence (what the column's default would), so that
+#: its INSERT needs no RETURNING: in a batched transaction (PgDatabase.write) it then goes in the same round
+#: trip as the recipients, counts, events and debit after it.
 _RESERVE_RECIPIENT_IDS = Pair(
     sqlite="SELECT coalesce(max(id), 0) + 1 FROM recipient",
     postgresql=(
@@ -43,7 +46,7 @@ _RESERVE_RECIPIENT_IDS = Pair(
         "v AS MATERIALIZED (SELECT nextval('recipient_id_seq') AS first FROM l), "
         "s AS MATERIALIZED (SELECT setval('recipient_id_seq', first + greatest(%(n)s, 1) - 1) AS upto FROM v), "
         "u AS MATERIALIZED (SELECT pg_advisory_unlock(%(lock_class)s, %(lock_key)s) AS freed FROM s) "
-        "SELECT v.first FROM v, u"))
+        "SELECT v.first, nextval('message_id_seq') AS message_id FROM v, u"))
 
 
 def _add_count(d):
@@ -176,8 +179,13 @@ def insert_with_recipients(
 
 def reserve_recipient_ids(conn, n: int) -> int:
     """The first id of a contiguous range of `n` recipient ids for a new message (see _RESERVE_RECIPIENT_IDS)."""
+    return _reserve(conn, n)[0]
+
+
+def _reserve(conn, n: int) -> tuple:
+    """SQLite: (first recipient id,); PostgreSQL: (first recipient id, the new message's id)."""
     params = {"n": n, "lock_class": LOCK_CLASS, "lock_key": RECIPIENT_IDS_KEY}
-    return run(conn, _RESERVE_RECIPIENT_IDS, params).fetchone()[0]
+    return tuple(run(conn, _RESERVE_RECIPIENT_IDS, params).fetchone())
 
 
 def _copy_with_recipients(conn, msg: Message, numbers_json: str, invalid_json: str | None,
@@ -185,9 +193,9 @@ def _copy_with_recipients(conn, msg: Message, numbers_json: str, invalid_json: s
     """PostgreSQL: the recipients go in through COPY (recipients.copy_in), the twin of the json_each INSERT.
     The ids are reserved first, so the message row goes in with its span (no UPDATE after the recipients)."""
     numbers, invalid = orjson.loads(numbers_json), orjson.loads(invalid_json) if invalid_json else []
-    first = reserve_recipient_ids(conn, len(numbers) + len(invalid))
-    assign(msg, **_span(first, len(numbers), len(invalid), first_due))
-    assign(msg, id=insert(conn, msg))
+    first, message_id = _reserve(conn, len(numbers) + len(invalid))
+    assign(msg, id=message_id, **_span(first, len(numbers), len(invalid), first_due))
+    insert(conn, msg)  # with its id: no RETURNING, no result to wait for
     accepted = recipients.copy_in(conn, first, msg.id, numbers, initial_status, None, rules, first_due, msg.created_at)
     rejected = recipients.copy_in(conn, first + accepted, msg.id, invalid, "invalid", "rejected", rules, None,
                                   msg.created_at, msg.created_at)

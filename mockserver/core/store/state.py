@@ -19,7 +19,9 @@ _CLOCK = Statement(select(_t.c.offset, _t.c.frozen_at, _t.c.boots).where(_ROW))
 _SAVE_CLOCK = Statement(update(_t).where(_ROW).values(offset=bindparam("offset"), frozen_at=bindparam("frozen_at")))
 _COUNT_BOOT = Statement(update(_t).where(_ROW).values(boots=_t.c.boots + 1))
 _BOOTS = Statement(select(_t.c.boots).where(_ROW))
-_VERSION = Statement(select(_t.c.version).where(_ROW))
+#: The shared clock's version row read (store/cache.py reads it beside its counter in one statement).
+VERSION_QUERY = select(_t.c.version).where(_ROW)
+_VERSION = Statement(VERSION_QUERY)
 _VERSIONED_CLOCK = Statement(select(_t.c.offset, _t.c.frozen_at, _t.c.version).where(_ROW))
 _SAVE_VERSIONED_CLOCK = Statement(update(_t).where(_ROW).values(
     offset=bindparam("offset"), frozen_at=bindparam("frozen_at"), version=_t.c.version + 1))
