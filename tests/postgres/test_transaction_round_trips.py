@@ -121,3 +121,16 @@ def test_a_refusal_in_a_batched_transaction_rolls_back_what_was_sent(db):
         raise ValueError("too few credits")
     assert values(db) == []
     assert not db.conn().in_transaction
+
+
+def test_a_statement_queued_after_a_failing_one_says_it_never_ran(db):
+    with pytest.raises(psycopg.errors.UniqueViolation), db.write(batched=True) as c:
+        c.execute("INSERT INTO scratch (v) VALUES (%(v)s)", {"v": 1})
+        c.execute("INSERT INTO scratch (v) VALUES (%(v)s)", {"v": 1})
+        later = c.execute("UPDATE scratch SET v = v WHERE v = %(v)s", {"v": 1})
+        try:
+            later.rowcount  # sends the batch: the duplicate raises
+        finally:
+            with pytest.raises(RuntimeError, match="failed before it ran"):
+                later.fetchall()  # no result to make up
+    assert values(db) == []

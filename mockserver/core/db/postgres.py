@@ -138,6 +138,8 @@ class Queued:
     def _result(self) -> list:
         if self._rows is None:
             self._conn.send_queued()
+            if self._rows is None:  # an earlier statement of its batch failed: this one never ran
+                raise RuntimeError("this statement's transaction failed before it ran")
         return self._rows
 
     @property
@@ -351,10 +353,11 @@ class PgDatabase:
 
     def _batched(self, conn: PgConnection, key: str | None) -> Iterator[PgConnection]:
         """A transaction whose statements are queued until one's result is read, then sent together, the
-        rest with the COMMIT: a small send's nine round trips become four (its id reservation and message
-        insert read results; its credit debit's row count decides the answer). Under load each round trip of
-        a writer thread waited ~1 ms, mostly for the CPU, not for PostgreSQL. What a queued statement gets
-        wrong is raised by the read that sends it, or by the COMMIT: nothing in a send catches it sooner."""
+        rest with the COMMIT: a small send's nine round trips become three (BEGIN with its id reservation, whose
+        result it reads; its writes with its credit debit, whose row count decides the answer; the COMMIT).
+        Under load each round trip of a writer thread waited ~1 ms, mostly for the CPU, not for PostgreSQL.
+        What a queued statement gets wrong is raised by the read that sends it, or by the COMMIT: nothing in a
+        send catches it sooner."""
         conn.queue = [("BEGIN", None)]
         try:
             if key is not None:

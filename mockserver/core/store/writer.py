@@ -158,7 +158,7 @@ class GroupWriter:
             # COMMIT, so another replica's send on any of those accounts waited for the whole batch (two
             # replicas then wrote no faster than one). A transaction per job holds its account row for that
             # send only; the server's own group commit amortises the flushes. A batch here is one job (see
-            # _hand_over), unless a caller queued several from one thread.
+            # _hand_over).
             for item in batch:
                 outcomes += _alone_retried(db, item)
             return outcomes
