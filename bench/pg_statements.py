@@ -3,7 +3,9 @@ run while `--sends` single Cast sends go through one in-process app, counted per
 
     MOCKSERVER_TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test .venv/bin/python -m bench.pg_statements
 
-Round trips: a statement is one; executemany is one (psycopg pipelines it); COPY FROM STDIN is two. The
+Round trips: a statement is one; executemany is one (psycopg pipelines it); COPY FROM STDIN is two; a
+statement with the transaction's BEGIN in front is one for both; a batched transaction's queue (the group
+writer's jobs: PgDatabase.write(batched=True)) is one for all its statements. The
 scheduler is off, so what is counted is the send's own path (authentication's cache checks, the shared
 clock's check, the group writer's transaction) plus the feed relay and the request journal behind it.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import threading
 import uuid
 from collections import Counter
@@ -20,9 +23,12 @@ import psycopg
 from fastapi.testclient import TestClient
 
 from mockserver.app import create_app
+from mockserver.core.db.postgres import BEGIN_PREFIX, PgConnection
 from mockserver.settings import Settings
 
 SEND = "/cast/api/v1/sms/send"
+#: Quoted strings and numbers in a statement bound on the client (display only).
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?(?:e[+-]?\d+)?\b")
 
 
 class Tally:
@@ -40,14 +46,38 @@ class Tally:
                 self.texts[f"{kind}{' '.join(str(query).split())[:100]}"] += 1
                 self.trips += trips
 
+    def note_trip(self) -> None:
+        if self.on.is_set():
+            with self._lock:
+                self.trips += 1
+
     def install(self) -> None:
         cursor = psycopg.ClientCursor
         execute, many, copy = cursor.execute, cursor.executemany, psycopg.Cursor.copy
+        send_queued = PgConnection.send_queued
         tally = self
+        batch = threading.local()  # set while a batched transaction's queue goes out as one query
 
         def counted_execute(self, query, *args, **kwargs):
-            tally.note("", query, 1)
+            text = str(query)
+            if getattr(batch, "on", False):  # its statements were noted one by one: one round trip
+                tally.note_trip()
+            elif text.startswith(BEGIN_PREFIX):  # BEGIN riding with the transaction's first statement
+                tally.note("", "BEGIN", 1)
+                tally.note("", text[len(BEGIN_PREFIX):], 0)
+            else:
+                tally.note("", query, 1)
             return execute(self, query, *args, **kwargs)
+
+        def counted_send_queued(self):
+            for text, _ in self.queue or ():  # bound on the client: values shown as ? to group by statement
+                tally.note("", _LITERALS.sub("?", text), 0)
+            batch.on = True
+            try:
+                return send_queued(self)
+            finally:
+                batch.on = False
+        PgConnection.send_queued = counted_send_queued
 
         def counted_many(self, query, *args, **kwargs):
             tally.note("executemany: ", query, 1)
