@@ -32,7 +32,9 @@ SCHEMA_KEY, RECIPIENT_IDS_KEY = 2, 3
 
 
 #: What a write transaction's first statement carries in front of it (PgConnection.execute).
-BEGIN_PREFIX = "BEGIN; "
+_SEPARATOR = "; "
+BEGIN_PREFIX = "BEGIN" + _SEPARATOR
+_BEGIN_ITEM = ("BEGIN", None)
 
 
 def conninfo(url: str) -> str:
@@ -181,50 +183,42 @@ class PgConnection:
             self.raw.adapters.register_loader(name, TextLoader)
         self.raw.adapters.register_loader("numeric", _NumberLoader)
 
-    #: A write transaction was opened and its BEGIN is still to be sent: it goes in front of the first
-    #: statement, in the same round trip (`execute`), or alone before anything else (`begin_now`).
-    begin_pending = False
-
-    #: In a batched transaction: the statements (bound on the client) not sent yet, each with its cursor.
+    #: In an open write transaction (PgDatabase.write): the statements not sent yet (bound on the client),
+    #: BEGIN first, each with the Queued cursor that takes its result (None: nothing reads it).
     queue: list[tuple[str, Queued | None]] | None = None
+    #: Whether execute() holds statements until a result is read (a batched transaction), or sends each at
+    #: once with what is queued in front of it (the transaction's BEGIN).
+    batched = False
 
     def execute(self, sql: str, params: Any = None) -> Cursor | Queued:
         """A statement in PostgreSQL's words (core/db/sql.py compiles the store's; a few fixed texts such as
         SAVEPOINT are the same on both engines), with `%(name)s` / `%s` parameters."""
         cur = self.raw.cursor()
-        if self.queue is not None:
-            queued = Queued(self)
-            self.queue.append((sql if params is None else cur.mogrify(sql, params), queued))
-            return queued
-        if self.begin_pending:
-            # One simple-protocol query "BEGIN; <statement>": the ClientCursor binds on the client, so the
-            # text goes as it is, and its second result is the statement's. A round trip fewer per
-            # transaction: under load each one costs ~1 ms of waiting (a writer thread timed BEGIN alone at
-            # 0.97 ms of a send's ~10 ms).
-            self.begin_pending = False
-            cur.execute(BEGIN_PREFIX + (sql if params is None else cur.mogrify(sql, params)))
-            cur.nextset()
+        if self.queue is None or not (self.queue or self.batched):  # no transaction, or nothing to go with
+            cur.execute(sql, params)
             return Cursor(cur)
-        cur.execute(sql, params)
+        text = sql if params is None else cur.mogrify(sql, params)
+        if self.batched:
+            queued = Queued(self)
+            self.queue.append((text, queued))
+            return queued
+        # "BEGIN; <statement>" in one simple-protocol query (the ClientCursor binds on the client, so the text
+        # goes as it is): a round trip fewer per transaction. Under load each one costs ~1 ms of waiting (a
+        # writer thread timed BEGIN alone at 0.97 ms of a send's ~10 ms). The last result is the statement's.
+        self.queue.append((text, None))
+        self._send(cur)
         return Cursor(cur)
-
-    def begin_now(self) -> None:
-        """Send a pending BEGIN, and the statements queued, before what cannot go with them (executemany,
-        COPY, raw use)."""
-        if self.begin_pending:
-            self.begin_pending = False
-            self.raw.execute("BEGIN")
-        self.send_queued()
 
     def send_queued(self) -> None:
         """The queued statements as one simple-protocol query: one round trip, one result each, in order.
-        The first that fails stops the rest (PostgreSQL skips them) and raises here."""
-        queue = self.queue
-        if not queue:
-            return
-        self.queue = []
-        cur = self.raw.cursor()
-        cur.execute("; ".join(text for text, _ in queue))
+        The first that fails stops the rest (PostgreSQL skips them) and raises here. Also before what cannot
+        go with them (executemany, COPY)."""
+        if self.queue:
+            self._send(self.raw.cursor())
+
+    def _send(self, cur: psycopg.Cursor) -> None:
+        queue, self.queue = self.queue, []
+        cur.execute(_SEPARATOR.join(text for text, _ in queue))
         for i, (_, queued) in enumerate(queue):
             if i:
                 cur.nextset()
@@ -241,15 +235,14 @@ class PgConnection:
             return self.execute(sql, rows[0])
         cur = self.raw.cursor()
         if rows:
-            self.begin_now()
+            self.send_queued()
             cur.executemany(sql, rows)
         return Cursor(cur)
 
 
     @property
     def in_transaction(self) -> bool:
-        return (self.begin_pending or self.queue is not None
-                or self.raw.info.transaction_status != pq.TransactionStatus.IDLE)
+        return self.queue is not None or self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     def close(self) -> None:
         self.raw.close()
@@ -327,53 +320,37 @@ class PgDatabase:
     def write(self, key: str | None = None, batched: bool = False) -> Iterator[PgConnection]:
         """A transaction (READ COMMITTED). No lock by default: its statements say what they need (see the
         module docstring). With `key`, writers of the same key wait on each other (a transaction-scoped
-        advisory lock on that key only), for a check-then-insert of a row that does not exist yet."""
+        advisory lock on that key only), for a check-then-insert of a row that does not exist yet.
+
+        Its BEGIN goes with its first statement. `batched` (the group writer's jobs) queues every statement
+        until one's result is read, then sends them together, the rest with the COMMIT: a small send's nine
+        round trips become three (BEGIN with its id reservation, whose result it reads; its writes with its
+        credit debit, whose row count decides the answer; the COMMIT). What a queued statement gets wrong is
+        raised by the read that sends it, or by the COMMIT: nothing in a send catches it sooner."""
         conn = self.conn()
         if conn.in_transaction:  # nested use joins the outer transaction
             yield conn
             return
-        if batched:
-            yield from self._batched(conn, key)
-            return
-        conn.begin_pending = True  # sent with the first statement (PgConnection.execute)
+        conn.queue, conn.batched = [_BEGIN_ITEM], batched
         try:
             if key is not None:
                 hold_key(conn, key)
             yield conn
-        except BaseException:
-            if conn.begin_pending:  # nothing was sent: nothing to roll back
-                conn.begin_pending = False
+            if conn.queue == [_BEGIN_ITEM]:  # ran no statement: nothing to send
+                pass
+            elif conn.queue:  # a batched transaction's last statements go with the COMMIT
+                conn.queue.append(("COMMIT", None))
+                conn.send_queued()
             else:
-                conn.raw.execute("ROLLBACK")
-            raise
-        if conn.begin_pending:  # a transaction that ran no statement
-            conn.begin_pending = False
-        else:
-            conn.raw.execute("COMMIT")
-        reads.forget()  # this request's remembered versions may be stale now (a rollback changed nothing)
-
-    def _batched(self, conn: PgConnection, key: str | None) -> Iterator[PgConnection]:
-        """A transaction whose statements are queued until one's result is read, then sent together, the
-        rest with the COMMIT: a small send's nine round trips become three (BEGIN with its id reservation, whose
-        result it reads; its writes with its credit debit, whose row count decides the answer; the COMMIT).
-        Under load each round trip of a writer thread waited ~1 ms, mostly for the CPU, not for PostgreSQL.
-        What a queued statement gets wrong is raised by the read that sends it, or by the COMMIT: nothing in a
-        send catches it sooner."""
-        conn.queue = [("BEGIN", None)]
-        try:
-            if key is not None:
-                hold_key(conn, key)
-            yield conn
-            conn.queue.append(("COMMIT", None))
-            conn.send_queued()
+                conn.raw.execute("COMMIT")
         except BaseException:
             conn.queue = None
             if conn.raw.info.transaction_status != pq.TransactionStatus.IDLE:
                 conn.raw.execute("ROLLBACK")
             raise
         finally:
-            conn.queue = None
-            reads.forget()
+            conn.queue, conn.batched = None, False
+            reads.forget()  # this request's remembered versions may be stale now
 
     def close(self) -> None:
         with self._lock:

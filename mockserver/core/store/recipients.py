@@ -175,7 +175,7 @@ def copy_in(conn, first: int, message_id: int, numbers: list[str], status: str, 
         return len(numbers)
     tail = f"\t{_copy_value(next_at)}\t{_copy_value(updated_at)}\t{_copy_value(done_at)}\n"
     head = f"\t{message_id}\t"
-    conn.begin_now()
+    conn.send_queued()  # COPY cannot go with other statements
     with conn.raw.cursor().copy("COPY recipient (id, message_id, msisdn, status, outcome, next_at, updated_at, "
                                 "done_at) FROM STDIN") as copy:
         for start in range(0, len(numbers), _COPY_CHUNK):
