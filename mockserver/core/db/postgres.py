@@ -240,6 +240,14 @@ class PgConnection:
         return Cursor(cur)
 
 
+    @contextmanager
+    def copy(self, sql: str) -> Iterator[psycopg.Copy]:
+        """`COPY ... FROM STDIN` in this connection's transaction: what is queued (its BEGIN, a batched
+        transaction's statements) goes first, since COPY cannot go in one query with other statements."""
+        self.send_queued()
+        with self.raw.cursor().copy(sql) as copy:
+            yield copy
+
     @property
     def in_transaction(self) -> bool:
         return self.queue is not None or self.raw.info.transaction_status != pq.TransactionStatus.IDLE
@@ -336,13 +344,12 @@ class PgDatabase:
             if key is not None:
                 hold_key(conn, key)
             yield conn
-            if conn.queue == [_BEGIN_ITEM]:  # ran no statement: nothing to send
-                pass
-            elif conn.queue:  # a batched transaction's last statements go with the COMMIT
+            if not conn.queue:  # everything went out: COMMIT alone
+                conn.raw.execute("COMMIT")
+            elif conn.queue != [_BEGIN_ITEM]:  # a batched transaction's last statements go with the COMMIT
                 conn.queue.append(("COMMIT", None))
                 conn.send_queued()
-            else:
-                conn.raw.execute("COMMIT")
+            # else: it ran no statement, so nothing was sent and nothing needs ending
         except BaseException:
             conn.queue = None
             if conn.raw.info.transaction_status != pq.TransactionStatus.IDLE:

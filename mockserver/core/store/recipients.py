@@ -175,9 +175,8 @@ def copy_in(conn, first: int, message_id: int, numbers: list[str], status: str, 
         return len(numbers)
     tail = f"\t{_copy_value(next_at)}\t{_copy_value(updated_at)}\t{_copy_value(done_at)}\n"
     head = f"\t{message_id}\t"
-    conn.send_queued()  # COPY cannot go with other statements
-    with conn.raw.cursor().copy("COPY recipient (id, message_id, msisdn, status, outcome, next_at, updated_at, "
-                                "done_at) FROM STDIN") as copy:
+    with conn.copy("COPY recipient (id, message_id, msisdn, status, outcome, next_at, updated_at, done_at) "
+                   "FROM STDIN") as copy:
         for start in range(0, len(numbers), _COPY_CHUNK):
             chunk = numbers[start:start + _COPY_CHUNK]
             copy.write("".join(f"{first + start + i}{head}{n}\t{status}\t{fixed(n, start + i)}{tail}"
